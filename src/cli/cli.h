@@ -1,0 +1,87 @@
+/* The front end: the only code that prints or decides exit codes. */
+#ifndef PARA_CLI_H
+#define PARA_CLI_H
+#include <stdio.h>
+
+#include "config/config.h"
+#include "container/engine.h"
+#include "container/spec.h"
+#include "session/git.h"
+#include "session/state.h"
+#include "util/error.h"
+
+struct cli {
+	struct repo repo;
+	struct config cfg;
+	struct engine eng;
+	int verbose;
+	int quiet;
+};
+
+#define CLI_INIT { REPO_INIT, CONFIG_INIT, ENGINE_INIT, 0, 0 }
+
+struct cmd {
+	const char *name;
+	const char *alias;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	const char *help; /* full text for --help */
+};
+
+extern const struct cmd commands[];
+const struct cmd *cmd_find(const char *name);
+
+/* Discover the repository and load config; warnings go to stderr. */
+int cli_open(struct cli *c, struct error *err);
+void cli_close(struct cli *c);
+
+/* Print err as one line ("para: error: …; hint") and return its exit code. */
+int cli_fail(const struct error *err);
+/* Usage error for cmd: one line pointing at --help; returns 2. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "para: …" on stderr unless quiet. */
+void cli_note(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print the command's help on stdout; returns 0. */
+int cli_help(const char *name);
+
+/* Resolve and load a session (name may be NULL: see session_resolve). */
+int cli_session(struct cli *c, const char *name, struct session *s, struct error *err);
+/* The saved container spec of a container session, with env resolved again. */
+int cli_session_spec(struct cli *c, const struct session *s, struct container_spec *spec, struct error *err);
+/* Make sure the session's container runs: start it when stopped, re-create it
+ * from the saved spec when it vanished. */
+int cli_container_up(struct cli *c, const struct container_spec *spec, struct error *err);
+
+/*
+ * Run argv in the session: in its container when spec is non-NULL, else in
+ * the worktree. in/in_len feed stdin (NULL: the terminal's stdin).
+ */
+int cli_run_in_session(struct cli *c, const struct session *s, const struct container_spec *spec,
+		       const char *const *argv, const char *in, size_t in_len, int *status, struct error *err);
+
+/* The agent's argv (agent.command [+ skip args] [+ prompt when prompt=arg]). */
+void cli_agent_argv(const struct cli *c, int skip_permissions, const char *prompt, struct strvec *argv,
+		    const char **stdin_prompt);
+/* Is argv[0] runnable on the host (PATH lookup)? */
+int cli_host_has(const char *prog);
+
+const char *human_age(long long created, char *buf, size_t n);
+
+int cmd_start(int argc, char **argv);
+int cmd_dispatch(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
+int cmd_shell(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_finish(int argc, char **argv);
+int cmd_cancel(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
+int cmd_clean(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+#endif

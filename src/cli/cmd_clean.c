@@ -1,0 +1,221 @@
+/* para clean: remove what no session owns, archiving any work first */
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "session/names.h"
+#include "session/session.h"
+#include "util/fsutil.h"
+#include "util/jsonutil.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+struct clean_opts {
+	int dry_run, containers;
+	long archived_days; /* -1: keep archives */
+	int actions;
+};
+
+__attribute__((format(printf, 2, 3))) static void act(struct clean_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+	printf("%s", o->dry_run ? "would " : "");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	o->actions++;
+}
+
+/* A session whose start died half-way, or whose worktree vanished. */
+static void clean_states(struct cli *c, struct clean_opts *o)
+{
+	struct session *v;
+	size_t n;
+	struct error err = ERROR_INIT;
+	if (state_list(&c->repo, &v, &n, &err) < 0) {
+		cli_warn("%s", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct session *s = &v[i];
+		int changes = 0;
+		int stale = session_is_stale(s);
+		int orphan = !strcmp(s->phase, "ready") && !is_dir(s->worktree);
+		if (!stale && !orphan)
+			continue;
+		if (stale && is_dir(s->worktree) && session_changes(s, &changes, &err) == 0 && changes) {
+			act(o, "archive the unfinished session '%s' (it has changes)", s->name);
+			if (!o->dry_run) {
+				char *ref = NULL;
+				if (session_archive(&c->repo, &c->cfg, s, &ref, &err) < 0)
+					cli_warn("%s", err.msg);
+				free(ref);
+			}
+		} else {
+			act(o, stale ? "remove the unfinished session '%s' (its start died)"
+				     : "remove the state of '%s' (its worktree is gone; the branch stays)",
+			    s->name);
+			if (!o->dry_run && stale)
+				session_rollback(&c->repo, s);
+		}
+		if (!o->dry_run) {
+			if (s->container)
+				engine_remove(&c->eng, json_str(s->container, "name"), &err);
+			state_remove(&c->repo, s->name, &err);
+		}
+	}
+	state_list_free(v, n);
+}
+
+/* Folders in .para/worktrees with no session: archive their work, remove them. */
+static void clean_worktrees(struct cli *c, struct clean_opts *o)
+{
+	char *dir = path_join(c->repo.para_dir, "worktrees");
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct error err = ERROR_INIT;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || state_exists(&c->repo, de->d_name))
+			continue;
+		char *wt = path_join(dir, de->d_name);
+		struct strbuf branch = STRBUF_INIT;
+		if (!name_is_valid(de->d_name) ||
+		    git(wt, &branch, &err, "symbolic-ref", "--quiet", "--short", "HEAD", NULL) < 0) {
+			cli_warn("'%s' is not a para worktree; remove it by hand if it is not needed", wt);
+		} else {
+			strbuf_trim(&branch);
+			struct session s = { .name = de->d_name, .branch = branch.buf, .worktree = wt };
+			act(o, "archive and remove the worktree no session owns: %s", wt);
+			char *ref = NULL;
+			if (!o->dry_run && session_archive(&c->repo, &c->cfg, &s, &ref, &err) < 0)
+				cli_warn("%s", err.msg);
+			free(ref);
+		}
+		strbuf_release(&branch);
+		free(wt);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	if (!o->dry_run)
+		git(c->repo.root, NULL, &err, "worktree", "prune", NULL);
+}
+
+static void clean_containers(struct cli *c, struct clean_opts *o)
+{
+	struct engine_container *v;
+	struct session *ss;
+	size_t n, ns;
+	struct error err = ERROR_INIT;
+	if (engine_list(&c->eng, c->repo.root, &v, &n, &err) < 0) {
+		cli_warn("%s", err.msg);
+		o->actions = -1000;
+		return;
+	}
+	if (state_list(&c->repo, &ss, &ns, &err) < 0)
+		ns = 0, ss = NULL;
+	for (size_t i = 0; i < n; i++) {
+		int owned = 0;
+		for (size_t j = 0; j < ns && !owned; j++)
+			owned = ss[j].container && !strcmp(json_str(ss[j].container, "name"), v[i].name);
+		if (owned)
+			continue;
+		act(o, "remove container %s (no session owns it)", v[i].name);
+		if (!o->dry_run && engine_remove(&c->eng, v[i].name, &err) < 0)
+			cli_warn("%s", err.msg);
+	}
+	state_list_free(ss, ns);
+	engine_list_free(v, n);
+}
+
+static void clean_archives(struct cli *c, struct clean_opts *o)
+{
+	struct strvec refs = STRVEC_INIT;
+	struct error err = ERROR_INIT;
+	time_t cutoff = time(NULL) - (time_t)o->archived_days * 86400;
+	if (archive_list(&c->repo, &c->cfg, NULL, &refs, &err) < 0) {
+		cli_warn("%s", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < refs.nr; i++) {
+		char *stamp = NULL;
+		struct tm tm = { 0 };
+		archive_parse(&c->cfg, refs.v[i], NULL, &stamp);
+		const char *end = strptime(stamp, "%Y%m%dT%H%M%SZ", &tm);
+		if (end && timegm(&tm) < cutoff) {
+			act(o, "delete archive %s", refs.v[i] + strlen("refs/heads/"));
+			if (!o->dry_run)
+				git(c->repo.root, NULL, &err, "update-ref", "-d", refs.v[i], NULL);
+		}
+		free(stamp);
+	}
+	strvec_clear(&refs);
+}
+
+int cmd_clean(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' }, { "containers", no_argument, NULL, 'c' },
+		{ "archived", required_argument, NULL, 'a' }, { "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli c = CLI_INIT;
+	struct error err = ERROR_INIT;
+	struct clean_opts o = { 0, 0, -1, 0 };
+	int opt;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":nv", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'n': o.dry_run = 1; break;
+		case 'c': o.containers = 1; break;
+		case 'v': c.verbose = 1; break;
+		case 'a': {
+			char *end;
+			o.archived_days = strtol(optarg, &end, 10);
+			if (*end || end == optarg || o.archived_days < 0)
+				return cli_usage(argv[0], "--archived takes a number of days, not '%s'", optarg);
+			break;
+		}
+		case ':': return cli_usage(argv[0], "option '%s' needs a value", argv[optind - 1]);
+		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+	if (cli_open(&c, &err) < 0) {
+		cli_close(&c);
+		return cli_fail(&err);
+	}
+	int lock = -1;
+	if (!o.dry_run && is_dir(c.repo.para_dir) && (lock = state_lock(&c.repo, &err)) < 0) {
+		cli_close(&c);
+		return cli_fail(&err);
+	}
+	if (o.containers) {
+		struct error e2 = ERROR_INIT;
+		if (engine_ping(&c.eng, &e2) < 0) {
+			state_unlock(lock);
+			cli_close(&c);
+			return cli_fail(&e2);
+		}
+	}
+	clean_states(&c, &o);
+	clean_worktrees(&c, &o);
+	if (o.containers)
+		clean_containers(&c, &o);
+	if (o.archived_days >= 0)
+		clean_archives(&c, &o);
+	state_unlock(lock);
+	if (o.actions == 0)
+		cli_note(&c, "nothing to clean");
+	cli_close(&c);
+	return o.actions < 0 ? 1 : 0;
+}

@@ -1,0 +1,254 @@
+/* para list / para status */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "session/session.h"
+#include "util/jsonutil.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/* Container states for all sessions from one engine call. engine_ok is 0
+ * when the engine did not answer (states then read "unknown"). */
+struct states {
+	struct engine_container *v;
+	size_t n;
+	int engine_ok;
+	int asked;
+};
+
+static void states_load(struct cli *c, const struct session *v, size_t n, struct states *st)
+{
+	struct error err = ERROR_INIT;
+	st->v = NULL;
+	st->n = 0;
+	st->engine_ok = 0;
+	st->asked = 0;
+	for (size_t i = 0; i < n; i++)
+		st->asked |= v[i].container != NULL;
+	if (!st->asked)
+		return;
+	st->engine_ok = engine_list(&c->eng, c->repo.root, &st->v, &st->n, &err) == 0;
+	if (!st->engine_ok)
+		cli_warn("container states unknown: %s", err.msg);
+}
+
+static const char *container_state(const struct session *s, const struct states *st)
+{
+	if (!s->container)
+		return "-";
+	if (session_is_stale(s))
+		return "error";
+	if (!strcmp(s->phase, "creating") || !strcmp(s->phase, "building"))
+		return "building";
+	if (!strcmp(s->phase, "starting"))
+		return "starting";
+	if (!strcmp(s->phase, "error"))
+		return "error";
+	if (!st->engine_ok)
+		return "unknown";
+	const char *name = json_str(s->container, "name");
+	for (size_t i = 0; i < st->n; i++) {
+		if (!name || strcmp(st->v[i].name, name))
+			continue;
+		const char *state = st->v[i].state;
+		if (!strcmp(state, "running") || !strcmp(state, "restarting"))
+			return "running";
+		if (!strcmp(state, "created"))
+			return "starting";
+		if (!strcmp(state, "dead"))
+			return "error";
+		return "exited";
+	}
+	return "missing";
+}
+
+static json_t *session_json(const struct session *s, const struct states *st, int changes)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:s, s:s}", "name", s->name, "branch", s->branch,
+			      "worktree", s->worktree, "base", s->base, "created", (json_int_t)s->created, "phase",
+			      s->phase, "container_state", container_state(s, st));
+	json_object_set_new(j, "changes", changes < 0 ? json_null() : json_integer(changes));
+	json_object_set_new(j, "container", s->container ? json_string(json_str(s->container, "name")) : json_null());
+	json_object_set_new(j, "image", s->container ? json_string(json_str(s->container, "image")) : json_null());
+	return j;
+}
+
+static int changes_of(const struct session *s)
+{
+	struct error e = ERROR_INIT;
+	int n = -1;
+	if (session_changes(s, &n, &e) < 0)
+		n = -1;
+	return n;
+}
+
+static void list_archived(struct cli *c, int json, int quiet, json_t *arr)
+{
+	struct strvec refs = STRVEC_INIT;
+	struct error err = ERROR_INIT;
+	if (archive_list(&c->repo, &c->cfg, NULL, &refs, &err) < 0) {
+		cli_warn("cannot list archived sessions: %s", err.msg);
+		return;
+	}
+	for (size_t i = 0; i < refs.nr; i++) {
+		char *name = NULL, *stamp = NULL;
+		if (archive_parse(&c->cfg, refs.v[i], &name, &stamp) < 0)
+			continue;
+		const char *branch = refs.v[i] + strlen("refs/heads/");
+		if (json)
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b}", "name", name, "branch", branch,
+							     "archived", stamp, "is_archived", 1));
+		else if (quiet)
+			printf("%s\n", name);
+		else
+			printf("%-24s %-40s %-8s %-8s %s\n", name, branch, "-", "-", "archived");
+		free(name);
+		free(stamp);
+	}
+	strvec_clear(&refs);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' }, { "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'j' }, { "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli c = CLI_INIT;
+	struct error err = ERROR_INIT;
+	int all = 0, quiet = 0, json = 0, opt;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "aqv", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'a': all = 1; break;
+		case 'q': quiet = 1; break;
+		case 'j': json = 1; break;
+		case 'v': c.verbose = 1; break;
+		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+	if (cli_open(&c, &err) < 0) {
+		cli_close(&c);
+		return cli_fail(&err);
+	}
+	struct session *v;
+	size_t n;
+	if (state_list(&c.repo, &v, &n, &err) < 0) {
+		cli_close(&c);
+		return cli_fail(&err);
+	}
+	struct states st;
+	states_load(&c, v, n, &st);
+	json_t *arr = json ? json_array() : NULL;
+	if (!json && !quiet && (n || all))
+		printf("%-24s %-40s %-8s %-8s %s\n", "NAME", "BRANCH", "AGE", "CHANGES", "CONTAINER");
+	for (size_t i = 0; i < n; i++) {
+		if (quiet && !json) {
+			printf("%s\n", v[i].name);
+			continue;
+		}
+		int ch = changes_of(&v[i]);
+		if (json) {
+			json_array_append_new(arr, session_json(&v[i], &st, ch));
+			continue;
+		}
+		char age[32], chs[16];
+		if (ch < 0)
+			snprintf(chs, sizeof chs, "?");
+		else
+			snprintf(chs, sizeof chs, "%d", ch);
+		printf("%-24s %-40s %-8s %-8s %s\n", v[i].name, v[i].branch, human_age(v[i].created, age, sizeof age),
+		       chs, container_state(&v[i], &st));
+	}
+	if (all)
+		list_archived(&c, json, quiet, arr);
+	if (json) {
+		char *s = json_pretty(arr);
+		fputs(s, stdout);
+		free(s);
+		json_decref(arr);
+	} else if (!n && !all && !quiet) {
+		fprintf(stderr, "para: no sessions; 'para start NAME' creates one\n");
+	}
+	engine_list_free(st.v, st.n);
+	state_list_free(v, n);
+	cli_close(&c);
+	return 0;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { "verbose", no_argument, NULL, 'v' }, { NULL, 0, NULL, 0 },
+	};
+	struct cli c = CLI_INIT;
+	struct error err = ERROR_INIT;
+	struct session s = { 0 };
+	int json = 0, opt, ret = 0;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j': json = 1; break;
+		case 'v': c.verbose = 1; break;
+		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind > 1)
+		return cli_usage(argv[0], "too many arguments");
+	if (cli_open(&c, &err) < 0 || cli_session(&c, optind < argc ? argv[optind] : NULL, &s, &err) < 0) {
+		ret = cli_fail(&err);
+		goto out;
+	}
+	struct states st;
+	states_load(&c, &s, 1, &st);
+	int ch = changes_of(&s);
+	if (json) {
+		json_t *j = session_json(&s, &st, ch);
+		json_object_set_new(j, "engine_reachable", st.asked ? json_boolean(st.engine_ok) : json_null());
+		if (s.container) {
+			json_t *labels = json_object_get(s.container, "labels");
+			size_t i;
+			json_t *l;
+			json_array_foreach(labels, i, l)
+				if (json_is_string(l) && !strncmp(json_string_value(l), "dev.para.spec=", 14))
+					json_object_set_new(j, "spec_hash", json_string(json_string_value(l) + 14));
+		}
+		char *out = json_pretty(j);
+		fputs(out, stdout);
+		free(out);
+		json_decref(j);
+	} else {
+		char age[32];
+		printf("session:    %s\nbranch:     %s\nworktree:   %s\nage:        %s\n", s.name, s.branch, s.worktree,
+		       human_age(s.created, age, sizeof age));
+		if (ch >= 0)
+			printf("changes:    %d\n", ch);
+		else
+			printf("changes:    unknown (worktree missing?)\n");
+		if (s.container) {
+			printf("container:  %s (%s)\nimage:      %s\n", json_str(s.container, "name"),
+			       container_state(&s, &st), json_str(s.container, "image"));
+			size_t i;
+			json_t *l;
+			json_array_foreach(json_object_get(s.container, "labels"), i, l)
+				if (json_is_string(l) && !strncmp(json_string_value(l), "dev.para.spec=", 14))
+					printf("spec:       %s\n", json_string_value(l) + 14);
+			printf("engine:     %s (%s)\n", st.engine_ok ? "reachable" : "not reachable", c.eng.cli);
+		} else {
+			printf("container:  none (host session)\n");
+		}
+	}
+	engine_list_free(st.v, st.n);
+out:
+	session_clear(&s);
+	cli_close(&c);
+	return ret;
+}

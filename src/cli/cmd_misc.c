@@ -1,0 +1,127 @@
+/* para doctor / para config */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "util/jsonutil.h"
+#include "util/run.h"
+#include "util/strbuf.h"
+#include "util/term.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+static int report(int ok, const char *what, const char *detail, const char *fix)
+{
+	int color = term_color(1);
+	printf("%s%-4s%s %-14s %s\n", color ? (ok ? "\033[32m" : "\033[31m") : "", ok ? "ok" : "FAIL",
+	       color ? "\033[0m" : "", what, detail);
+	if (!ok && fix)
+		printf("     %-14s fix: %s\n", "", fix);
+	return ok ? 0 : 1;
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	struct cli c = CLI_INIT;
+	struct error err = ERROR_INIT;
+	struct strbuf out = STRBUF_INIT;
+	char cwd[4096];
+	int failed = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-v") && strcmp(argv[i], "--verbose"))
+			return cli_usage(argv[0], "unexpected argument '%s'", argv[i]);
+		c.verbose = 1;
+	}
+	if (git(NULL, &out, &err, "--version", NULL) < 0) {
+		failed |= report(0, "git", err.msg, "apt-get install git");
+	} else {
+		strbuf_trim(&out);
+		failed |= report(1, "git", out.buf, NULL);
+	}
+	int in_repo = getcwd(cwd, sizeof cwd) && repo_discover(cwd, &c.repo, &err) == 0;
+	report(1, "repository", in_repo ? c.repo.root : "(not in a git repository)", NULL);
+	if (config_load(&c.cfg, in_repo ? c.repo.root : NULL, &err) < 0) {
+		failed |= report(0, "config", err.msg, "fix the file named above ('para config show' after)");
+	} else {
+		struct strbuf files = STRBUF_INIT;
+		for (size_t i = 0; i < c.cfg.files.nr; i++)
+			strbuf_addf(&files, "%s%s", i ? ", " : "", c.cfg.files.v[i]);
+		failed |= report(1, "config", files.len ? files.buf : "defaults only", NULL);
+		for (size_t i = 0; i < c.cfg.warnings.nr; i++)
+			report(1, "config", c.cfg.warnings.v[i], NULL);
+		strbuf_release(&files);
+	}
+	engine_init(&c.eng, &c.cfg);
+	c.eng.verbose = c.verbose;
+	if (!cli_host_has(c.eng.cli)) {
+		char *fix = xasprintf("apt-get install docker.io (or set docker.runtime / PARA_CONTAINER_RUNTIME; now '%s')",
+				      c.eng.cli);
+		failed |= report(0, "engine CLI", "not found on PATH", fix);
+		free(fix);
+	} else {
+		failed |= report(1, "engine CLI", c.eng.cli, NULL);
+		if (engine_ping(&c.eng, &err) < 0) {
+			failed |= report(0, "engine daemon", err.msg, "sudo dockerd & (or: sudo systemctl start docker)");
+		} else {
+			failed |= report(1, "engine daemon", "reachable", NULL);
+			const char *image = config_str(&c.cfg, "docker.default_image");
+			char *id = NULL;
+			if (image && engine_image_id(&c.eng, image, &id, &err) == 0 && id) {
+				failed |= report(1, "default image", image, NULL);
+			} else {
+				char *fix = xasprintf("build it ('%s build -t %s DIR'), or set docker.default_image",
+						      c.eng.cli, image ? image : "");
+				failed |= report(0, "default image", image ? image : "(none)", fix);
+				free(fix);
+			}
+			free(id);
+		}
+	}
+	strbuf_release(&out);
+	cli_close(&c);
+	return failed ? 1 : 0;
+}
+
+int cmd_config(int argc, char **argv)
+{
+	struct cli c = CLI_INIT;
+	struct error err = ERROR_INIT;
+	char cwd[4096];
+	int json = 0;
+	if (argc < 2)
+		return cli_usage(argv[0], "say 'show' or 'path'");
+	const char *sub = argv[1];
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else
+			return cli_usage(argv[0], "unexpected argument '%s'", argv[i]);
+	}
+	if (strcmp(sub, "show") && strcmp(sub, "path"))
+		return cli_usage(argv[0], "unknown subcommand '%s'", sub);
+	int in_repo = getcwd(cwd, sizeof cwd) && repo_discover(cwd, &c.repo, &err) == 0;
+	if (config_load(&c.cfg, in_repo ? c.repo.root : NULL, &err) < 0) {
+		cli_close(&c);
+		return cli_fail(&err);
+	}
+	for (size_t i = 0; i < c.cfg.warnings.nr; i++)
+		cli_warn("%s", c.cfg.warnings.v[i]);
+	if (!strcmp(sub, "path")) {
+		char *user = config_user_path();
+		printf("user:    %s\n", user);
+		if (in_repo)
+			printf("project: %s/.para/config.json\n", c.repo.root);
+		if (getenv("PARA_CONFIG"))
+			printf("env:     %s\n", getenv("PARA_CONFIG"));
+		free(user);
+	} else {
+		char *s = json ? json_dumps(c.cfg.root, JSON_COMPACT | JSON_SORT_KEYS) : json_pretty(c.cfg.root);
+		fputs(s, stdout);
+		if (json)
+			putchar('\n');
+		free(s);
+	}
+	cli_close(&c);
+	return 0;
+}

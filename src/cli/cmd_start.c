@@ -1,0 +1,274 @@
+/* para start / para dispatch */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/plan.h"
+#include "session/names.h"
+#include "session/session.h"
+#include "util/sig.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+#include "version.h"
+#include "util/banned.h"
+
+struct start_opts {
+	const char *name;
+	const char *prompt;
+	const char *prompt_file;
+	const char *image;
+	int container, detach, skip_perms, allow_dirty, dry_run, json;
+	struct strbuf prompt_buf;
+};
+
+enum { OPT_DETACH = 256, OPT_ALLOW_DIRTY, OPT_IMAGE, OPT_DRY_RUN, OPT_JSON };
+
+static const struct option start_options[] = {
+	{ "prompt", required_argument, NULL, 'p' },
+	{ "file", required_argument, NULL, 'f' },
+	{ "container", no_argument, NULL, 'c' },
+	{ "dangerously-skip-permissions", no_argument, NULL, 'd' },
+	{ "detach", no_argument, NULL, OPT_DETACH },
+	{ "allow-dirty", no_argument, NULL, OPT_ALLOW_DIRTY },
+	{ "docker-image", required_argument, NULL, OPT_IMAGE },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, struct start_opts *o,
+		       struct strvec *words)
+{
+	int opt;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":p:f:cdqv", start_options, NULL)) != -1) {
+		switch (opt) {
+		case 'p': o->prompt = optarg; break;
+		case 'f': o->prompt_file = optarg; break;
+		case 'c': o->container = 1; break;
+		case 'd': o->skip_perms = 1; break;
+		case 'q': c->quiet = 1; break;
+		case 'v': c->verbose = 1; break;
+		case OPT_DETACH: o->detach = 1; break;
+		case OPT_ALLOW_DIRTY: o->allow_dirty = 1; break;
+		case OPT_IMAGE: o->image = optarg; o->container = 1; break;
+		case OPT_DRY_RUN: o->dry_run = 1; break;
+		case OPT_JSON: o->json = 1; break;
+		case ':': return cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
+		default: return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		strvec_push(words, argv[i]);
+	if (o->prompt && o->prompt_file)
+		return cli_usage(cmd, "give the prompt with -p or -f, not both");
+	if (o->json && !o->dry_run)
+		return cli_usage(cmd, "--json goes with --dry-run");
+	return 0;
+}
+
+/* The prompt from -p, -f, or piped stdin (not a terminal). */
+static int read_prompt(struct start_opts *o, struct error *err)
+{
+	if (o->prompt)
+		return 0;
+	if (o->prompt_file) {
+		if (strbuf_read_file(&o->prompt_buf, o->prompt_file) < 0)
+			return error_errno(err, 1, "cannot read prompt file '%s'", o->prompt_file);
+	} else if (!isatty(0) && !o->dry_run) {
+		if (strbuf_read_fd(&o->prompt_buf, 0) < 0)
+			return error_errno(err, 1, "cannot read the prompt from stdin");
+	}
+	strbuf_trim(&o->prompt_buf);
+	o->prompt = o->prompt_buf.buf;
+	return 0;
+}
+
+static char *free_name(const struct cli *c)
+{
+	for (unsigned long i = 0; i < 64; i++) {
+		char *n = name_generate((unsigned long)time(NULL) * 7919UL + (unsigned long)getpid() + i * 104729UL);
+		char *ref = xasprintf("refs/heads/%s/%s", config_str(&c->cfg, "git.branch_prefix"), n);
+		int taken = state_exists(&c->repo, n) || git_ref_exists(c->repo.root, ref);
+		free(ref);
+		if (!taken)
+			return n;
+		free(n);
+	}
+	return xasprintf("session-%ld", (long)time(NULL));
+}
+
+static int interrupted(unsigned mark, struct error *err)
+{
+	if (sig_count() == mark)
+		return 0;
+	return error_set(err, 128 + sig_last(), "interrupted; nothing was kept");
+}
+
+/* Checks that must pass before anything is created. */
+static int preflight(struct cli *c, struct start_opts *o, const char *name, struct container_spec *spec,
+		     struct error *err)
+{
+	struct strvec agent = STRVEC_INIT;
+	const char *stdin_prompt;
+	int ret = -1;
+	cli_agent_argv(c, o->skip_perms, NULL, &agent, &stdin_prompt);
+	if (!agent.nr) {
+		error_set(err, PARA_EXIT_CONFIG, "agent.command is empty");
+		error_hint(err, "set it in .para/config.json, e.g. {\"agent\": {\"command\": [\"claude\"]}}");
+		goto out;
+	}
+	if (!o->container && !o->detach && !o->dry_run && !cli_host_has(agent.v[0])) {
+		error_set(err, 1, "agent command '%s' not found", agent.v[0]);
+		error_hint(err, "install it, or set agent.command in .para/config.json");
+		goto out;
+	}
+	if (!o->allow_dirty) {
+		int dirty = 0;
+		if (repo_is_dirty(&c->repo, &dirty, err) < 0)
+			goto out;
+		if (dirty) {
+			error_set(err, 1, "the main checkout has uncommitted changes; the session would start without them");
+			error_hint(err, "commit or stash them, or pass --allow-dirty");
+			goto out;
+		}
+	}
+	if (o->container) {
+		char *wt = xasprintf("%s/worktrees/%s", c->repo.para_dir, name);
+		struct spec_inputs in = { c->repo.root, c->repo.git_dir, name, wt, o->image, getuid(), getgid(),
+					  PARA_VERSION };
+		int r = spec_resolve(&c->cfg, &in, spec, err);
+		free(wt);
+		if (r < 0)
+			goto out;
+		if (!o->dry_run && plan_check_image(c, spec, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	strvec_clear(&agent);
+	return ret;
+}
+
+static int do_start(const char *cmd, struct cli *c, struct start_opts *o, const char *given_name)
+{
+	struct error err = ERROR_INIT;
+	struct container_spec spec = CONTAINER_SPEC_INIT;
+	struct session s = { 0 };
+	struct strvec agent = STRVEC_INIT;
+	char *name = NULL;
+	int ret = 1, created = 0;
+	unsigned mark = sig_count();
+
+	if (given_name && name_validate(given_name, &err) < 0)
+		goto fail;
+	if (cli_open(c, &err) < 0 || read_prompt(o, &err) < 0)
+		goto fail;
+	name = given_name ? xstrdup(given_name) : free_name(c);
+	if (preflight(c, o, name, &spec, &err) < 0)
+		goto fail;
+	const char *stdin_prompt;
+	cli_agent_argv(c, o->skip_perms, o->prompt, &agent, &stdin_prompt);
+	if (o->dry_run) {
+		ret = plan_print(c, name, o->container ? &spec : NULL, (const char *const *)agent.v, o->json);
+		goto out;
+	}
+	if (session_create(&c->repo, &c->cfg, name, &s, &err) < 0)
+		goto fail;
+	created = 1;
+	if (interrupted(mark, &err) < 0)
+		goto fail;
+	if (o->container) {
+		s.container = spec_to_json(&spec);
+		free(s.phase);
+		s.phase = xstrdup("starting");
+		if (state_save(&c->repo, &s, &err) < 0 || engine_create(&c->eng, &spec, &err) < 0 ||
+		    interrupted(mark, &err) < 0)
+			goto fail;
+	}
+	free(s.phase);
+	s.phase = xstrdup("ready");
+	if (state_save(&c->repo, &s, &err) < 0 || interrupted(mark, &err) < 0)
+		goto fail;
+	created = 0;
+	cli_note(c, "session '%s' ready: branch %s, worktree %s%s%s", name, s.branch, s.worktree,
+		 o->container ? ", container " : "", o->container ? spec.name : "");
+	if (o->detach) {
+		cli_note(c, "detached; 'para resume %s' runs the agent, 'para shell %s' opens a shell", name, name);
+		ret = 0;
+		goto out;
+	}
+	int status = 0;
+	if (cli_run_in_session(c, &s, o->container ? &spec : NULL, (const char *const *)agent.v, stdin_prompt,
+			       stdin_prompt ? strlen(stdin_prompt) : 0, &status, &err) < 0)
+		goto fail;
+	ret = status;
+	goto out;
+fail:
+	if (created) {
+		struct error e2 = ERROR_INIT;
+		if (o->container)
+			engine_remove(&c->eng, spec.name, &e2);
+		session_rollback(&c->repo, &s);
+	}
+	ret = cli_fail(&err);
+	(void)cmd;
+out:
+	free(name);
+	strvec_clear(&agent);
+	spec_clear(&spec);
+	session_clear(&s);
+	strbuf_release(&o->prompt_buf);
+	cli_close(c);
+	return ret;
+}
+
+int cmd_start(int argc, char **argv)
+{
+	struct cli c = CLI_INIT;
+	struct start_opts o = { 0 };
+	struct strvec words = STRVEC_INIT;
+	strbuf_init(&o.prompt_buf, 0);
+	int r = parse_start("start", argc, argv, &c, &o, &words);
+	if (r == 0 && words.nr > 1)
+		r = cli_usage("start", "too many arguments: give the prompt with -p (quoted)");
+	if (r == 0)
+		r = do_start("start", &c, &o, words.nr ? words.v[0] : NULL);
+	strvec_clear(&words);
+	return r;
+}
+
+int cmd_dispatch(int argc, char **argv)
+{
+	struct cli c = CLI_INIT;
+	struct start_opts o = { 0 };
+	struct strvec words = STRVEC_INIT;
+	struct strbuf prompt = STRBUF_INIT;
+	const char *name = NULL;
+	strbuf_init(&o.prompt_buf, 0);
+	int r = parse_start("dispatch", argc, argv, &c, &o, &words);
+	if (r == 0 && (o.prompt || o.prompt_file))
+		r = cli_usage("dispatch", "the prompt is given as words; use 'para start -p/-f' for options");
+	if (r == 0 && !words.nr)
+		r = cli_usage("dispatch", "a prompt is required");
+	if (r == 0) {
+		size_t first = 0;
+		if (words.nr > 1 && name_is_valid(words.v[0])) {
+			name = words.v[0];
+			first = 1;
+		}
+		for (size_t i = first; i < words.nr; i++)
+			strbuf_addf(&prompt, "%s%s", i > first ? " " : "", words.v[i]);
+		o.prompt = prompt.buf;
+		r = do_start("dispatch", &c, &o, name);
+	}
+	strbuf_release(&prompt);
+	strvec_clear(&words);
+	return r;
+}

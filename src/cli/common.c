@@ -1,0 +1,199 @@
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "session/session.h"
+#include "util/run.h"
+#include "util/strbuf.h"
+#include "util/term.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+int cli_fail(const struct error *err)
+{
+	int color = term_color(2);
+	fprintf(stderr, "%spara: error:%s %s", color ? "\033[1;31m" : "", color ? "\033[0m" : "", err->msg);
+	if (err->hint[0])
+		fprintf(stderr, "; %s", err->hint);
+	fputc('\n', stderr);
+	return err->code ? err->code : PARA_EXIT_FAIL;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "para %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'para %s --help')\n", cmd);
+	return PARA_EXIT_USAGE;
+}
+
+void cli_note(const struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+	if (c && c->quiet)
+		return;
+	fputs("para: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+	int color = term_color(2);
+	fprintf(stderr, "%spara: warning:%s ", color ? "\033[1;33m" : "", color ? "\033[0m" : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_help(const char *name)
+{
+	const struct cmd *c = cmd_find(name);
+	if (!c)
+		return PARA_EXIT_USAGE;
+	fputs(c->help, stdout);
+	return 0;
+}
+
+int cli_open(struct cli *c, struct error *err)
+{
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof cwd))
+		return error_errno(err, 1, "cannot read the current directory");
+	if (repo_discover(cwd, &c->repo, err) < 0)
+		return -1;
+	if (config_load(&c->cfg, c->repo.root, err) < 0)
+		return -1;
+	for (size_t i = 0; i < c->cfg.warnings.nr; i++)
+		cli_warn("%s", c->cfg.warnings.v[i]);
+	engine_init(&c->eng, &c->cfg);
+	c->eng.verbose = c->verbose;
+	return 0;
+}
+
+void cli_close(struct cli *c)
+{
+	if (c->verbose && c->eng.calls)
+		fprintf(stderr, "para: engine: %u call%s\n", c->eng.calls, c->eng.calls == 1 ? "" : "s");
+	repo_clear(&c->repo);
+	config_clear(&c->cfg);
+	engine_clear(&c->eng);
+}
+
+int cli_session(struct cli *c, const char *name, struct session *s, struct error *err)
+{
+	char *resolved = NULL;
+	if (session_resolve(&c->repo, name, &resolved, err) < 0)
+		return -1;
+	int r = state_load(&c->repo, resolved, s, err);
+	free(resolved);
+	return r;
+}
+
+int cli_session_spec(struct cli *c, const struct session *s, struct container_spec *spec, struct error *err)
+{
+	(void)c;
+	if (!s->container)
+		return error_set(err, 1, "session '%s' has no container", s->name);
+	return spec_from_json(s->container, spec, err);
+}
+
+int cli_container_up(struct cli *c, const struct container_spec *spec, struct error *err)
+{
+	char *state = NULL;
+	if (engine_state(&c->eng, spec->name, &state, err) < 0)
+		return -1;
+	int r = 0;
+	if (!state) {
+		cli_note(c, "container '%s' is gone; re-creating it from the saved spec", spec->name);
+		r = engine_create(&c->eng, spec, err);
+	} else if (strcmp(state, "running")) {
+		cli_note(c, "starting container '%s' (was %s)", spec->name, state);
+		r = engine_start(&c->eng, spec->name, err);
+	}
+	free(state);
+	return r;
+}
+
+int cli_run_in_session(struct cli *c, const struct session *s, const struct container_spec *spec,
+		       const char *const *argv, const char *in, size_t in_len, int *status, struct error *err)
+{
+	int tty = isatty(0) && isatty(1);
+	if (spec)
+		return engine_exec(&c->eng, spec, argv, !in && isatty(0), tty && !in, in, in_len, status, err);
+	struct child ch = CHILD_INIT;
+	strvec_pushv(&ch.args, argv);
+	strvec_pushf(&ch.env, "PARA_SESSION=%s", s->name);
+	strvec_pushf(&ch.env, "PARA_WORKSPACE=%s", s->worktree);
+	ch.dir = s->worktree;
+	ch.interactive = 1;
+	ch.in = in;
+	ch.in_len = in_len;
+	int r = child_run(&ch, status, err);
+	child_clear(&ch);
+	return r;
+}
+
+void cli_agent_argv(const struct cli *c, int skip_permissions, const char *prompt, struct strvec *argv,
+		    const char **stdin_prompt)
+{
+	config_strv(&c->cfg, "agent.command", argv);
+	if (skip_permissions)
+		config_strv(&c->cfg, "agent.skip_permissions_args", argv);
+	*stdin_prompt = NULL;
+	if (prompt && *prompt) {
+		const char *mode = config_str(&c->cfg, "agent.prompt");
+		if (mode && !strcmp(mode, "stdin"))
+			*stdin_prompt = prompt;
+		else
+			strvec_push(argv, prompt);
+	}
+}
+
+int cli_host_has(const char *prog)
+{
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/bin:/bin";
+	char *copy = xstrdup(path), *save = NULL;
+	int found = 0;
+	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char *p = xasprintf("%s/%s", *d ? d : ".", prog);
+		struct stat st;
+		found = stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
+		free(p);
+	}
+	free(copy);
+	return found;
+}
+
+const char *human_age(long long created, char *buf, size_t n)
+{
+	long long d = (long long)time(NULL) - created;
+	if (d < 0)
+		d = 0;
+	if (d < 60)
+		snprintf(buf, n, "%llds", d);
+	else if (d < 3600)
+		snprintf(buf, n, "%lldm", d / 60);
+	else if (d < 86400)
+		snprintf(buf, n, "%lldh", d / 3600);
+	else
+		snprintf(buf, n, "%lldd", d / 86400);
+	return buf;
+}

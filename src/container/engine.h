@@ -1,0 +1,56 @@
+/*
+ * The engine adapter: the docker CLI (or a compatible one: podman) driven
+ * with argv vectors, reading only machine-readable output (--format json).
+ * Every function that finds the engine unreachable fails with exit code 3
+ * and a message saying what was tried and how to start it.
+ */
+#ifndef PARA_ENGINE_H
+#define PARA_ENGINE_H
+#include "config/config.h"
+#include "container/spec.h"
+#include "util/error.h"
+#include "util/strvec.h"
+
+struct engine {
+	char *cli;     /* "docker", "podman", or a path */
+	int verbose;   /* trace each engine command on stderr */
+	unsigned calls; /* engine invocations made (for --verbose and tests) */
+};
+
+#define ENGINE_INIT { NULL, 0, 0 }
+
+/* PARA_CONTAINER_RUNTIME, else docker.runtime, else "docker". */
+void engine_init(struct engine *e, const struct config *cfg);
+void engine_clear(struct engine *e);
+
+/* Does the daemon answer? 0 yes; -1 with exit-3 error otherwise. */
+int engine_ping(struct engine *e, struct error *err);
+
+/* The image's id in *id (caller frees), or *id = NULL when it is not there. */
+int engine_image_id(struct engine *e, const char *image, char **id, struct error *err);
+
+/* Container states by name for every container labelled for this repo. */
+struct engine_container {
+	char *name;
+	char *state;   /* created, running, exited, paused, restarting, removing, dead */
+	char *session; /* label dev.para.session */
+};
+int engine_list(struct engine *e, const char *repo_root, struct engine_container **out, size_t *n,
+		struct error *err);
+void engine_list_free(struct engine_container *v, size_t n);
+/* State of one container: NULL *state when it does not exist. */
+int engine_state(struct engine *e, const char *name, char **state, struct error *err);
+
+int engine_create(struct engine *e, const struct container_spec *s, struct error *err);
+int engine_start(struct engine *e, const char *name, struct error *err);
+/* Remove (force); a container that is already gone is fine. */
+int engine_remove(struct engine *e, const char *name, struct error *err);
+/* Run cmd in the container; *status is its exit code. in (when non-NULL)
+ * is fed to its stdin; otherwise interactive passes para's stdin through. */
+int engine_exec(struct engine *e, const struct container_spec *s, const char *const *cmd, int interactive,
+		int tty, const char *in, size_t in_len, int *status, struct error *err);
+
+/* The exact command line for display ("docker run …"), values not included. */
+char *engine_cmdline(const struct engine *e, const struct strvec *args);
+
+#endif

@@ -1,0 +1,324 @@
+#include "container/spec.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session/names.h"
+#include "util/hash.h"
+#include "util/jsonutil.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+void spec_clear(struct container_spec *s)
+{
+	free(s->name);
+	free(s->image);
+	free(s->user);
+	strvec_clear(&s->labels);
+	for (size_t i = 0; i < s->nmounts; i++) {
+		free(s->mounts[i].src);
+		free(s->mounts[i].dst);
+	}
+	free(s->mounts);
+	for (size_t i = 0; i < s->nenv; i++) {
+		free(s->env[i].key);
+		if (s->env[i].value) {
+			/* do not leave secrets lying in freed memory */
+			memset(s->env[i].value, 0, strlen(s->env[i].value));
+			free(s->env[i].value);
+		}
+		free(s->env[i].source);
+	}
+	free(s->env);
+	free(s->memory);
+	free(s->cpus);
+	free(s->gpus);
+	free(s->shm_size);
+	free(s->network);
+	strvec_clear(&s->extra_args);
+	memset(s, 0, sizeof *s);
+}
+
+char *spec_container_name(const char *repo_root, const char *session)
+{
+	char hex[33];
+	const char *base = strrchr(repo_root, '/');
+	char *repo = name_sanitize(base ? base + 1 : repo_root);
+	hash_hex(repo_root, strlen(repo_root), hex);
+	/* the path hash keeps two repos with the same folder name apart */
+	char *n = xasprintf("para-%s-%.6s-%s", repo, hex, session);
+	free(repo);
+	return n;
+}
+
+int env_name_is_secret(const char *key)
+{
+	static const char *const marks[] = { "KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL" };
+	char up[256];
+	size_t n = 0;
+	for (; key[n] && n + 1 < sizeof up; n++)
+		up[n] = (char)toupper((unsigned char)key[n]);
+	up[n] = '\0';
+	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+		if (strstr(up, marks[i]))
+			return 1;
+	return 0;
+}
+
+void spec_add_env(struct container_spec *s, const char *key, const char *value, const char *source, int secret)
+{
+	for (size_t i = 0; i < s->nenv; i++) {
+		if (strcmp(s->env[i].key, key))
+			continue;
+		free(s->env[i].value);
+		free(s->env[i].source);
+		s->env[i].value = value ? xstrdup(value) : NULL;
+		s->env[i].source = xstrdup(source);
+		s->env[i].secret = secret;
+		return;
+	}
+	ALLOC_GROW(s->env, s->nenv + 1, s->aenv);
+	s->env[s->nenv++] = (struct spec_env){ xstrdup(key), value ? xstrdup(value) : NULL, xstrdup(source), secret };
+}
+
+void spec_add_mount(struct container_spec *s, const char *src, const char *dst, int ro)
+{
+	ALLOC_GROW(s->mounts, s->nmounts + 1, s->amounts);
+	s->mounts[s->nmounts++] = (struct spec_mount){ xstrdup(src), xstrdup(dst), ro };
+}
+
+static int parse_user(const char *u, const struct spec_inputs *in, struct container_spec *s, struct error *err)
+{
+	if (!strcmp(u, "image"))
+		return 0;
+	if (!strcmp(u, "host")) {
+		s->user = xasprintf("%u:%u", (unsigned)in->uid, (unsigned)in->gid);
+		s->add_passwd = 1;
+		return 0;
+	}
+	const char *colon = strchr(u, ':');
+	int ok = colon && colon > u && colon[1];
+	for (const char *p = u; ok && *p; p++)
+		ok = (*p >= '0' && *p <= '9') || p == colon;
+	if (!ok)
+		return error_set(err, PARA_EXIT_CONFIG, "docker.user is '%s'; use \"host\", \"image\" or \"UID:GID\" (numbers)", u);
+	s->user = xstrdup(u);
+	s->add_passwd = 1;
+	return 0;
+}
+
+static char *opt_scalar(const struct config *cfg, const char *path)
+{
+	json_t *v = config_get(cfg, path);
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v))
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	if (json_is_real(v))
+		return xasprintf("%g", json_real_value(v));
+	return NULL;
+}
+
+int spec_resolve(const struct config *cfg, const struct spec_inputs *in, struct container_spec *s,
+		 struct error *err)
+{
+	char hash[33];
+	s->name = spec_container_name(in->repo_root, in->session);
+	s->image = xstrdup(in->image ? in->image : config_str(cfg, "docker.default_image"));
+	if (!*s->image)
+		return error_set(err, PARA_EXIT_USAGE, "the image name is empty");
+	if (parse_user(config_str(cfg, "docker.user"), in, s, err) < 0)
+		return -1;
+	spec_add_mount(s, in->worktree, SPEC_WORKDIR, 0);
+	/* the repository's git directory at its host path: the worktree's .git
+	 * file points there, so git inside the container just works */
+	spec_add_mount(s, in->git_dir, in->git_dir, 0);
+	spec_add_env(s, "PARA_SESSION", in->session, "para", 0);
+	spec_add_env(s, "PARA_WORKSPACE", SPEC_WORKDIR, "para", 0);
+	json_t *pl = config_get(cfg, "docker.resources.pids_limit");
+	s->pids_limit = json_is_integer(pl) ? (long)json_integer_value(pl) : 0;
+	s->memory = opt_scalar(cfg, "docker.resources.memory");
+	s->cpus = opt_scalar(cfg, "docker.resources.cpus");
+	s->gpus = opt_scalar(cfg, "docker.resources.gpus");
+	s->shm_size = opt_scalar(cfg, "docker.resources.shm_size");
+	s->network = xstrdup(config_str(cfg, "docker.network.mode"));
+	config_strv(cfg, "docker.docker_args", &s->extra_args);
+	strvec_pushf(&s->labels, "dev.para.session=%s", in->session);
+	strvec_pushf(&s->labels, "dev.para.repo=%s", in->repo_root);
+	strvec_pushf(&s->labels, "dev.para.version=%s", in->version);
+	spec_hash(s, hash);
+	strvec_pushf(&s->labels, "dev.para.spec=%s", hash);
+	return 0;
+}
+
+void spec_hash(const struct container_spec *s, char out[33])
+{
+	json_t *j = spec_to_json(s);
+	json_object_del(j, "labels");
+	char *txt = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+	hash_hex(txt, strlen(txt), out);
+	free(txt);
+	json_decref(j);
+}
+
+/* The keep-alive process. As root, it first gives the session user a passwd
+ * and group entry and a home it owns (also on images without useradd), then
+ * marks the container ready; execs wait for that mark. */
+static char *keepalive_script(const struct container_spec *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (s->add_passwd) {
+		const char *colon = strchr(s->user, ':');
+		char *uid = xstrndup(s->user, (size_t)(colon - s->user));
+		const char *gid = colon + 1;
+		strbuf_addf(&sb,
+			    "grep -q '^[^:]*:[^:]*:%s:' /etc/passwd 2>/dev/null || "
+			    "echo 'para:x:%s:%s:para:" SPEC_HOME ":/bin/sh' >>/etc/passwd; "
+			    "grep -q '^[^:]*:[^:]*:%s:' /etc/group 2>/dev/null || echo 'para:x:%s:' >>/etc/group; "
+			    "mkdir -p " SPEC_HOME " && chown %s:%s " SPEC_HOME "; ",
+			    uid, uid, gid, gid, gid, uid, gid);
+		free(uid);
+	}
+	strbuf_addstr(&sb, "mkdir -p /run && : >" SPEC_READY_FILE "; trap 'exit 0' TERM INT; "
+			   "while :; do sleep 86400 & wait $!; done");
+	return strbuf_detach(&sb, NULL);
+}
+
+static void render_env(const struct container_spec *s, struct strvec *args, struct strvec *env)
+{
+	for (size_t i = 0; i < s->nenv; i++) {
+		if (!s->env[i].value)
+			continue;
+		strvec_pushl(args, "-e", s->env[i].key, NULL);
+		strvec_pushf(env, "%s=%s", s->env[i].key, s->env[i].value);
+	}
+}
+
+void spec_render_run(const struct container_spec *s, struct strvec *args, struct strvec *env)
+{
+	strvec_pushl(args, "run", "--detach", "--name", s->name, "--init", "--security-opt", "no-new-privileges",
+		     "--add-host", "host.docker.internal:host-gateway", "--workdir", SPEC_WORKDIR, NULL);
+	for (size_t i = 0; i < s->labels.nr; i++)
+		strvec_pushl(args, "--label", s->labels.v[i], NULL);
+	if (s->pids_limit > 0)
+		strvec_pushf(args, "--pids-limit=%ld", s->pids_limit);
+	if (s->memory)
+		strvec_pushf(args, "--memory=%s", s->memory);
+	if (s->cpus)
+		strvec_pushf(args, "--cpus=%s", s->cpus);
+	if (s->gpus)
+		strvec_pushf(args, "--gpus=%s", s->gpus);
+	if (s->shm_size)
+		strvec_pushf(args, "--shm-size=%s", s->shm_size);
+	if (s->network && strcmp(s->network, "bridge"))
+		strvec_pushf(args, "--network=%s", s->network);
+	for (size_t i = 0; i < s->nmounts; i++)
+		strvec_pushf(args, "--volume=%s:%s:%s", s->mounts[i].src, s->mounts[i].dst, s->mounts[i].ro ? "ro" : "rw");
+	/* only para's own, non-secret variables live in the container's config;
+	 * the rest are given to each exec */
+	for (size_t i = 0; i < s->nenv; i++)
+		if (!strcmp(s->env[i].source, "para"))
+			strvec_pushf(args, "--env=%s=%s", s->env[i].key, s->env[i].value);
+	if (s->add_passwd)
+		strvec_push(args, "--user=0:0");
+	strvec_pushv(args, (const char *const *)s->extra_args.v);
+	strvec_pushl(args, "--entrypoint", "sh", s->image, "-c", NULL);
+	strvec_push_nodup(args, keepalive_script(s));
+	(void)env;
+}
+
+void spec_render_exec(const struct container_spec *s, int interactive, int tty, const char *const *cmd,
+		      struct strvec *args, struct strvec *env)
+{
+	strvec_push(args, "exec");
+	if (interactive)
+		strvec_push(args, "--interactive");
+	if (tty)
+		strvec_push(args, "--tty");
+	strvec_pushl(args, "--workdir", SPEC_WORKDIR, NULL);
+	if (s->user)
+		strvec_pushf(args, "--user=%s", s->user);
+	if (s->add_passwd)
+		strvec_pushl(args, "--env", "HOME=" SPEC_HOME, "--env", "USER=para", NULL);
+	render_env(s, args, env);
+	strvec_push(args, s->name);
+	if (s->add_passwd) {
+		/* wait (at most ~10 s) for the keep-alive's setup to finish */
+		strvec_pushl(args, "sh", "-c",
+			     "i=0; while [ ! -e " SPEC_READY_FILE " ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; "
+			     "exec \"$@\"",
+			     "para-exec", NULL);
+	}
+	strvec_pushv(args, cmd);
+}
+
+json_t *spec_to_json(const struct container_spec *s)
+{
+	json_t *j = json_object();
+	json_t *mounts = json_array(), *env = json_array(), *labels = json_array(), *extra = json_array();
+	json_object_set_new(j, "name", json_string(s->name));
+	json_object_set_new(j, "image", json_string(s->image));
+	json_object_set_new(j, "user", s->user ? json_string(s->user) : json_null());
+	json_object_set_new(j, "add_passwd", json_boolean(s->add_passwd));
+	for (size_t i = 0; i < s->nmounts; i++)
+		json_array_append_new(mounts, json_pack("{s:s, s:s, s:b}", "src", s->mounts[i].src, "dst",
+							s->mounts[i].dst, "ro", s->mounts[i].ro));
+	for (size_t i = 0; i < s->nenv; i++) {
+		const struct spec_env *e = &s->env[i];
+		json_t *o = json_pack("{s:s, s:s, s:b}", "key", e->key, "source", e->source, "secret", e->secret);
+		/* only para's own values are kept; the rest are resolved again from their sources */
+		if (!strcmp(e->source, "para") && e->value)
+			json_object_set_new(o, "value", json_string(e->value));
+		json_array_append_new(env, o);
+	}
+	for (size_t i = 0; i < s->labels.nr; i++)
+		json_array_append_new(labels, json_string(s->labels.v[i]));
+	for (size_t i = 0; i < s->extra_args.nr; i++)
+		json_array_append_new(extra, json_string(s->extra_args.v[i]));
+	json_object_set_new(j, "mounts", mounts);
+	json_object_set_new(j, "env", env);
+	json_object_set_new(j, "labels", labels);
+	json_object_set_new(j, "docker_args", extra);
+	json_object_set_new(j, "pids_limit", json_integer(s->pids_limit));
+	json_object_set_new(j, "memory", s->memory ? json_string(s->memory) : json_null());
+	json_object_set_new(j, "cpus", s->cpus ? json_string(s->cpus) : json_null());
+	json_object_set_new(j, "gpus", s->gpus ? json_string(s->gpus) : json_null());
+	json_object_set_new(j, "shm_size", s->shm_size ? json_string(s->shm_size) : json_null());
+	json_object_set_new(j, "network", s->network ? json_string(s->network) : json_null());
+	return j;
+}
+
+static char *dup_or_null(const json_t *j, const char *k)
+{
+	const char *v = json_str(j, k);
+	return v ? xstrdup(v) : NULL;
+}
+
+int spec_from_json(const json_t *j, struct container_spec *s, struct error *err)
+{
+	size_t i;
+	json_t *v;
+	s->name = dup_or_null(j, "name");
+	s->image = dup_or_null(j, "image");
+	if (!s->name || !s->image)
+		return error_set(err, 1, "the saved container spec is incomplete");
+	s->user = dup_or_null(j, "user");
+	s->add_passwd = json_is_true(json_object_get(j, "add_passwd"));
+	json_array_foreach(json_object_get(j, "mounts"), i, v)
+		spec_add_mount(s, json_str(v, "src"), json_str(v, "dst"), json_is_true(json_object_get(v, "ro")));
+	json_array_foreach(json_object_get(j, "env"), i, v)
+		if (json_str(v, "key") && json_str(v, "source"))
+			spec_add_env(s, json_str(v, "key"), json_str(v, "value"), json_str(v, "source"),
+				     json_is_true(json_object_get(v, "secret")));
+	json_strv(json_object_get(j, "labels"), &s->labels);
+	json_strv(json_object_get(j, "docker_args"), &s->extra_args);
+	s->pids_limit = (long)json_integer_value(json_object_get(j, "pids_limit"));
+	s->memory = dup_or_null(j, "memory");
+	s->cpus = dup_or_null(j, "cpus");
+	s->gpus = dup_or_null(j, "gpus");
+	s->shm_size = dup_or_null(j, "shm_size");
+	s->network = dup_or_null(j, "network");
+	return 0;
+}

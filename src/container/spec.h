@@ -1,0 +1,87 @@
+/*
+ * The container spec: everything that decides what a session container gets,
+ * as plain data. spec_resolve() is pure given its inputs (config, session,
+ * options, the host facts passed in); spec_render_*() turn a spec into engine
+ * argv plus the engine's child environment. Variable values travel only in
+ * that environment ("-e KEY" in argv), never on a command line.
+ */
+#ifndef PARA_SPEC_H
+#define PARA_SPEC_H
+#include <jansson.h>
+#include <sys/types.h>
+
+#include "config/config.h"
+#include "util/error.h"
+#include "util/strvec.h"
+
+#define SPEC_WORKDIR "/workspace"
+#define SPEC_HOME "/home/para"
+#define SPEC_READY_FILE "/run/para-ready"
+
+struct spec_mount {
+	char *src; /* host path, or volume name */
+	char *dst;
+	int ro;
+};
+
+struct spec_env {
+	char *key;
+	char *value;  /* never written to disk for secrets */
+	char *source; /* where it came from, e.g. "-e", ".env", "para" */
+	int secret;
+};
+
+struct container_spec {
+	char *name;
+	char *image;
+	char *user;       /* "UID:GID", or NULL to keep the image's user */
+	int add_passwd;   /* give user a passwd entry and HOME (needs root setup at start) */
+	struct strvec labels; /* "key=value" */
+	struct spec_mount *mounts;
+	size_t nmounts, amounts;
+	struct spec_env *env;
+	size_t nenv, aenv;
+	long pids_limit;  /* 0: none */
+	char *memory, *cpus, *gpus, *shm_size;
+	char *network;    /* "bridge" (engine default), "host", "none" */
+	struct strvec extra_args; /* docker.docker_args, after para's own */
+};
+
+#define CONTAINER_SPEC_INIT { 0 }
+
+struct spec_inputs {
+	const char *repo_root;
+	const char *git_dir;
+	const char *session;
+	const char *worktree;
+	const char *image;   /* --docker-image, or NULL */
+	uid_t uid;
+	gid_t gid;
+	const char *version;
+};
+
+void spec_clear(struct container_spec *s);
+/* Engine-safe container name for (repo root, session). */
+char *spec_container_name(const char *repo_root, const char *session);
+int spec_resolve(const struct config *cfg, const struct spec_inputs *in, struct container_spec *s,
+		 struct error *err);
+void spec_add_env(struct container_spec *s, const char *key, const char *value, const char *source, int secret);
+void spec_add_mount(struct container_spec *s, const char *src, const char *dst, int ro);
+
+/* Hash of everything but variable values; also stored as label dev.para.spec. */
+void spec_hash(const struct container_spec *s, char out[33]);
+
+/* `run -d …` creating the keep-alive container (args after the CLI name). */
+void spec_render_run(const struct container_spec *s, struct strvec *args, struct strvec *env);
+/* `exec …` running cmd inside it; tty adds -t, interactive adds -i. */
+void spec_render_exec(const struct container_spec *s, int interactive, int tty, const char *const *cmd,
+		      struct strvec *args, struct strvec *env);
+
+/* Saved form (no secret values) and back. */
+json_t *spec_to_json(const struct container_spec *s);
+int spec_from_json(const json_t *j, struct container_spec *s, struct error *err);
+
+/* Whether a variable name looks secret (*KEY*, *TOKEN*, *SECRET*, *PASSWORD*). */
+int env_name_is_secret(const char *key);
+
+#endif

@@ -1,0 +1,144 @@
+#include "session/git.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/fsutil.h"
+#include "util/run.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+int git_argv(const char *dir, const struct strvec *env, const struct strvec *args, struct strbuf *out,
+	     struct error *err)
+{
+	struct child c = CHILD_INIT;
+	struct strbuf errbuf = STRBUF_INIT;
+	int status = 0, ret = 0;
+
+	strvec_push(&c.args, "git");
+	strvec_pushv(&c.args, (const char *const *)args->v);
+	if (env)
+		strvec_pushv(&c.env, (const char *const *)env->v);
+	/* Never prompt, never page, never translate: para reads the output. */
+	strvec_pushl(&c.env, "GIT_TERMINAL_PROMPT=0", "GIT_PAGER=cat", "LC_ALL=C", NULL);
+	c.dir = dir;
+	c.no_stdin = 1;
+	c.out = out;
+	c.err = &errbuf;
+	if (!out)
+		c.null_stdout = 1;
+	if (child_run(&c, &status, err) < 0) {
+		ret = -1;
+	} else if (status) {
+		char line[512];
+		strbuf_trim(&errbuf);
+		/* git prints "hint:" lines before the real one; show the fatal/error line. */
+		const char *p = strstr(errbuf.buf, "fatal: ");
+		if (!p)
+			p = strstr(errbuf.buf, "error: ");
+		first_line(p ? p : errbuf.buf, line, sizeof line);
+		ret = error_set(err, 1, "git %s failed: %s", args->v[0], *line ? line : "(no message)");
+	}
+	strbuf_release(&errbuf);
+	child_clear(&c);
+	return ret;
+}
+
+static int git_va(const char *dir, const struct strvec *env, struct strbuf *out, struct error *err, va_list ap)
+{
+	struct strvec args = STRVEC_INIT;
+	const char *a;
+	while ((a = va_arg(ap, const char *)))
+		strvec_push(&args, a);
+	int r = git_argv(dir, env, &args, out, err);
+	strvec_clear(&args);
+	return r;
+}
+
+int git(const char *dir, struct strbuf *out, struct error *err, ...)
+{
+	va_list ap;
+	va_start(ap, err);
+	int r = git_va(dir, NULL, out, err, ap);
+	va_end(ap);
+	return r;
+}
+
+int git_env(const char *dir, const struct strvec *env, struct strbuf *out, struct error *err, ...)
+{
+	va_list ap;
+	va_start(ap, err);
+	int r = git_va(dir, env, out, err, ap);
+	va_end(ap);
+	return r;
+}
+
+int git_ref_exists(const char *dir, const char *ref)
+{
+	struct error e = ERROR_INIT;
+	return git(dir, NULL, &e, "rev-parse", "--verify", "--quiet", ref, NULL) == 0;
+}
+
+int repo_discover(const char *cwd, struct repo *r, struct error *err)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	int ret = -1;
+
+	if (git(cwd, &out, &e, "rev-parse", "--path-format=absolute", "--git-common-dir", "--git-dir",
+		"--is-bare-repository", NULL) < 0) {
+		if (strstr(e.msg, "not a git repository"))
+			error_set(err, 1, "not a git repository: '%s'", cwd);
+		else
+			error_set(err, 1, "%s", e.msg);
+		error_hint(err, "run para inside a git repository, or create one with 'git init'");
+		goto out;
+	}
+	char *lines[3] = { NULL, NULL, NULL };
+	char *save = NULL, *p = out.buf;
+	for (int i = 0; i < 3; i++) {
+		lines[i] = strtok_r(p, "\n", &save);
+		p = NULL;
+	}
+	if (!lines[2]) {
+		error_set(err, 1, "cannot read 'git rev-parse' output");
+		goto out;
+	}
+	if (!strcmp(lines[2], "true")) {
+		error_set(err, 1, "'%s' is a bare repository; para needs a checkout", lines[0]);
+		error_hint(err, "clone it ('git clone %s DIR') and run para in the clone", lines[0]);
+		goto out;
+	}
+	if (strcmp(path_basename(lines[0]), ".git")) {
+		error_set(err, 1, "unsupported repository layout: git directory '%s' is not named .git", lines[0]);
+		goto out;
+	}
+	r->git_dir = xstrdup(lines[0]);
+	r->root = path_dirname(lines[0]);
+	r->para_dir = path_join(r->root, ".para");
+	r->name = xstrdup(path_basename(r->root));
+	if (strcmp(lines[0], lines[1])) {
+		/* started inside a linked worktree: remember which */
+		struct strbuf top = STRBUF_INIT;
+		if (git(cwd, &top, &e, "rev-parse", "--show-toplevel", NULL) == 0) {
+			strbuf_trim(&top);
+			r->cwd_worktree = strbuf_detach(&top, NULL);
+		}
+		strbuf_release(&top);
+	}
+	ret = 0;
+out:
+	strbuf_release(&out);
+	return ret;
+}
+
+void repo_clear(struct repo *r)
+{
+	free(r->root);
+	free(r->git_dir);
+	free(r->para_dir);
+	free(r->name);
+	free(r->cwd_worktree);
+	memset(r, 0, sizeof *r);
+}

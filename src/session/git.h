@@ -1,0 +1,40 @@
+/* git, driven through its CLI (argv only), and repository discovery. */
+#ifndef PARA_GIT_H
+#define PARA_GIT_H
+#include "util/error.h"
+#include "util/strbuf.h"
+#include "util/strvec.h"
+
+struct repo {
+	char *root;       /* the main checkout */
+	char *git_dir;    /* its (common) git directory */
+	char *para_dir;   /* <root>/.para */
+	char *name;       /* basename of root */
+	char *cwd_worktree; /* the worktree para was started in, when not the main one */
+};
+
+#define REPO_INIT { NULL, NULL, NULL, NULL, NULL }
+
+/*
+ * Find the main checkout from cwd: works from any subdirectory and from inside
+ * a linked worktree (a para session). Not a repository, or a bare one, is an
+ * error saying what to do.
+ */
+int repo_discover(const char *cwd, struct repo *r, struct error *err);
+void repo_clear(struct repo *r);
+
+/*
+ * Run git in dir with args (NULL-terminated). stdout is captured into out
+ * when out is non-NULL; stderr is captured and its first line becomes the
+ * error on failure. env: extra "K=V" entries or NULL.
+ */
+int git(const char *dir, struct strbuf *out, struct error *err, ...) __attribute__((sentinel));
+int git_env(const char *dir, const struct strvec *env, struct strbuf *out, struct error *err, ...)
+	__attribute__((sentinel));
+int git_argv(const char *dir, const struct strvec *env, const struct strvec *args, struct strbuf *out,
+	     struct error *err);
+
+/* 1 when the ref exists, 0 when not. */
+int git_ref_exists(const char *dir, const char *ref);
+
+#endif

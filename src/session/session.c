@@ -1,0 +1,381 @@
+#include "session/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "session/names.h"
+#include "util/fsutil.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+#define WIP_TRAILER "Para-Archive: uncommitted"
+
+char *session_prefix(const struct config *cfg)
+{
+	const char *p = config_str(cfg, "git.branch_prefix");
+	char *s = xstrdup(p && *p ? p : "para");
+	size_t n = strlen(s);
+	while (n > 1 && s[n - 1] == '/')
+		s[--n] = '\0';
+	return s;
+}
+
+int session_resolve(const struct repo *r, const char *given, char **name, struct error *err)
+{
+	if (given) {
+		if (name_validate(given, err) < 0)
+			return -1;
+		*name = xstrdup(given);
+		return 0;
+	}
+	char *wt_root = path_join(r->para_dir, "worktrees/");
+	if (r->cwd_worktree && !strncmp(r->cwd_worktree, wt_root, strlen(wt_root))) {
+		const char *rest = r->cwd_worktree + strlen(wt_root);
+		if (name_is_valid(rest)) {
+			*name = xstrdup(rest);
+			free(wt_root);
+			return 0;
+		}
+	}
+	free(wt_root);
+	struct session *v;
+	size_t n;
+	if (state_list(r, &v, &n, err) < 0)
+		return -1;
+	int ret = 0;
+	if (n == 1) {
+		*name = xstrdup(v[0].name);
+	} else if (n == 0) {
+		ret = error_set(err, 1, "no sessions in this repository");
+		error_hint(err, "start one with 'para start NAME'");
+	} else {
+		ret = error_set(err, PARA_EXIT_USAGE, "%zu sessions exist; say which one", n);
+		error_hint(err, "'para list' shows their names");
+	}
+	state_list_free(v, n);
+	return ret;
+}
+
+int repo_is_dirty(const struct repo *r, int *dirty, struct error *err)
+{
+	struct strbuf out = STRBUF_INIT;
+	/* tracked changes only: untracked scratch files do not block anything */
+	int ret = git(r->root, &out, err, "status", "--porcelain", "--untracked-files=no", "--ignore-submodules=all",
+		      NULL);
+	if (ret == 0)
+		*dirty = out.len > 0;
+	strbuf_release(&out);
+	return ret;
+}
+
+int session_create(const struct repo *r, const struct config *cfg, const char *name, struct session *s,
+		   struct error *err)
+{
+	return session_create_at(r, cfg, name, "HEAD", s, err);
+}
+
+int session_create_at(const struct repo *r, const struct config *cfg, const char *name, const char *start,
+		      struct session *s, struct error *err)
+{
+	char *prefix = session_prefix(cfg);
+	char *branch = xasprintf("%s/%s", prefix, name);
+	char *refname = xasprintf("refs/heads/%s", branch);
+	char *wt = xasprintf("%s/worktrees/%s", r->para_dir, name);
+	struct strbuf head = STRBUF_INIT;
+	int ret = -1, fd = -1;
+	free(prefix);
+
+	char *start_commit = xasprintf("%s^{commit}", start);
+	int have = git(r->root, &head, err, "rev-parse", "--verify", "--quiet", start_commit, NULL);
+	free(start_commit);
+	if (have < 0) {
+		if (!strcmp(start, "HEAD")) {
+			error_set(err, 1, "the repository has no commit yet");
+			error_hint(err, "make a first commit; a session branches from HEAD");
+		} else {
+			error_set(err, 1, "cannot find commit '%s'", start);
+		}
+		goto out;
+	}
+	strbuf_trim(&head);
+	if (state_prepare(r, err) < 0 || (fd = state_lock(r, err)) < 0)
+		goto out;
+	if (state_exists(r, name)) {
+		error_set(err, 1, "session '%s' already exists", name);
+		error_hint(err, "pick another name, or 'para resume %s'", name);
+		goto out;
+	}
+	if (git_ref_exists(r->root, refname)) {
+		error_set(err, 1, "branch '%s' already exists", branch);
+		error_hint(err, "pick another session name, or delete the branch with 'git branch -D %s'", branch);
+		goto out;
+	}
+	if (path_exists(wt)) {
+		error_set(err, 1, "'%s' already exists", wt);
+		error_hint(err, "'para clean' removes worktrees no session owns");
+		goto out;
+	}
+	s->name = xstrdup(name);
+	s->branch = xstrdup(branch);
+	s->worktree = xstrdup(wt);
+	s->base = xstrdup(head.buf);
+	s->created = (long long)time(NULL);
+	s->phase = xstrdup("creating");
+	s->pid = getpid();
+	if (state_save(r, s, err) < 0) {
+		session_clear(s);
+		goto out;
+	}
+	state_unlock(fd);
+	fd = -1;
+	/* outside the lock: other sessions may be created meanwhile */
+	if (git(r->root, NULL, err, "worktree", "add", "--quiet", "-b", branch, wt, s->base, NULL) < 0) {
+		session_rollback(r, s);
+		session_clear(s);
+		goto out;
+	}
+	ret = 0;
+out:
+	state_unlock(fd);
+	strbuf_release(&head);
+	free(branch);
+	free(refname);
+	free(wt);
+	return ret;
+}
+
+void session_rollback(const struct repo *r, const struct session *s)
+{
+	struct error e = ERROR_INIT;
+	char *ref = xasprintf("refs/heads/%s", s->branch);
+	if (is_dir(s->worktree))
+		git(r->root, NULL, &e, "worktree", "remove", "--force", s->worktree, NULL);
+	if (path_exists(s->worktree))
+		remove_tree(s->worktree, &e);
+	git(r->root, NULL, &e, "worktree", "prune", NULL);
+	/* delete the branch only if it still points where we made it */
+	if (s->base)
+		git(r->root, NULL, &e, "update-ref", "-d", ref, s->base, NULL);
+	state_remove(r, s->name, &e);
+	free(ref);
+}
+
+int session_changes(const struct session *s, int *count, struct error *err)
+{
+	struct strbuf out = STRBUF_INIT;
+	int ret = git(s->worktree, &out, err, "status", "--porcelain", "-z", "--untracked-files=all", NULL);
+	if (ret == 0) {
+		int n = 0;
+		for (size_t i = 0; i < out.len;) {
+			char x = out.buf[i];
+			i += strlen(out.buf + i) + 1;
+			if (x == 'R' || x == 'C') /* a rename carries its source as a second field */
+				i += strlen(out.buf + i) + 1;
+			n++;
+		}
+		*count = n;
+	}
+	strbuf_release(&out);
+	return ret;
+}
+
+int session_commit_all(const struct session *s, const char *msg, int *committed, struct error *err)
+{
+	int n = 0;
+	*committed = 0;
+	if (session_changes(s, &n, err) < 0)
+		return -1;
+	if (!n)
+		return 0;
+	if (git(s->worktree, NULL, err, "add", "-A", NULL) < 0 ||
+	    git(s->worktree, NULL, err, "commit", "--quiet", "--no-verify", "-m", msg, NULL) < 0)
+		return -1;
+	*committed = 1;
+	return 0;
+}
+
+int session_remove_worktree(const struct repo *r, const struct session *s, int force, struct error *err)
+{
+	if (!is_dir(s->worktree))
+		return git(r->root, NULL, err, "worktree", "prune", NULL);
+	if (force)
+		return git(r->root, NULL, err, "worktree", "remove", "--force", s->worktree, NULL);
+	return git(r->root, NULL, err, "worktree", "remove", s->worktree, NULL);
+}
+
+/* A commit of everything in the worktree (tracked, modified, untracked; not
+ * ignored) on top of HEAD, made with a private index so nothing the user sees
+ * changes. *commit is empty when there was nothing uncommitted. */
+static int snapshot_wip(const struct session *s, struct strbuf *commit, struct error *err)
+{
+	int n = 0;
+	if (session_changes(s, &n, err) < 0)
+		return -1;
+	if (!n)
+		return 0;
+	/* the index lives beside the worktree so it never snapshots itself */
+	char *idx = xasprintf("%s.para-archive-index.%ld", s->worktree, (long)getpid());
+	struct strvec env = STRVEC_INIT;
+	struct strbuf tree = STRBUF_INIT, head = STRBUF_INIT;
+	char *msg = xasprintf("para: uncommitted work of session %s\n\n" WIP_TRAILER "\n", s->name);
+	int ret = -1;
+	strvec_pushf(&env, "GIT_INDEX_FILE=%s", idx);
+	if (git(s->worktree, &head, err, "rev-parse", "HEAD", NULL) < 0 ||
+	    git_env(s->worktree, &env, NULL, err, "read-tree", "HEAD", NULL) < 0 ||
+	    git_env(s->worktree, &env, NULL, err, "add", "-A", NULL) < 0 ||
+	    git_env(s->worktree, &env, &tree, err, "write-tree", NULL) < 0)
+		goto out;
+	strbuf_trim(&head);
+	strbuf_trim(&tree);
+	strvec_pushl(&env, "GIT_AUTHOR_NAME=para", "GIT_AUTHOR_EMAIL=para@localhost", "GIT_COMMITTER_NAME=para",
+		     "GIT_COMMITTER_EMAIL=para@localhost", NULL);
+	if (git_env(s->worktree, &env, commit, err, "commit-tree", tree.buf, "-p", head.buf, "-m", msg, NULL) < 0)
+		goto out;
+	strbuf_trim(commit);
+	ret = 0;
+out:
+	unlink(idx);
+	free(idx);
+	free(msg);
+	strvec_clear(&env);
+	strbuf_release(&tree);
+	strbuf_release(&head);
+	return ret;
+}
+
+int session_archive(const struct repo *r, const struct config *cfg, const struct session *s, char **ref,
+		    struct error *err)
+{
+	struct strbuf tip = STRBUF_INIT, wip = STRBUF_INIT;
+	char *prefix = session_prefix(cfg);
+	char stamp[32];
+	char *archive = NULL;
+	int ret = -1;
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+
+	if (is_dir(s->worktree) && snapshot_wip(s, &wip, err) < 0)
+		goto out;
+	if (wip.len) {
+		strbuf_add(&tip, wip.buf, wip.len);
+	} else if (git(r->root, &tip, err, "rev-parse", "--verify", s->branch, NULL) < 0) {
+		goto out;
+	}
+	strbuf_trim(&tip);
+	for (int i = 0; i < 100; i++) {
+		free(archive);
+		archive = i ? xasprintf("refs/heads/%s/archived/%s-%d/%s", prefix, stamp, i, s->name)
+			    : xasprintf("refs/heads/%s/archived/%s/%s", prefix, stamp, s->name);
+		if (!git_ref_exists(r->root, archive))
+			break;
+	}
+	/* the archive ref first: from here on the work is safe */
+	if (git(r->root, NULL, err, "update-ref", archive, tip.buf, "", NULL) < 0)
+		goto out;
+	if (session_remove_worktree(r, s, 1, err) < 0)
+		goto out;
+	char *branch_ref = xasprintf("refs/heads/%s", s->branch);
+	struct error e = ERROR_INIT;
+	git(r->root, NULL, &e, "update-ref", "-d", branch_ref, NULL);
+	free(branch_ref);
+	*ref = xstrdup(archive + strlen("refs/heads/"));
+	ret = 0;
+out:
+	free(archive);
+	free(prefix);
+	strbuf_release(&tip);
+	strbuf_release(&wip);
+	return ret;
+}
+
+int archive_parse(const struct config *cfg, const char *ref, char **name, char **stamp)
+{
+	char *prefix = session_prefix(cfg);
+	char *head = xasprintf("%s/archived/", prefix);
+	free(prefix);
+	if (!strncmp(ref, "refs/heads/", 11))
+		ref += 11;
+	int ret = -1;
+	if (!strncmp(ref, head, strlen(head))) {
+		const char *rest = ref + strlen(head);
+		const char *slash = strchr(rest, '/');
+		if (slash && name_is_valid(slash + 1)) {
+			if (stamp)
+				*stamp = xstrndup(rest, (size_t)(slash - rest));
+			if (name)
+				*name = xstrdup(slash + 1);
+			ret = 0;
+		}
+	}
+	free(head);
+	return ret;
+}
+
+int archive_list(const struct repo *r, const struct config *cfg, const char *name, struct strvec *refs,
+		 struct error *err)
+{
+	char *prefix = session_prefix(cfg);
+	char *pattern = xasprintf("refs/heads/%s/archived/", prefix);
+	struct strbuf out = STRBUF_INIT;
+	free(prefix);
+	int ret = git(r->root, &out, err, "for-each-ref", "--sort=refname", "--format=%(refname)", pattern, NULL);
+	if (ret == 0) {
+		char *save = NULL;
+		for (char *line = strtok_r(out.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *n = NULL;
+			if (archive_parse(cfg, line, &n, NULL) == 0 && (!name || !strcmp(n, name)))
+				strvec_push(refs, line);
+			free(n);
+		}
+	}
+	free(pattern);
+	strbuf_release(&out);
+	return ret;
+}
+
+int session_recover(const struct repo *r, const struct config *cfg, const char *ref, struct session *s,
+		    struct error *err)
+{
+	struct strbuf msg = STRBUF_INIT, base = STRBUF_INIT, tip = STRBUF_INIT;
+	char *name = NULL, *full = NULL;
+	int ret = -1, wip;
+	if (archive_parse(cfg, ref, &name, NULL) < 0) {
+		error_set(err, 1, "'%s' is not a para archive", ref);
+		goto out;
+	}
+	full = strncmp(ref, "refs/", 5) ? xasprintf("refs/heads/%s", ref) : xstrdup(ref);
+	if (git(r->root, &tip, err, "rev-parse", "--verify", full, NULL) < 0 ||
+	    git(r->root, &msg, err, "log", "-1", "--format=%B", full, NULL) < 0)
+		goto out;
+	strbuf_trim(&tip);
+	wip = strstr(msg.buf, WIP_TRAILER) != NULL;
+	strbuf_addstr(&base, tip.buf);
+	if (wip)
+		strbuf_addstr(&base, "^");
+	if (session_create_at(r, cfg, name, base.buf, s, err) < 0)
+		goto out;
+	/* the archived uncommitted files become uncommitted files again:
+	 * worktree := archived tree, index := HEAD */
+	if (wip && (git(s->worktree, NULL, err, "read-tree", "-u", "--reset", tip.buf, NULL) < 0 ||
+		    git(s->worktree, NULL, err, "reset", "--quiet", NULL) < 0)) {
+		error_wrap(err, "cannot restore the archived files of '%s' (the archive is kept)", name);
+		session_rollback(r, s);
+		session_clear(s);
+		goto out;
+	}
+	struct error e = ERROR_INIT;
+	git(r->root, NULL, &e, "update-ref", "-d", full, tip.buf, NULL);
+	ret = 0;
+out:
+	free(name);
+	free(full);
+	strbuf_release(&msg);
+	strbuf_release(&base);
+	strbuf_release(&tip);
+	return ret;
+}

@@ -1,0 +1,70 @@
+/*
+ * Session lifecycle on the git side: worktree + branch creation with
+ * rollback, commit-all for finish, archive refs for cancel, recover, and name
+ * resolution. The container side lives in container/; cli/ strings the two
+ * together.
+ */
+#ifndef PARA_SESSION_H
+#define PARA_SESSION_H
+#include "config/config.h"
+#include "session/git.h"
+#include "session/state.h"
+
+/* "para" from git.branch_prefix, without trailing slashes. */
+char *session_prefix(const struct config *cfg);
+
+/*
+ * Pick the session a command means: name when given (validated); else the
+ * worktree para runs in; else the only session. Usage error otherwise.
+ */
+int session_resolve(const struct repo *r, const char *given, char **name, struct error *err);
+
+/* Whether the main checkout has uncommitted changes to tracked files. */
+int repo_is_dirty(const struct repo *r, int *dirty, struct error *err);
+
+/*
+ * Reserve name (state file in phase "creating", under the lock), then create
+ * branch <prefix>/<name> and its worktree from HEAD. On failure nothing is
+ * left behind. s is filled on success.
+ */
+int session_create(const struct repo *r, const struct config *cfg, const char *name, struct session *s,
+		   struct error *err);
+/* session_create from another start point (a commit-ish). */
+int session_create_at(const struct repo *r, const struct config *cfg, const char *name, const char *start,
+		      struct session *s, struct error *err);
+/* Undo session_create: worktree, branch and state gone (best effort, quiet). */
+void session_rollback(const struct repo *r, const struct session *s);
+
+/* Number of changed paths (tracked and untracked) in the worktree. */
+int session_changes(const struct session *s, int *count, struct error *err);
+
+/* git add -A && git commit -m msg when anything changed; *committed says if it did. */
+int session_commit_all(const struct session *s, const char *msg, int *committed, struct error *err);
+
+/* Remove the worktree (it must be clean unless force). */
+int session_remove_worktree(const struct repo *r, const struct session *s, int force, struct error *err);
+
+/*
+ * Archive: the session's branch tip, plus a commit holding every uncommitted
+ * and untracked file when there are any, is kept as
+ * <prefix>/archived/<UTC stamp>/<name>; then the worktree and branch go.
+ * The ref is stored in *ref (caller frees).
+ */
+int session_archive(const struct repo *r, const struct config *cfg, const struct session *s, char **ref,
+		    struct error *err);
+
+/* Archive refs of the repo (full refnames, newest last); name filters when non-NULL. */
+int archive_list(const struct repo *r, const struct config *cfg, const char *name, struct strvec *refs,
+		 struct error *err);
+/* Session name and stamp of an archive ref, or -1 when it is not one. */
+int archive_parse(const struct config *cfg, const char *ref, char **name, char **stamp);
+
+/*
+ * Bring the newest archive of name back: branch, worktree, and the archived
+ * uncommitted files as uncommitted files again. s is filled (phase "ready");
+ * the caller saves state.
+ */
+int session_recover(const struct repo *r, const struct config *cfg, const char *ref, struct session *s,
+		    struct error *err);
+
+#endif

@@ -1,0 +1,212 @@
+#include "session/state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session/names.h"
+#include "util/fsutil.h"
+#include "util/jsonutil.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+void session_clear(struct session *s)
+{
+	free(s->name);
+	free(s->branch);
+	free(s->worktree);
+	free(s->base);
+	free(s->phase);
+	json_decref(s->container);
+	memset(s, 0, sizeof *s);
+}
+
+int state_prepare(const struct repo *r, struct error *err)
+{
+	static const char *const dirs[] = { "state", "worktrees", "logs" };
+	for (size_t i = 0; i < 3; i++) {
+		char *d = path_join(r->para_dir, dirs[i]);
+		int ret = mkdir_p(d, 0755, err);
+		free(d);
+		if (ret < 0)
+			return ret;
+	}
+	char *gi = path_join(r->para_dir, ".gitignore");
+	int ret = 0;
+	if (!path_exists(gi)) {
+		static const char body[] = "# written by para: private, per-machine session data\n"
+					   "state/\nworktrees/\nlogs/\n";
+		ret = write_file_atomic(gi, body, sizeof body - 1, 0644, err);
+	}
+	free(gi);
+	return ret;
+}
+
+int state_lock(const struct repo *r, struct error *err)
+{
+	char *p = path_join(r->para_dir, "state/.lock");
+	int fd = lock_acquire(p, 1, err);
+	free(p);
+	return fd;
+}
+
+void state_unlock(int fd)
+{
+	lock_release(fd);
+}
+
+char *state_path(const struct repo *r, const char *name)
+{
+	return xasprintf("%s/state/%s.json", r->para_dir, name);
+}
+
+int state_exists(const struct repo *r, const char *name)
+{
+	char *p = state_path(r, name);
+	int e = path_exists(p);
+	free(p);
+	return e;
+}
+
+static char *dup_str(const json_t *o, const char *k)
+{
+	const char *v = json_str(o, k);
+	return v ? xstrdup(v) : NULL;
+}
+
+static int from_json(const json_t *j, struct session *s)
+{
+	s->name = dup_str(j, "name");
+	s->branch = dup_str(j, "branch");
+	s->worktree = dup_str(j, "worktree");
+	s->base = dup_str(j, "base");
+	s->phase = dup_str(j, "phase");
+	s->created = json_integer_value(json_object_get(j, "created"));
+	s->pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
+	json_t *c = json_object_get(j, "container");
+	s->container = json_is_object(c) ? json_incref(c) : NULL;
+	if (!s->name || !s->branch || !s->worktree || !s->phase)
+		return -1;
+	return 0;
+}
+
+int state_load(const struct repo *r, const char *name, struct session *s, struct error *err)
+{
+	char *p = state_path(r, name);
+	json_error_t je;
+	json_t *j = json_load_file(p, 0, &je);
+	int ret = 0;
+	if (!j) {
+		if (!path_exists(p)) {
+			error_set(err, 1, "no session named '%s'", name);
+			error_hint(err, "'para list' shows the sessions of this repository");
+		} else {
+			error_set(err, 1, "cannot read session state '%s': %s", p, je.text);
+		}
+		ret = -1;
+	} else if (from_json(j, s) < 0) {
+		session_clear(s);
+		ret = error_set(err, 1, "session state '%s' is incomplete", p);
+	}
+	json_decref(j);
+	free(p);
+	return ret;
+}
+
+int state_save(const struct repo *r, const struct session *s, struct error *err)
+{
+	char *p = state_path(r, s->name);
+	int ret = state_write(s, p, err);
+	free(p);
+	return ret;
+}
+
+int state_write(const struct session *s, const char *p, struct error *err)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:s, s:I}", "name", s->name, "branch", s->branch,
+			      "worktree", s->worktree, "base", s->base, "created", (json_int_t)s->created,
+			      "phase", s->phase, "pid", (json_int_t)s->pid);
+	if (!j)
+		abort();
+	if (s->container)
+		json_object_set(j, "container", s->container);
+	int ret = json_write_file(p, j, 1, err);
+	json_decref(j);
+	return ret;
+}
+
+int state_remove(const struct repo *r, const char *name, struct error *err)
+{
+	char *p = state_path(r, name);
+	int ret = 0;
+	if (unlink(p) < 0 && errno != ENOENT)
+		ret = error_errno(err, 1, "cannot remove '%s'", p);
+	free(p);
+	return ret;
+}
+
+static int by_created(const void *a, const void *b)
+{
+	const struct session *x = a, *y = b;
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int state_list(const struct repo *r, struct session **out, size_t *n, struct error *err)
+{
+	char *dir = path_join(r->para_dir, "state");
+	DIR *d = opendir(dir);
+	struct session *v = NULL;
+	size_t nr = 0, alloc = 0;
+	*out = NULL;
+	*n = 0;
+	if (!d) {
+		int e = errno;
+		free(dir);
+		if (e == ENOENT)
+			return 0;
+		errno = e;
+		return error_errno(err, 1, "cannot read '%s/state'", r->para_dir);
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (len < 6 || strcmp(de->d_name + len - 5, ".json") || de->d_name[0] == '.')
+			continue;
+		char *name = xstrndup(de->d_name, len - 5);
+		if (name_is_valid(name)) {
+			struct session s = { 0 };
+			struct error e = ERROR_INIT;
+			if (state_load(r, name, &s, &e) == 0) {
+				ALLOC_GROW(v, nr + 1, alloc);
+				v[nr++] = s;
+			}
+		}
+		free(name);
+	}
+	closedir(d);
+	free(dir);
+	if (nr)
+		qsort(v, nr, sizeof *v, by_created);
+	*out = v;
+	*n = nr;
+	return 0;
+}
+
+void state_list_free(struct session *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		session_clear(&v[i]);
+	free(v);
+}
+
+int session_is_stale(const struct session *s)
+{
+	if (strcmp(s->phase, "creating"))
+		return 0;
+	return s->pid <= 0 || (kill(s->pid, 0) < 0 && errno == ESRCH);
+}

@@ -1,0 +1,51 @@
+/*
+ * Session state: one JSON file per session in <repo>/.para/state/, written
+ * atomically; creation and removal happen under <repo>/.para/state/.lock so
+ * two para processes never double-create or half-remove a session.
+ */
+#ifndef PARA_STATE_H
+#define PARA_STATE_H
+#include <jansson.h>
+#include <sys/types.h>
+
+#include "session/git.h"
+#include "util/error.h"
+
+struct session {
+	char *name;
+	char *branch;     /* e.g. para/foo */
+	char *worktree;   /* absolute */
+	char *base;       /* commit the session started from */
+	long long created; /* unix seconds */
+	/* "creating" while start runs (pid says who), "ready" after,
+	 * "error" when a container step failed after the worktree existed. */
+	char *phase;
+	pid_t pid;
+	json_t *container; /* NULL for host sessions; the saved container spec otherwise */
+};
+
+void session_clear(struct session *s);
+
+/* Create .para/{state,worktrees,logs} and .para/.gitignore when missing. */
+int state_prepare(const struct repo *r, struct error *err);
+/* Exclusive lock over session creation/removal; pass the fd to state_unlock. */
+int state_lock(const struct repo *r, struct error *err);
+void state_unlock(int fd);
+
+char *state_path(const struct repo *r, const char *name);
+int state_exists(const struct repo *r, const char *name);
+/* Missing → error "no session named …" with a hint. */
+int state_load(const struct repo *r, const char *name, struct session *s, struct error *err);
+int state_save(const struct repo *r, const struct session *s, struct error *err);
+/* Write s to any path (atomically), e.g. an archived copy. */
+int state_write(const struct session *s, const char *path, struct error *err);
+int state_remove(const struct repo *r, const char *name, struct error *err);
+
+/* Every session of the repo, sorted by creation time. */
+int state_list(const struct repo *r, struct session **out, size_t *n, struct error *err);
+void state_list_free(struct session *v, size_t n);
+
+/* Whether a "creating" session's process is gone (a start that died). */
+int session_is_stale(const struct session *s);
+
+#endif

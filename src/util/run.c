@@ -1,0 +1,226 @@
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sig.h"
+#include "xalloc.h"
+#include "banned.h"
+
+extern char **environ;
+
+void child_clear(struct child *c)
+{
+	strvec_clear(&c->args);
+	strvec_clear(&c->env);
+}
+
+void first_line(const char *buf, char *out, size_t max)
+{
+	size_t n = 0;
+	while (buf[n] && buf[n] != '\n' && n + 1 < max)
+		n++;
+	memcpy(out, buf, n);
+	out[n] = '\0';
+}
+
+static size_t key_len(const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	return eq ? (size_t)(eq - kv) : strlen(kv);
+}
+
+/* environ, minus every key c->env mentions, plus c->env's assignments. */
+static char **build_env(const struct child *c, struct strvec *store)
+{
+	for (char **e = environ; e && *e; e++) {
+		size_t kl = key_len(*e);
+		int overridden = 0;
+		for (size_t i = 0; i < c->env.nr && !overridden; i++)
+			overridden = key_len(c->env.v[i]) == kl && !strncmp(c->env.v[i], *e, kl);
+		if (!overridden)
+			strvec_push(store, *e);
+	}
+	for (size_t i = 0; i < c->env.nr; i++)
+		if (strchr(c->env.v[i], '='))
+			strvec_push(store, c->env.v[i]);
+	return store->v;
+}
+
+static void set_cloexec_nonblock(int fd)
+{
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/* Runs in the forked child: only async-signal-safe calls. */
+static void __attribute__((noreturn))
+exec_child(struct child *c, char **envp, int fds[3][2], int report)
+{
+	sigset_t none;
+	struct sigaction dfl;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	for (int s = 1; s < NSIG; s++)
+		sigaction(s, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (!c->interactive)
+		setpgid(0, 0);
+
+	int devnull = -1;
+	if (c->no_stdin || c->null_stdout || c->null_stderr)
+		devnull = open("/dev/null", O_RDWR);
+	if (c->in)
+		dup2(fds[0][0], 0);
+	else if (c->no_stdin)
+		dup2(devnull, 0);
+	if (c->out)
+		dup2(fds[1][1], 1);
+	else if (c->null_stdout)
+		dup2(devnull, 1);
+	if (c->err)
+		dup2(fds[2][1], 2);
+	else if (c->null_stderr)
+		dup2(devnull, 2);
+
+	int e = 0;
+	if (c->dir && chdir(c->dir) < 0)
+		e = errno;
+	if (!e) {
+		execvpe(c->args.v[0], c->args.v, envp);
+		e = errno;
+	}
+	if (write(report, &e, sizeof e) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static void close_pair(int p[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (p[i] >= 0)
+			close(p[i]);
+	p[0] = p[1] = -1;
+}
+
+/* Move data between para and the child's pipes until all are closed. */
+static void pump(struct child *c, int in_fd, int out_fd, int err_fd)
+{
+	size_t in_off = 0;
+	for (;;) {
+		struct pollfd p[3];
+		int n = 0;
+		if (in_fd >= 0)
+			p[n++] = (struct pollfd){ in_fd, POLLOUT, 0 };
+		if (out_fd >= 0)
+			p[n++] = (struct pollfd){ out_fd, POLLIN, 0 };
+		if (err_fd >= 0)
+			p[n++] = (struct pollfd){ err_fd, POLLIN, 0 };
+		if (!n)
+			return;
+		if (poll(p, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			if (!p[i].revents)
+				continue;
+			if (p[i].fd == in_fd) {
+				ssize_t w = write(in_fd, c->in + in_off, c->in_len - in_off);
+				if (w > 0)
+					in_off += (size_t)w;
+				if ((w < 0 && errno != EAGAIN && errno != EINTR) || in_off >= c->in_len) {
+					close(in_fd);
+					in_fd = -1;
+				}
+				continue;
+			}
+			int *fdp = p[i].fd == out_fd ? &out_fd : &err_fd;
+			struct strbuf *sb = p[i].fd == out_fd ? c->out : c->err;
+			char buf[16384];
+			ssize_t r = read(*fdp, buf, sizeof buf);
+			if (r > 0) {
+				strbuf_add(sb, buf, (size_t)r);
+			} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+				close(*fdp);
+				*fdp = -1;
+			}
+		}
+	}
+}
+
+int child_run(struct child *c, int *status, struct error *err)
+{
+	int fds[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
+	int report[2];
+	struct strvec envstore = STRVEC_INIT;
+
+	if (!c->args.nr)
+		return error_set(err, 1, "internal error: empty command");
+	if ((c->in && pipe(fds[0]) < 0) || (c->out && pipe(fds[1]) < 0) ||
+	    (c->err && pipe(fds[2]) < 0) || pipe2(report, O_CLOEXEC) < 0) {
+		for (int i = 0; i < 3; i++)
+			close_pair(fds[i]);
+		return error_errno(err, 1, "cannot create a pipe");
+	}
+	char **envp = build_env(c, &envstore);
+	unsigned sigs_before = sig_count();
+
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		for (int i = 0; i < 3; i++)
+			close_pair(fds[i]);
+		close(report[0]);
+		close(report[1]);
+		strvec_clear(&envstore);
+		errno = e;
+		return error_errno(err, 1, "cannot start '%s'", c->args.v[0]);
+	}
+	if (pid == 0)
+		exec_child(c, envp, fds, report[1]);
+	c->pid = pid;
+	if (!c->interactive)
+		setpgid(pid, pid); /* also done in the child: whichever runs first */
+	sig_set_child(pid, c->interactive);
+	strvec_clear(&envstore);
+	close(report[1]);
+	if (c->in) { close(fds[0][0]); fds[0][0] = -1; set_cloexec_nonblock(fds[0][1]); }
+	if (c->out) { close(fds[1][1]); fds[1][1] = -1; set_cloexec_nonblock(fds[1][0]); }
+	if (c->err) { close(fds[2][1]); fds[2][1] = -1; set_cloexec_nonblock(fds[2][0]); }
+
+	int exec_errno = 0;
+	ssize_t r;
+	do
+		r = read(report[0], &exec_errno, sizeof exec_errno);
+	while (r < 0 && errno == EINTR);
+	close(report[0]);
+	if (r != (ssize_t)sizeof exec_errno)
+		exec_errno = 0;
+
+	pump(c, c->in ? fds[0][1] : -1, c->out ? fds[1][0] : -1, c->err ? fds[2][0] : -1);
+
+	int ws = 0;
+	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	sig_set_child(0, 0);
+	c->pid = 0;
+	if (exec_errno) {
+		errno = exec_errno;
+		if (exec_errno == ENOENT)
+			return error_set(err, 1, "cannot run '%s': command not found", c->args.v[0]);
+		return error_errno(err, 1, "cannot run '%s'", c->args.v[0]);
+	}
+	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	if (!c->interactive && sig_count() != sigs_before)
+		return error_set(err, 128 + sig_last(), "interrupted");
+	return 0;
+}

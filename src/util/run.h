@@ -1,0 +1,54 @@
+/*
+ * run: start a program from an argv vector (never a shell), with its
+ * environment built before fork, and wait for it (git's run-command, small).
+ *
+ * The child inherits stdin/stdout/stderr unless told otherwise. Capture of
+ * stdout and stderr and feeding of stdin use poll(), so no pipe can fill up
+ * and deadlock. An exec failure (missing binary, permission) is reported back
+ * over a close-on-exec pipe and becomes an error, not an exit status.
+ */
+#ifndef PARA_RUN_H
+#define PARA_RUN_H
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "strbuf.h"
+#include "strvec.h"
+
+struct child {
+	struct strvec args;
+	/* "KEY=VALUE" sets, "KEY" removes; applied over the parent's environ. */
+	struct strvec env;
+	const char *dir;         /* chdir before exec, or NULL */
+	struct strbuf *out;      /* capture stdout, or NULL to inherit */
+	struct strbuf *err;      /* capture stderr, or NULL to inherit */
+	const char *in;          /* feed stdin from this buffer, or NULL */
+	size_t in_len;
+	unsigned no_stdin : 1;   /* stdin from /dev/null */
+	unsigned null_stdout : 1;
+	unsigned null_stderr : 1;
+	/* A terminal program: it stays in the terminal's process group, and
+	 * signals that arrive while it runs are its business (child_run does not
+	 * report them as an interruption). Other children get their own process
+	 * group: see sig.h. */
+	unsigned interactive : 1;
+	pid_t pid;
+};
+
+#define CHILD_INIT { STRVEC_INIT, STRVEC_INIT, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0 }
+
+void child_clear(struct child *c);
+
+/*
+ * Run c to completion. Returns 0 when it ran, with *status its exit code
+ * (128 + signal number when a signal killed it). Returns -1 when it could not
+ * be started (err: "cannot run 'x': reason"), or, unless interactive, when
+ * para received SIGINT/SIGTERM/SIGHUP while it ran (err code 130).
+ */
+int child_run(struct child *c, int *status, struct error *err);
+
+/* Return the first line of buf (without the newline), at most max bytes. */
+void first_line(const char *buf, char *out, size_t max);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * Signal policy. para installs handlers for SIGINT, SIGTERM, SIGHUP and
+ * SIGQUIT once at start-up: a signal is recorded (never fatal at once) and
+ * forwarded to the child as sig_set_child() describes.
+ * Multi-step commands check sig_count() between steps and roll back.
+ */
+#ifndef PARA_SIG_H
+#define PARA_SIG_H
+#include <signal.h>
+#include <sys/types.h>
+
+void sig_setup(void);
+/* Number of signals received so far; compare two readings to see if one came. */
+unsigned sig_count(void);
+/* The last signal received (0 when none). */
+int sig_last(void);
+/*
+ * The child that receives forwarded signals (0: none). An interactive child
+ * shares the terminal and gets signals sent to para itself (kill, not the
+ * terminal's). Any other child runs in its own process group so a Ctrl-C
+ * lets the step finish and para rolls back cleanly; a second signal kills it.
+ */
+void sig_set_child(pid_t pid, int interactive);
+
+#endif

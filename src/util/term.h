@@ -1,0 +1,9 @@
+/* Terminal facts: colour only on a terminal and never with NO_COLOR. */
+#ifndef PARA_TERM_H
+#define PARA_TERM_H
+
+int term_is_tty(int fd);
+/* Whether output on fd may use colour. */
+int term_color(int fd);
+
+#endif
