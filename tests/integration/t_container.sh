@@ -1,0 +1,264 @@
+# Container sessions against the real engine with locally built images.
+
+# A repo whose agent is record.sh, committed at /workspace/agent.sh.
+container_repo() { # [dir]
+	need_engine
+	need_image "$BUSYBOX_IMAGE"
+	mkrepo "${1:-$TEST_TMP/repo}"
+	cp "$AGENTS/record.sh" agent.sh
+	mkdir -p .para
+	printf '{"agent": {"command": ["/workspace/agent.sh"]}, "docker": {"default_image": "%s"}}\n' \
+		"$BUSYBOX_IMAGE" >.para/config.json
+	git add -A && git commit -q -m "agent and config"
+	CLEAN_REPOS+=("$REPO")
+}
+
+cname() { jq -r .container.name "$REPO/.para/state/$1.json"; }
+
+test_container_contract() {
+	container_repo
+	expect_rc 0 "$PARA" start -c box -p "hello there"
+	assert_file .para/worktrees/box/agent-ran.txt
+	ran=$(cat .para/worktrees/box/agent-ran.txt)
+	assert_contains "$ran" "pwd=/workspace"
+	assert_contains "$ran" "session=box"
+	assert_contains "$ran" "workspace=/workspace"
+	assert_contains "$ran" "arg=hello there"
+	c=$(cname box)
+	case "$c" in para-repo-??????-box) ;; *) fail "container name $c" ;; esac
+	insp=$("$DOCKER" inspect "$c")
+	assert_eq "box" "$(jq -r '.[0].Config.Labels["dev.para.session"]' <<<"$insp")" label-session
+	assert_eq "$REPO" "$(jq -r '.[0].Config.Labels["dev.para.repo"]' <<<"$insp")" label-repo
+	[ -n "$(jq -r '.[0].Config.Labels["dev.para.spec"]' <<<"$insp")" ] || fail "no spec label"
+	[ -n "$(jq -r '.[0].Config.Labels["dev.para.version"]' <<<"$insp")" ] || fail "no version label"
+	assert_eq true "$(jq -r '.[0].HostConfig.Init' <<<"$insp")" init
+	assert_contains "$(jq -c '.[0].HostConfig.SecurityOpt' <<<"$insp")" "no-new-privileges"
+	assert_eq 4096 "$(jq -r '.[0].HostConfig.PidsLimit' <<<"$insp")" pids-limit
+	assert_contains "$(jq -c '.[0].HostConfig.ExtraHosts' <<<"$insp")" "host.docker.internal:host-gateway"
+	expect_rc 0 "$PARA" exec box -- id -u
+	assert_eq "$(id -u)" "$out" "uid inside = host uid"
+	# the agent's identity: uid:gid, a passwd entry on an image without useradd, writable HOME
+	printf '{"agent": {"command": ["/workspace/agent.sh"]}, "docker": {"default_image": "%s", "user": "4711:4711"}}\n' \
+		"$BUSYBOX_IMAGE" >.para/config.json
+	git commit -qam "user"
+	expect_rc 0 "$PARA" start -c --detach box2
+	run "$PARA" exec box2 -- sh -c 'id -u; id -g; id -un; echo $HOME; touch $HOME/w && echo home-ok; command -v useradd || echo no-useradd'
+	assert_eq 0 "$rc" exec-rc
+	assert_eq "4711
+4711
+para
+/home/para
+home-ok
+no-useradd" "$out" identity
+	# files it creates belong to that uid on the host
+	chmod 777 .para/worktrees/box2
+	expect_rc 0 "$PARA" exec box2 -- touch /workspace/made-inside
+	assert_eq "4711:4711" "$(stat -c %u:%g .para/worktrees/box2/made-inside)" owner
+	expect_rc 0 "$PARA" cancel -f box2
+	# exit codes pass through
+	expect_rc 7 "$PARA" exec box -- sh -c 'exit 7'
+	expect_rc 0 "$PARA" cancel -f box
+	[ -z "$(repo_containers)" ] || fail "container left after cancel"
+}
+
+as_fixture_user() {
+	setpriv --reuid 4711 --regid 4711 --init-groups env HOME="$TEST_TMP/u4711" XDG_CONFIG_HOME="$TEST_TMP/u4711/.config" "$@"
+}
+
+test_container_host_user_owns_files_and_commits() {
+	need_engine
+	need_image "$DEBIAN_IMAGE"
+	[ "$(id -u)" = 0 ] && id para-test >/dev/null 2>&1 || { echo "    SKIP: needs root and user para-test (bootstrap --test-fixtures)" >&2; exit 77; }
+	mkdir -p "$TEST_TMP/u4711" && chown -R 4711:4711 "$TEST_TMP" && chmod 755 "$TEST_TMP"
+	as_fixture_user bash -c '
+		set -e
+		cd "$TEST_TMP" && git init -q -b main repo && cd repo
+		git config user.email t@example.com && git config user.name T
+		echo hi >README.md && git add -A && git commit -qm init' || fail "repo setup"
+	cd "$TEST_TMP/repo" && REPO=$(pwd -P)
+	CLEAN_REPOS+=("$REPO")
+	run as_fixture_user "$PARA" start -c --docker-image "$DEBIAN_IMAGE" --detach work
+	assert_eq 0 "$rc" "start as uid 4711: $out"
+	run as_fixture_user "$PARA" exec work -- sh -c 'id -u; echo data >new.txt; git add new.txt; git -c user.email=a@b -c user.name=Agent commit -qm "made inside"; git status --porcelain | wc -l'
+	assert_eq 0 "$rc" "exec: $out"
+	assert_eq "4711
+0" "$out" "uid and clean tree inside"
+	assert_eq "4711" "$(stat -c %u .para/worktrees/work/new.txt)" "owner of new.txt"
+	assert_eq "made inside" "$(as_fixture_user git log -1 --format=%s para/work)" "commit on the host branch"
+	# objects written inside belong to the user too: git on the host can gc/commit
+	[ -z "$(find .git -not -user 4711 | head -1)" ] || fail "files in .git not owned by the user: $(find .git -not -user 4711 | head -3)"
+	run as_fixture_user "$PARA" cancel -f work
+	assert_eq 0 "$rc" "cancel: $out"
+}
+
+test_container_resume_after_kill_and_rm() {
+	container_repo
+	expect_rc 0 "$PARA" start -c --detach k
+	echo "precious" >.para/worktrees/k/work.txt
+	c=$(cname k)
+	"$DOCKER" kill "$c" >/dev/null
+	run "$PARA" list
+	assert_contains "$out" "exited"
+	expect_rc 0 "$PARA" resume k -p "again"
+	assert_contains "$(cat .para/worktrees/k/agent-ran.txt)" "arg=again"
+	assert_eq running "$("$DOCKER" inspect -f '{{.State.Status}}' "$c")" state-after-resume
+	"$DOCKER" rm -f "$c" >/dev/null
+	run "$PARA" status k
+	assert_contains "$out" "missing"
+	expect_rc 0 "$PARA" resume k -p "third"
+	assert_contains "$(cat .para/worktrees/k/agent-ran.txt)" "arg=third"
+	assert_eq "precious" "$(cat .para/worktrees/k/work.txt)" worktree-intact
+	assert_eq running "$("$DOCKER" inspect -f '{{.State.Status}}' "$c")" state-after-recreate
+	expect_rc 0 "$PARA" exec k -- cat /workspace/work.txt
+	assert_eq precious "$out"
+	expect_rc 0 "$PARA" finish "done" k
+	[ -z "$(repo_containers)" ] || fail "finish left the container"
+	assert_eq done "$(git log -1 --format=%s para/k)"
+}
+
+test_engine_unreachable_exit_3() {
+	container_repo
+	expect_rc 0 "$PARA" start -c --detach live
+	dead="unix://$TEST_TMP/no-daemon.sock"
+	before=$(disk_snapshot)
+	for cmd in "start -c --detach new" "finish msg live" "cancel -f live" "exec live -- true" "resume live" "shell live" "clean --containers"; do
+		run env DOCKER_HOST="$dead" "$PARA" $cmd
+		assert_eq 3 "$rc" "exit code of '$cmd' ($out)"
+		assert_one_line "$out"
+		assert_contains "$out" "not reachable"
+	done
+	assert_eq "$before" "$(disk_snapshot)" "disk after failed commands"
+	# listing still works and says the state is unknown
+	run env DOCKER_HOST="$dead" "$PARA" list
+	assert_eq 0 "$rc" "list rc"
+	assert_contains "$out" "unknown"
+	# host sessions do not need the engine
+	expect_rc 0 env DOCKER_HOST="$dead" "$PARA" start --detach hosted
+	expect_rc 0 env DOCKER_HOST="$dead" "$PARA" cancel -f hosted
+	expect_rc 0 "$PARA" cancel -f live
+}
+
+test_missing_image_creates_nothing() {
+	container_repo
+	before=$(disk_snapshot)
+	expect_rc 1 "$PARA" start -c --docker-image para-test-no-such-image:1 x
+	assert_one_line "$out"
+	assert_contains "$out" "para-test-no-such-image:1"
+	assert_eq "$before" "$(disk_snapshot)" "disk after missing image"
+	[ -z "$(repo_containers)" ] || fail "a container was created"
+}
+
+test_sigint_during_start_leaves_nothing_half_made() {
+	container_repo
+	for d in 0.02 0.1 0.2 0.3 0.45 0.6 0.8 1.2; do
+		n="s${d/./}"
+		"$PARA" start -c --detach "$n" >/dev/null 2>&1 &
+		pid=$!
+		sleep "$d"
+		kill -INT $pid 2>/dev/null
+		wait $pid
+		rc=$?
+		if [ $rc = 0 ]; then
+			# finished before the signal: a whole session
+			assert_eq ready "$(jq -r .phase .para/state/$n.json)" "phase of $n"
+			[ -d .para/worktrees/$n ] || fail "$n: no worktree"
+			assert_eq running "$("$DOCKER" inspect -f '{{.State.Status}}' "$(cname $n)")" "$n container"
+			"$PARA" cancel -f "$n" >/dev/null 2>&1 || fail "cancel $n"
+			git branch -D $(git for-each-ref --format='%(refname:short)' "refs/heads/para/archived/*/$n") >/dev/null
+		else
+			assert_eq 130 "$rc" "exit code after SIGINT ($n)"
+			assert_no_file .para/state/$n.json
+			assert_no_file .para/worktrees/$n
+			git rev-parse --verify -q "para/$n" >/dev/null && fail "$n: branch left"
+			[ -z "$("$DOCKER" ps -aq --filter "name=-$n\$")" ] || fail "$n: container left"
+		fi
+	done
+	[ -z "$(git worktree list --porcelain | grep worktrees/)" ] || fail "git still lists worktrees"
+}
+
+test_two_repos_same_session_name() {
+	container_repo "$TEST_TMP/a/repo"
+	a=$REPO
+	expect_rc 0 "$PARA" start -c --detach same
+	container_repo "$TEST_TMP/b/repo"
+	b=$REPO
+	expect_rc 0 "$PARA" start -c --detach same
+	ca=$(jq -r .container.name "$a/.para/state/same.json")
+	cb=$(jq -r .container.name "$b/.para/state/same.json")
+	[ "$ca" != "$cb" ] || fail "both repos use container $ca"
+	assert_eq running "$("$DOCKER" inspect -f '{{.State.Status}}' "$ca")"
+	assert_eq running "$("$DOCKER" inspect -f '{{.State.Status}}' "$cb")"
+	echo a >"$a/.para/worktrees/same/a.txt"
+	expect_rc 0 "$PARA" exec same -- ls /workspace
+	assert_not_contains "$out" "a.txt" "repo b's container sees repo a's file"
+	expect_rc 0 "$PARA" cancel -f same
+	cd "$a" && expect_rc 0 "$PARA" cancel -f same
+}
+
+test_list_uses_one_engine_call() {
+	container_repo
+	for n in one two three; do expect_rc 0 "$PARA" start -c --detach $n; done
+	expect_rc 0 "$PARA" start --detach hostonly
+	"$DOCKER" stop -t 0 "$(cname two)" >/dev/null
+	run "$PARA" list --verbose
+	assert_eq 0 "$rc"
+	assert_contains "$out" "para: engine: 1 call"
+	assert_eq 1 "$(grep -c '^one .*running$' <<<"$out")" "one running"
+	assert_eq 1 "$(grep -c '^two .*exited$' <<<"$out")" "two exited"
+	run "$PARA" list --json
+	assert_eq "running" "$(jq -r '.[] | select(.name=="three") | .container_state' <<<"$out")"
+	assert_eq "-" "$(jq -r '.[] | select(.name=="hostonly") | .container_state' <<<"$out")"
+	run "$PARA" status two --json
+	assert_eq exited "$(jq -r .container_state <<<"$out")"
+	assert_eq true "$(jq -r .engine_reachable <<<"$out")"
+	[ "$(jq -r .spec_hash <<<"$out")" != null ] || fail "no spec hash in status"
+	for n in one two three hostonly; do expect_rc 0 "$PARA" cancel -f $n; done
+}
+
+test_clean_containers_removes_orphans_only() {
+	container_repo
+	expect_rc 0 "$PARA" start -c --detach owned
+	"$DOCKER" run -d --name "para-orphan-$TEST_RUN_ID-$$" --label "dev.para.repo=$REPO" \
+		--label dev.para.session=ghost --label "dev.para.test-run=$TEST_RUN_ID" \
+		--entrypoint sh "$BUSYBOX_IMAGE" -c 'sleep 600' >/dev/null
+	run "$PARA" clean --containers --dry-run
+	assert_eq 0 "$rc"
+	assert_contains "$out" "would remove container para-orphan-"
+	assert_not_contains "$out" "$(cname owned)"
+	assert_eq 2 "$(repo_containers | wc -l)" "containers after dry run"
+	expect_rc 0 "$PARA" clean --containers
+	assert_eq "$(cname owned)" "$(repo_containers)" "only the owned container remains"
+	expect_rc 0 "$PARA" cancel -f owned
+}
+
+test_dry_run_prints_plan_creates_nothing() {
+	container_repo
+	before=$(disk_snapshot)
+	expect_rc 0 "$PARA" start -c --dry-run plan -p "the prompt"
+	assert_contains "$out" "docker run --detach --name para-repo-"
+	assert_contains "$out" "--init"
+	assert_contains "$out" "git worktree add"
+	assert_contains "$out" "exec"
+	run "$PARA" start -c --dry-run --json plan -p "the prompt"
+	assert_eq 0 "$rc"
+	assert_eq "plan" "$(jq -r .session <<<"$out")"
+	assert_eq "docker" "$(jq -r '.commands[1][0]' <<<"$out")"
+	assert_eq "run" "$(jq -r '.commands[1][1]' <<<"$out")"
+	assert_eq "$before" "$(disk_snapshot)" "disk after dry run"
+	[ -z "$(repo_containers)" ] || fail "dry run created a container"
+}
+
+test_doctor_reports_engine_and_image() {
+	container_repo
+	expect_rc 0 "$PARA" doctor
+	assert_contains "$out" "engine daemon"
+	assert_contains "$out" "$BUSYBOX_IMAGE"
+	run env DOCKER_HOST="unix://$TEST_TMP/none.sock" "$PARA" doctor
+	assert_eq 1 "$rc" "doctor rc without daemon"
+	assert_contains "$out" "FAIL engine daemon"
+	assert_contains "$out" "fix:"
+	printf '{"docker": {"default_image": "para-test-absent:0"}}' >"$TEST_TMP/cfg.json"
+	run env PARA_CONFIG="$TEST_TMP/cfg.json" "$PARA" doctor
+	assert_eq 1 "$rc"
+	assert_contains "$out" "FAIL default image"
+}
