@@ -82,8 +82,10 @@ int cmd_finish(int argc, char **argv)
 		error_hint(&err, "'para cancel %s' archives what the branch holds", s.name);
 		goto fail;
 	}
-	if (engine_gate(&c, &s, &err) < 0 || session_commit_all(&s, msg, &committed, &err) < 0 ||
-	    remove_container(&c, &s, &err) < 0 || session_remove_worktree(&c.repo, &s, 0, &err) < 0)
+	/* the container first: its agent stops writing before the commit, and an
+	 * unreachable engine stops finish before anything changed (exit 3) */
+	if (remove_container(&c, &s, &err) < 0 || session_commit_all(&s, msg, &committed, &err) < 0 ||
+	    session_remove_worktree(&c.repo, &s, 0, &err) < 0)
 		goto fail;
 	const char *branch = s.branch;
 	if (target) {
@@ -154,8 +156,8 @@ int cmd_cancel(int argc, char **argv)
 		return cli_usage(argv[0], "too many arguments");
 	if (cli_open(&c, &err) < 0 || cli_session(&c, optind < argc ? argv[optind] : NULL, &s, &err) < 0)
 		goto fail;
-	if (engine_gate(&c, &s, &err) < 0)
-		goto fail;
+	if (!force && isatty(0) && engine_gate(&c, &s, &err) < 0)
+		goto fail; /* do not ask a question we cannot act on */
 	if (!force) {
 		char *q = xasprintf("archive session '%s' and remove its worktree%s?", s.name,
 				    s.container ? " and container" : "");

@@ -129,26 +129,40 @@ static int preflight(struct cli *c, struct start_opts *o, const char *name, stru
 		error_hint(err, "install it, or set agent.command in .para/config.json");
 		goto out;
 	}
+	/* the dirty check (git) runs while the image check (engine) runs */
+	struct git_job dirty_job;
+	struct strbuf dirty_out = STRBUF_INIT;
+	int dirty_running = 0, dirty = 0;
 	if (!o->allow_dirty) {
-		int dirty = 0;
-		if (repo_is_dirty(&c->repo, &dirty, err) < 0)
+		if (repo_dirty_start(&c->repo, &dirty_job, &dirty_out, err) < 0)
 			goto out;
-		if (dirty) {
-			error_set(err, 1, "the main checkout has uncommitted changes; the session would start without them");
-			error_hint(err, "commit or stash them, or pass --allow-dirty");
-			goto out;
-		}
+		dirty_running = 1;
 	}
+	int r = 0;
 	if (o->container) {
 		char *wt = xasprintf("%s/worktrees/%s", c->repo.para_dir, name);
 		struct spec_inputs in = { c->repo.root, c->repo.git_dir, name, wt, o->image, getuid(), getgid(),
 					  PARA_VERSION };
-		int r = spec_resolve(&c->cfg, &in, spec, err);
+		r = spec_resolve(&c->cfg, &in, spec, err);
 		free(wt);
-		if (r < 0)
-			goto out;
-		if (!o->dry_run && plan_check_image(c, spec, err) < 0)
-			goto out;
+		if (r == 0 && !o->dry_run)
+			r = plan_check_image(c, spec, err);
+	}
+	if (dirty_running) {
+		struct error derr = ERROR_INIT;
+		int dr = repo_dirty_finish(&dirty_job, &dirty_out, &dirty, &derr);
+		strbuf_release(&dirty_out);
+		if (r == 0 && dr < 0) {
+			*err = derr;
+			r = -1;
+		}
+	}
+	if (r < 0)
+		goto out;
+	if (dirty) {
+		error_set(err, 1, "the main checkout has uncommitted changes; the session would start without them");
+		error_hint(err, "commit or stash them, or pass --allow-dirty");
+		goto out;
 	}
 	ret = 0;
 out:

@@ -9,39 +9,81 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
+static void git_prepare(struct child *c, const char *dir, const struct strvec *env, const struct strvec *args,
+			struct strbuf *out, struct strbuf *errbuf)
+{
+	strvec_push(&c->args, "git");
+	strvec_pushv(&c->args, (const char *const *)args->v);
+	if (env)
+		strvec_pushv(&c->env, (const char *const *)env->v);
+	/* Never prompt, never page, never translate: para reads the output. */
+	strvec_pushl(&c->env, "GIT_TERMINAL_PROMPT=0", "GIT_PAGER=cat", "LC_ALL=C", NULL);
+	c->dir = dir;
+	c->no_stdin = 1;
+	c->out = out;
+	c->err = errbuf;
+	if (!out)
+		c->null_stdout = 1;
+}
+
+static int git_result(struct child *c, int status, struct strbuf *errbuf, struct error *err)
+{
+	char line[512];
+	if (!status)
+		return 0;
+	strbuf_trim(errbuf);
+	/* git prints "hint:" lines before the real one; show the fatal/error line. */
+	const char *p = strstr(errbuf->buf, "fatal: ");
+	if (!p)
+		p = strstr(errbuf->buf, "error: ");
+	first_line(p ? p : errbuf->buf, line, sizeof line);
+	return error_set(err, 1, "git %s failed: %s", c->args.v[1], *line ? line : "(no message)");
+}
+
 int git_argv(const char *dir, const struct strvec *env, const struct strvec *args, struct strbuf *out,
 	     struct error *err)
 {
 	struct child c = CHILD_INIT;
 	struct strbuf errbuf = STRBUF_INIT;
-	int status = 0, ret = 0;
-
-	strvec_push(&c.args, "git");
-	strvec_pushv(&c.args, (const char *const *)args->v);
-	if (env)
-		strvec_pushv(&c.env, (const char *const *)env->v);
-	/* Never prompt, never page, never translate: para reads the output. */
-	strvec_pushl(&c.env, "GIT_TERMINAL_PROMPT=0", "GIT_PAGER=cat", "LC_ALL=C", NULL);
-	c.dir = dir;
-	c.no_stdin = 1;
-	c.out = out;
-	c.err = &errbuf;
-	if (!out)
-		c.null_stdout = 1;
-	if (child_run(&c, &status, err) < 0) {
-		ret = -1;
-	} else if (status) {
-		char line[512];
-		strbuf_trim(&errbuf);
-		/* git prints "hint:" lines before the real one; show the fatal/error line. */
-		const char *p = strstr(errbuf.buf, "fatal: ");
-		if (!p)
-			p = strstr(errbuf.buf, "error: ");
-		first_line(p ? p : errbuf.buf, line, sizeof line);
-		ret = error_set(err, 1, "git %s failed: %s", args->v[0], *line ? line : "(no message)");
-	}
+	int status = 0, ret;
+	git_prepare(&c, dir, env, args, out, &errbuf);
+	ret = child_run(&c, &status, err);
+	if (ret == 0)
+		ret = git_result(&c, status, &errbuf, err);
 	strbuf_release(&errbuf);
 	child_clear(&c);
+	return ret;
+}
+
+int git_start(struct git_job *j, const char *dir, struct strbuf *out, struct error *err, ...)
+{
+	struct strvec args = STRVEC_INIT;
+	const char *a;
+	va_list ap;
+	va_start(ap, err);
+	while ((a = va_arg(ap, const char *)))
+		strvec_push(&args, a);
+	va_end(ap);
+	j->child = (struct child)CHILD_INIT;
+	strbuf_init(&j->errbuf, 0);
+	git_prepare(&j->child, dir, NULL, &args, out, &j->errbuf);
+	strvec_clear(&args);
+	int r = child_start(&j->child, err);
+	if (r < 0) {
+		strbuf_release(&j->errbuf);
+		child_clear(&j->child);
+	}
+	return r;
+}
+
+int git_finish(struct git_job *j, struct error *err)
+{
+	int status = 0;
+	int ret = child_finish(&j->child, &status, err);
+	if (ret == 0)
+		ret = git_result(&j->child, status, &j->errbuf, err);
+	strbuf_release(&j->errbuf);
+	child_clear(&j->child);
 	return ret;
 }
 

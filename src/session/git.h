@@ -34,6 +34,15 @@ int git_env(const char *dir, const struct strvec *env, struct strbuf *out, struc
 int git_argv(const char *dir, const struct strvec *env, const struct strvec *args, struct strbuf *out,
 	     struct error *err);
 
+/* A git command running while para does something else. */
+#include "util/run.h"
+struct git_job {
+	struct child child;
+	struct strbuf errbuf;
+};
+int git_start(struct git_job *j, const char *dir, struct strbuf *out, struct error *err, ...) __attribute__((sentinel));
+int git_finish(struct git_job *j, struct error *err);
+
 /* 1 when the ref exists, 0 when not. */
 int git_ref_exists(const char *dir, const char *ref);
 

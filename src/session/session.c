@@ -59,14 +59,28 @@ int session_resolve(const struct repo *r, const char *given, char **name, struct
 	return ret;
 }
 
+int repo_dirty_start(const struct repo *r, struct git_job *j, struct strbuf *out, struct error *err)
+{
+	/* tracked changes only: untracked scratch files do not block anything */
+	return git_start(j, r->root, out, err, "status", "--porcelain", "--untracked-files=no",
+			 "--ignore-submodules=all", NULL);
+}
+
+int repo_dirty_finish(struct git_job *j, const struct strbuf *out, int *dirty, struct error *err)
+{
+	if (git_finish(j, err) < 0)
+		return -1;
+	*dirty = out->len > 0;
+	return 0;
+}
+
 int repo_is_dirty(const struct repo *r, int *dirty, struct error *err)
 {
 	struct strbuf out = STRBUF_INIT;
-	/* tracked changes only: untracked scratch files do not block anything */
-	int ret = git(r->root, &out, err, "status", "--porcelain", "--untracked-files=no", "--ignore-submodules=all",
-		      NULL);
+	struct git_job j;
+	int ret = repo_dirty_start(r, &j, &out, err);
 	if (ret == 0)
-		*dirty = out.len > 0;
+		ret = repo_dirty_finish(&j, &out, dirty, err);
 	strbuf_release(&out);
 	return ret;
 }
@@ -246,48 +260,62 @@ out:
 	return ret;
 }
 
-int session_archive(const struct repo *r, const struct config *cfg, const struct session *s, char **ref,
-		    struct error *err)
+static char *archive_ref_name(const struct repo *r, const struct config *cfg, const char *name)
 {
-	struct strbuf tip = STRBUF_INIT, wip = STRBUF_INIT;
 	char *prefix = session_prefix(cfg);
-	char stamp[32];
-	char *archive = NULL;
-	int ret = -1;
+	char stamp[32], *ref = NULL;
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-
-	if (is_dir(s->worktree) && snapshot_wip(s, &wip, err) < 0)
-		goto out;
-	if (wip.len) {
-		strbuf_add(&tip, wip.buf, wip.len);
-	} else if (git(r->root, &tip, err, "rev-parse", "--verify", s->branch, NULL) < 0) {
-		goto out;
-	}
-	strbuf_trim(&tip);
 	for (int i = 0; i < 100; i++) {
-		free(archive);
-		archive = i ? xasprintf("refs/heads/%s/archived/%s-%d/%s", prefix, stamp, i, s->name)
-			    : xasprintf("refs/heads/%s/archived/%s/%s", prefix, stamp, s->name);
-		if (!git_ref_exists(r->root, archive))
+		free(ref);
+		ref = i ? xasprintf("refs/heads/%s/archived/%s-%d/%s", prefix, stamp, i, name)
+			: xasprintf("refs/heads/%s/archived/%s/%s", prefix, stamp, name);
+		if (!git_ref_exists(r->root, ref))
 			break;
 	}
-	/* the archive ref first: from here on the work is safe */
-	if (git(r->root, NULL, err, "update-ref", archive, tip.buf, "", NULL) < 0)
-		goto out;
-	if (session_remove_worktree(r, s, 1, err) < 0)
-		goto out;
+	free(prefix);
+	return ref;
+}
+
+int session_archive(const struct repo *r, const struct config *cfg, const struct session *s, char **ref,
+		    struct error *err)
+{
+	struct strbuf tip = STRBUF_INIT, wip = STRBUF_INIT;
+	char *archive = archive_ref_name(r, cfg, s->name);
 	char *branch_ref = xasprintf("refs/heads/%s", s->branch);
 	struct error e = ERROR_INIT;
-	git(r->root, NULL, &e, "update-ref", "-d", branch_ref, NULL);
-	free(branch_ref);
+	int ret = -1;
+
+	/* the archive ref first: from here on the branch's commits are safe */
+	if (git(r->root, &tip, err, "rev-parse", "--verify", branch_ref, NULL) < 0)
+		goto out;
+	strbuf_trim(&tip);
+	if (git(r->root, NULL, err, "update-ref", archive, tip.buf, "", NULL) < 0)
+		goto out;
+	/* git's own safe removal refuses when anything is uncommitted or
+	 * untracked: a clean session costs no extra status check */
+	if (is_dir(s->worktree) && git(r->root, NULL, &e, "worktree", "remove", s->worktree, NULL) < 0) {
+		if (snapshot_wip(s, &wip, err) < 0)
+			goto undo;
+		if (wip.len && git(r->root, NULL, err, "update-ref", archive, wip.buf, tip.buf, NULL) < 0)
+			goto undo;
+		if (session_remove_worktree(r, s, 1, err) < 0)
+			goto out;
+	} else if (!is_dir(s->worktree)) {
+		git(r->root, NULL, &e, "worktree", "prune", NULL);
+	}
+	git(r->root, NULL, &e, "update-ref", "-d", branch_ref, tip.buf, NULL);
 	*ref = xstrdup(archive + strlen("refs/heads/"));
 	ret = 0;
+	goto out;
+undo:
+	/* nothing was removed: drop the archive ref again */
+	git(r->root, NULL, &e, "update-ref", "-d", archive, NULL);
 out:
 	free(archive);
-	free(prefix);
+	free(branch_ref);
 	strbuf_release(&tip);
 	strbuf_release(&wip);
 	return ret;

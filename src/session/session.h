@@ -21,6 +21,9 @@ int session_resolve(const struct repo *r, const char *given, char **name, struct
 
 /* Whether the main checkout has uncommitted changes to tracked files. */
 int repo_is_dirty(const struct repo *r, int *dirty, struct error *err);
+/* The same check in two halves, so it can run beside other work. */
+int repo_dirty_start(const struct repo *r, struct git_job *j, struct strbuf *out, struct error *err);
+int repo_dirty_finish(struct git_job *j, const struct strbuf *out, int *dirty, struct error *err);
 
 /*
  * Reserve name (state file in phase "creating", under the lock), then create

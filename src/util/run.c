@@ -61,7 +61,7 @@ static void set_cloexec_nonblock(int fd)
 
 /* Runs in the forked child: only async-signal-safe calls. */
 static void __attribute__((noreturn))
-exec_child(struct child *c, char **envp, int fds[3][2], int report)
+exec_child(struct child *c, char **envp, int *fds, int report)
 {
 	sigset_t none;
 	struct sigaction dfl;
@@ -78,15 +78,15 @@ exec_child(struct child *c, char **envp, int fds[3][2], int report)
 	if (c->no_stdin || c->null_stdout || c->null_stderr)
 		devnull = open("/dev/null", O_RDWR);
 	if (c->in)
-		dup2(fds[0][0], 0);
+		dup2(fds[0], 0);
 	else if (c->no_stdin)
 		dup2(devnull, 0);
 	if (c->out)
-		dup2(fds[1][1], 1);
+		dup2(fds[3], 1);
 	else if (c->null_stdout)
 		dup2(devnull, 1);
 	if (c->err)
-		dup2(fds[2][1], 2);
+		dup2(fds[5], 2);
 	else if (c->null_stderr)
 		dup2(devnull, 2);
 
@@ -157,28 +157,30 @@ static void pump(struct child *c, int in_fd, int out_fd, int err_fd)
 	}
 }
 
-int child_run(struct child *c, int *status, struct error *err)
+int child_start(struct child *c, struct error *err)
 {
-	int fds[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
 	int report[2];
 	struct strvec envstore = STRVEC_INIT;
+	int *fds = c->fds_;
 
+	for (int i = 0; i < 6; i++)
+		fds[i] = -1;
 	if (!c->args.nr)
 		return error_set(err, 1, "internal error: empty command");
-	if ((c->in && pipe(fds[0]) < 0) || (c->out && pipe(fds[1]) < 0) ||
-	    (c->err && pipe(fds[2]) < 0) || pipe2(report, O_CLOEXEC) < 0) {
+	if ((c->in && pipe(fds + 0) < 0) || (c->out && pipe(fds + 2) < 0) || (c->err && pipe(fds + 4) < 0) ||
+	    pipe2(report, O_CLOEXEC) < 0) {
 		for (int i = 0; i < 3; i++)
-			close_pair(fds[i]);
+			close_pair(fds + 2 * i);
 		return error_errno(err, 1, "cannot create a pipe");
 	}
 	char **envp = build_env(c, &envstore);
-	unsigned sigs_before = sig_count();
+	c->sigs_ = sig_count();
 
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
 		for (int i = 0; i < 3; i++)
-			close_pair(fds[i]);
+			close_pair(fds + 2 * i);
 		close(report[0]);
 		close(report[1]);
 		strvec_clear(&envstore);
@@ -193,9 +195,9 @@ int child_run(struct child *c, int *status, struct error *err)
 	sig_set_child(pid, c->interactive);
 	strvec_clear(&envstore);
 	close(report[1]);
-	if (c->in) { close(fds[0][0]); fds[0][0] = -1; set_cloexec_nonblock(fds[0][1]); }
-	if (c->out) { close(fds[1][1]); fds[1][1] = -1; set_cloexec_nonblock(fds[1][0]); }
-	if (c->err) { close(fds[2][1]); fds[2][1] = -1; set_cloexec_nonblock(fds[2][0]); }
+	if (c->in) { close(fds[0]); fds[0] = -1; set_cloexec_nonblock(fds[1]); }
+	if (c->out) { close(fds[3]); fds[3] = -1; set_cloexec_nonblock(fds[2]); }
+	if (c->err) { close(fds[5]); fds[5] = -1; set_cloexec_nonblock(fds[4]); }
 
 	int exec_errno = 0;
 	ssize_t r;
@@ -203,24 +205,35 @@ int child_run(struct child *c, int *status, struct error *err)
 		r = read(report[0], &exec_errno, sizeof exec_errno);
 	while (r < 0 && errno == EINTR);
 	close(report[0]);
-	if (r != (ssize_t)sizeof exec_errno)
-		exec_errno = 0;
+	c->exec_errno_ = r == (ssize_t)sizeof exec_errno ? exec_errno : 0;
+	return 0;
+}
 
-	pump(c, c->in ? fds[0][1] : -1, c->out ? fds[1][0] : -1, c->err ? fds[2][0] : -1);
+int child_finish(struct child *c, int *status, struct error *err)
+{
+	int *fds = c->fds_;
+	pump(c, fds[1], fds[2], fds[4]);
 
 	int ws = 0;
-	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+	while (waitpid(c->pid, &ws, 0) < 0 && errno == EINTR)
 		;
 	sig_set_child(0, 0);
 	c->pid = 0;
-	if (exec_errno) {
-		errno = exec_errno;
-		if (exec_errno == ENOENT)
+	if (c->exec_errno_) {
+		errno = c->exec_errno_;
+		if (c->exec_errno_ == ENOENT)
 			return error_set(err, 1, "cannot run '%s': command not found", c->args.v[0]);
 		return error_errno(err, 1, "cannot run '%s'", c->args.v[0]);
 	}
 	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-	if (!c->interactive && sig_count() != sigs_before)
+	if (!c->interactive && sig_count() != c->sigs_)
 		return error_set(err, 128 + sig_last(), "interrupted");
 	return 0;
+}
+
+int child_run(struct child *c, int *status, struct error *err)
+{
+	if (child_start(c, err) < 0)
+		return -1;
+	return child_finish(c, status, err);
 }

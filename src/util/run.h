@@ -34,9 +34,13 @@ struct child {
 	 * group: see sig.h. */
 	unsigned interactive : 1;
 	pid_t pid;
+	/* private to run.c */
+	int fds_[6];
+	int exec_errno_;
+	unsigned sigs_;
 };
 
-#define CHILD_INIT { STRVEC_INIT, STRVEC_INIT, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0 }
+#define CHILD_INIT { STRVEC_INIT, STRVEC_INIT, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, { -1, -1, -1, -1, -1, -1 }, 0, 0 }
 
 void child_clear(struct child *c);
 
@@ -47,6 +51,14 @@ void child_clear(struct child *c);
  * para received SIGINT/SIGTERM/SIGHUP while it ran (err code 130).
  */
 int child_run(struct child *c, int *status, struct error *err);
+
+/*
+ * child_run in two halves, so para can do other work while the child runs:
+ * child_start returns once the program is exec'd (or failed to be);
+ * child_finish moves its pipes' data, waits, and reports as child_run.
+ */
+int child_start(struct child *c, struct error *err);
+int child_finish(struct child *c, int *status, struct error *err);
 
 /* Return the first line of buf (without the newline), at most max bytes. */
 void first_line(const char *buf, char *out, size_t max);
