@@ -5,6 +5,7 @@
 
 #include "config/config.h"
 #include "container/engine.h"
+#include "container/envres.h"
 #include "container/spec.h"
 #include "session/git.h"
 #include "session/state.h"
@@ -50,8 +51,10 @@ int cli_session(struct cli *c, const char *name, struct session *s, struct error
 /* The saved container spec of a container session, with env resolved again. */
 int cli_session_spec(struct cli *c, const struct session *s, struct container_spec *spec, struct error *err);
 /* Make sure the session's container runs: start it when stopped, re-create it
- * from the saved spec when it vanished. */
-int cli_container_up(struct cli *c, const struct container_spec *spec, struct error *err);
+ * from the saved spec when it vanished (its environment resolved again from
+ * the saved inputs, or from given when non-NULL). */
+int cli_container_up(struct cli *c, const struct session *s, struct container_spec *spec,
+		     const struct env_inputs *given, struct error *err);
 
 /*
  * Run argv in the session: in its container when spec is non-NULL, else in
@@ -68,6 +71,28 @@ int cli_host_has(const char *prog);
 
 const char *human_age(long long created, char *buf, size_t n);
 
+/* Environment options shared by start, dispatch, resume, exec, shell, env. */
+enum {
+	OPT_ENV = 'e',
+	OPT_ENV_FILE = 300,
+	OPT_NO_FORWARD,
+	OPT_PROFILE,
+};
+#define ENV_LONG_OPTIONS                                                   \
+	{ "env", required_argument, NULL, OPT_ENV },                       \
+	{ "env-file", required_argument, NULL, OPT_ENV_FILE },             \
+	{ "no-forward-keys", no_argument, NULL, OPT_NO_FORWARD },          \
+	{ "docker-profile", required_argument, NULL, OPT_PROFILE }
+/* Handle one of those options; 1 when it was one, 0 when not, -1 on error. */
+int cli_env_option(int opt, const char *arg, struct env_inputs *in, struct error *err);
+/* Whether any environment option was given. */
+int env_inputs_given(const struct env_inputs *in);
+/* Print notes from resolution (verbose ones only with --verbose). */
+void cli_env_notes(const struct cli *c, const struct strvec *notes);
+/* The session's saved environment inputs, with new -e/--env-file replacing
+ * the saved ones when given. */
+void cli_session_env_inputs(const struct session *s, const struct env_inputs *given, struct env_inputs *out);
+
 int cmd_start(int argc, char **argv);
 int cmd_dispatch(int argc, char **argv);
 int cmd_list(int argc, char **argv);
@@ -81,6 +106,7 @@ int cmd_recover(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_env(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 

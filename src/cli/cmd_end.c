@@ -280,7 +280,7 @@ int cmd_recover(int argc, char **argv)
 	if (s.container) {
 		struct container_spec spec = CONTAINER_SPEC_INIT;
 		struct error e2 = ERROR_INIT;
-		if (cli_session_spec(&c, &s, &spec, &e2) < 0 || cli_container_up(&c, &spec, &e2) < 0)
+		if (cli_session_spec(&c, &s, &spec, &e2) < 0 || cli_container_up(&c, &s, &spec, NULL, &e2) < 0)
 			cli_warn("container not re-created (%s); 'para resume %s' will do it", e2.msg, s.name);
 		spec_clear(&spec);
 	}

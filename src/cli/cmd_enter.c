@@ -9,16 +9,25 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
+struct enter {
+	const char *name;
+	const char *const *argv;
+	const char *in;
+	size_t in_len;
+	int is_agent;  /* check the host agent binary; save new env inputs */
+	struct env_inputs env;
+};
+
 /* Load the session, and for a container session its spec with the container
  * running; then run argv there. Returns the exit code to use. */
-static int run_there(struct cli *c, const char *name, const char *const *argv, const char *in, size_t in_len,
-		     int check_host_agent)
+static int run_there(struct cli *c, struct enter *e)
 {
 	struct error err = ERROR_INIT;
 	struct session s = { 0 };
 	struct container_spec spec = CONTAINER_SPEC_INIT;
+	struct strvec notes = STRVEC_INIT;
 	int status = 0, ret;
-	if (cli_session(c, name, &s, &err) < 0)
+	if (cli_session(c, e->name, &s, &err) < 0)
 		goto fail;
 	if (strcmp(s.phase, "ready")) {
 		error_set(&err, 1, "session '%s' is not ready (%s)", s.name, s.phase);
@@ -26,75 +35,118 @@ static int run_there(struct cli *c, const char *name, const char *const *argv, c
 		goto fail;
 	}
 	if (s.container) {
-		if (cli_session_spec(c, &s, &spec, &err) < 0 || cli_container_up(c, &spec, &err) < 0)
+		if (cli_session_spec(c, &s, &spec, &err) < 0 || cli_container_up(c, &s, &spec, &e->env, &err) < 0 ||
+		    envres_resolve_extra(&e->env, &spec, &notes, &err) < 0)
 			goto fail;
-	} else if (check_host_agent && !cli_host_has(argv[0])) {
-		error_set(&err, 1, "agent command '%s' not found", argv[0]);
+		cli_env_notes(c, &notes);
+		if (e->is_agent && (e->env.e_args.nr || e->env.env_files.nr)) {
+			/* resume with new -e/--env-file: they replace the saved ones */
+			struct env_inputs merged = ENV_INPUTS_INIT;
+			cli_session_env_inputs(&s, &e->env, &merged);
+			json_object_set_new(s.container, "env_inputs", env_inputs_to_json(&merged));
+			env_inputs_clear(&merged);
+			if (state_save(&c->repo, &s, &err) < 0)
+				goto fail;
+		}
+	} else if (env_inputs_given(&e->env)) {
+		error_set(&err, PARA_EXIT_USAGE, "'%s' is a host session: environment options apply to containers", s.name);
+		goto fail;
+	} else if (e->is_agent && !cli_host_has(e->argv[0])) {
+		error_set(&err, 1, "agent command '%s' not found", e->argv[0]);
 		error_hint(&err, "install it, or set agent.command in .para/config.json");
 		goto fail;
 	}
-	if (cli_run_in_session(c, &s, s.container ? &spec : NULL, argv, in, in_len, &status, &err) < 0)
+	if (cli_run_in_session(c, &s, s.container ? &spec : NULL, e->argv, e->in, e->in_len, &status, &err) < 0)
 		goto fail;
 	ret = status;
 	goto out;
 fail:
 	ret = cli_fail(&err);
 out:
+	strvec_clear(&notes);
 	spec_clear(&spec);
 	session_clear(&s);
 	return ret;
 }
 
-int cmd_resume(int argc, char **argv)
+static const struct option enter_options[] = {
+	{ "prompt", required_argument, NULL, 'p' }, { "file", required_argument, NULL, 'f' },
+	{ "dangerously-skip-permissions", no_argument, NULL, 'd' }, { "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' }, ENV_LONG_OPTIONS, { NULL, 0, NULL, 0 },
+};
+
+/* Options of resume/shell/exec; shortopts says which are allowed. */
+static int parse_enter(int argc, char **argv, const char *shortopts, struct cli *c, struct enter *e,
+		       const char **prompt, const char **file, int *skip)
 {
-	static const struct option opts[] = {
-		{ "prompt", required_argument, NULL, 'p' }, { "file", required_argument, NULL, 'f' },
-		{ "dangerously-skip-permissions", no_argument, NULL, 'd' }, { "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' }, { NULL, 0, NULL, 0 },
-	};
-	struct cli c = CLI_INIT;
-	struct error err = ERROR_INIT;
-	struct strbuf pbuf = STRBUF_INIT;
-	struct strvec agent = STRVEC_INIT;
-	const char *prompt = NULL, *file = NULL;
-	int skip = 0, opt, ret;
+	int opt;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":p:f:dqv", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, enter_options, NULL)) != -1) {
+		struct error err = ERROR_INIT;
+		int r = cli_env_option(opt, optarg, &e->env, &err);
+		if (r < 0)
+			return cli_fail(&err);
+		if (r > 0)
+			continue;
 		switch (opt) {
-		case 'p': prompt = optarg; break;
-		case 'f': file = optarg; break;
-		case 'd': skip = 1; break;
-		case 'q': c.quiet = 1; break;
-		case 'v': c.verbose = 1; break;
+		case 'p': if (prompt) { *prompt = optarg; break; } return cli_usage(argv[0], "unknown option '-p'");
+		case 'f': if (file) { *file = optarg; break; } return cli_usage(argv[0], "unknown option '-f'");
+		case 'd': if (skip) { *skip = 1; break; } return cli_usage(argv[0], "unknown option '-d'");
+		case 'q': c->quiet = 1; break;
+		case 'v': c->verbose = 1; break;
 		case ':': return cli_usage(argv[0], "option '%s' needs a value", argv[optind - 1]);
 		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (argc - optind > 1)
-		return cli_usage(argv[0], "too many arguments: give the prompt with -p (quoted)");
-	if (prompt && file)
-		return cli_usage(argv[0], "give the prompt with -p or -f, not both");
+	return 0;
+}
+
+int cmd_resume(int argc, char **argv)
+{
+	struct cli c = CLI_INIT;
+	struct error err = ERROR_INIT;
+	struct strbuf pbuf = STRBUF_INIT;
+	struct strvec agent = STRVEC_INIT;
+	struct enter e = { .env = ENV_INPUTS_INIT, .is_agent = 1 };
+	const char *prompt = NULL, *file = NULL;
+	int skip = 0, ret;
+	ret = parse_enter(argc, argv, ":p:f:dqve:", &c, &e, &prompt, &file, &skip);
+	if (ret)
+		goto done;
+	if (argc - optind > 1) {
+		ret = cli_usage(argv[0], "too many arguments: give the prompt with -p (quoted)");
+		goto done;
+	}
+	if (prompt && file) {
+		ret = cli_usage(argv[0], "give the prompt with -p or -f, not both");
+		goto done;
+	}
 	if (file && strbuf_read_file(&pbuf, file) < 0) {
 		error_errno(&err, 1, "cannot read prompt file '%s'", file);
-		strbuf_release(&pbuf);
-		return cli_fail(&err);
+		ret = cli_fail(&err);
+		goto done;
 	}
 	if (file)
 		prompt = pbuf.buf;
 	if (cli_open(&c, &err) < 0) {
 		ret = cli_fail(&err);
-	} else {
-		const char *stdin_prompt;
-		cli_agent_argv(&c, skip, prompt, &agent, &stdin_prompt);
-		if (!agent.nr) {
-			error_set(&err, PARA_EXIT_CONFIG, "agent.command is empty");
-			ret = cli_fail(&err);
-		} else {
-			ret = run_there(&c, optind < argc ? argv[optind] : NULL, (const char *const *)agent.v,
-					stdin_prompt, stdin_prompt ? strlen(stdin_prompt) : 0, 1);
-		}
+		goto done;
 	}
+	const char *stdin_prompt;
+	cli_agent_argv(&c, skip, prompt, &agent, &stdin_prompt);
+	if (!agent.nr) {
+		error_set(&err, PARA_EXIT_CONFIG, "agent.command is empty");
+		ret = cli_fail(&err);
+		goto done;
+	}
+	e.name = optind < argc ? argv[optind] : NULL;
+	e.argv = (const char *const *)agent.v;
+	e.in = stdin_prompt;
+	e.in_len = stdin_prompt ? strlen(stdin_prompt) : 0;
+	ret = run_there(&c, &e);
+done:
+	env_inputs_clear(&e.env);
 	strvec_clear(&agent);
 	strbuf_release(&pbuf);
 	cli_close(&c);
@@ -105,36 +157,29 @@ int cmd_shell(int argc, char **argv)
 {
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
-	int ret;
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-' && strcmp(argv[i], "-v") && strcmp(argv[i], "--verbose"))
-			return cli_usage(argv[0], "unknown option '%s'", argv[i]);
-		else if (argv[i][0] == '-')
-			c.verbose = 1;
-	const char *name = NULL;
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] != '-') {
-			if (name)
-				return cli_usage(argv[0], "too many arguments");
-			name = argv[i];
-		}
-	if (cli_open(&c, &err) < 0) {
-		ret = cli_fail(&err);
-	} else {
-		struct session s = { 0 };
-		const char *sh = getenv("SHELL");
-		if (cli_session(&c, name, &s, &err) < 0) {
-			ret = cli_fail(&err);
-		} else if (s.container) {
-			const char *cmd[] = { "sh", "-c",
-					      "if command -v bash >/dev/null 2>&1; then exec bash; else exec sh; fi", NULL };
-			ret = run_there(&c, s.name, cmd, NULL, 0, 0);
-		} else {
-			const char *cmd[] = { sh && *sh ? sh : "/bin/sh", NULL };
-			ret = run_there(&c, s.name, cmd, NULL, 0, 0);
-		}
-		session_clear(&s);
+	struct enter e = { .env = ENV_INPUTS_INIT };
+	struct session s = { 0 };
+	int ret = parse_enter(argc, argv, ":qve:", &c, &e, NULL, NULL, NULL);
+	if (ret)
+		goto done;
+	if (argc - optind > 1) {
+		ret = cli_usage(argv[0], "too many arguments");
+		goto done;
 	}
+	if (cli_open(&c, &err) < 0 || cli_session(&c, optind < argc ? argv[optind] : NULL, &s, &err) < 0) {
+		ret = cli_fail(&err);
+		goto done;
+	}
+	const char *sh = getenv("SHELL");
+	const char *in_container[] = { "sh", "-c", "if command -v bash >/dev/null 2>&1; then exec bash; else exec sh; fi",
+				       NULL };
+	const char *on_host[] = { sh && *sh ? sh : "/bin/sh", NULL };
+	e.name = s.name;
+	e.argv = s.container ? in_container : on_host;
+	ret = run_there(&c, &e);
+done:
+	session_clear(&s);
+	env_inputs_clear(&e.env);
 	cli_close(&c);
 	return ret;
 }
@@ -143,24 +188,45 @@ int cmd_exec(int argc, char **argv)
 {
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
-	int i = 1, ret;
-	for (; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
-		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
-			c.verbose = 1;
-		else
-			return cli_usage(argv[0], "unknown option '%s'", argv[i]);
+	struct enter e = { .env = ENV_INPUTS_INIT };
+	int dd = 1, ret;
+	while (dd < argc && strcmp(argv[dd], "--"))
+		dd++;
+	if (dd < argc) {
+		/* para exec [options] NAME [options] -- COMMAND... */
+		ret = parse_enter(dd, argv, ":qve:", &c, &e, NULL, NULL, NULL);
+		if (ret)
+			goto done;
+		if (dd - optind != 1) {
+			ret = cli_usage(argv[0], dd == optind ? "which session? usage: para exec NAME -- COMMAND..."
+							      : "one session name before '--'");
+			goto done;
+		}
+		e.name = argv[optind];
+		dd++;
+	} else {
+		/* para exec [options] NAME COMMAND...: options end at the name */
+		ret = parse_enter(argc, argv, "+:qve:", &c, &e, NULL, NULL, NULL);
+		if (ret)
+			goto done;
+		if (optind >= argc) {
+			ret = cli_usage(argv[0], "which session? usage: para exec NAME -- COMMAND...");
+			goto done;
+		}
+		e.name = argv[optind];
+		dd = optind + 1;
 	}
-	if (i >= argc || !strcmp(argv[i], "--"))
-		return cli_usage(argv[0], "which session? usage: para exec NAME -- COMMAND...");
-	const char *name = argv[i++];
-	if (i < argc && !strcmp(argv[i], "--"))
-		i++;
-	if (i >= argc)
-		return cli_usage(argv[0], "no command given: para exec %s -- COMMAND...", name);
+	if (dd >= argc) {
+		ret = cli_usage(argv[0], "no command given: para exec %s -- COMMAND...", e.name);
+		goto done;
+	}
+	e.argv = (const char *const *)argv + dd;
 	if (cli_open(&c, &err) < 0)
 		ret = cli_fail(&err);
 	else
-		ret = run_there(&c, name, (const char *const *)argv + i, NULL, 0, 0);
+		ret = run_there(&c, &e);
+done:
+	env_inputs_clear(&e.env);
 	cli_close(&c);
 	return ret;
 }

@@ -20,11 +20,12 @@ struct start_opts {
 	const char *prompt;
 	const char *prompt_file;
 	const char *image;
-	int container, detach, skip_perms, allow_dirty, dry_run, json;
+	int container, detach, skip_perms, allow_dirty, dry_run, json, reveal;
 	struct strbuf prompt_buf;
+	struct env_inputs env;
 };
 
-enum { OPT_DETACH = 256, OPT_ALLOW_DIRTY, OPT_IMAGE, OPT_DRY_RUN, OPT_JSON };
+enum { OPT_DETACH = 256, OPT_ALLOW_DIRTY, OPT_IMAGE, OPT_DRY_RUN, OPT_JSON, OPT_REVEAL };
 
 static const struct option start_options[] = {
 	{ "prompt", required_argument, NULL, 'p' },
@@ -38,6 +39,8 @@ static const struct option start_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "reveal", no_argument, NULL, OPT_REVEAL },
+	ENV_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -47,7 +50,13 @@ static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, st
 	int opt;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":p:f:cdqv", start_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":p:f:cdqve:", start_options, NULL)) != -1) {
+		struct error err = ERROR_INIT;
+		int e = cli_env_option(opt, optarg, &o->env, &err);
+		if (e < 0)
+			return cli_fail(&err);
+		if (e > 0)
+			continue;
 		switch (opt) {
 		case 'p': o->prompt = optarg; break;
 		case 'f': o->prompt_file = optarg; break;
@@ -60,6 +69,7 @@ static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, st
 		case OPT_IMAGE: o->image = optarg; o->container = 1; break;
 		case OPT_DRY_RUN: o->dry_run = 1; break;
 		case OPT_JSON: o->json = 1; break;
+		case OPT_REVEAL: o->reveal = 1; break;
 		case ':': return cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
 		default: return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
@@ -70,6 +80,8 @@ static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, st
 		return cli_usage(cmd, "give the prompt with -p or -f, not both");
 	if (o->json && !o->dry_run)
 		return cli_usage(cmd, "--json goes with --dry-run");
+	if (env_inputs_given(&o->env) && !o->container)
+		return cli_usage(cmd, "environment options (-e, --env-file, --no-forward-keys, --docker-profile) need -c");
 	return 0;
 }
 
@@ -145,6 +157,12 @@ static int preflight(struct cli *c, struct start_opts *o, const char *name, stru
 					  PARA_VERSION };
 		r = spec_resolve(&c->cfg, &in, spec, err);
 		free(wt);
+		struct strvec notes = STRVEC_INIT;
+		if (r == 0)
+			r = envres_resolve(&o->env, &c->cfg, c->repo.root, spec, 0, &notes, err);
+		if (r == 0)
+			cli_env_notes(c, &notes);
+		strvec_clear(&notes);
 		if (r == 0 && !o->dry_run)
 			r = plan_check_image(c, spec, err);
 	}
@@ -190,7 +208,7 @@ static int do_start(const char *cmd, struct cli *c, struct start_opts *o, const 
 	const char *stdin_prompt;
 	cli_agent_argv(c, o->skip_perms, o->prompt, &agent, &stdin_prompt);
 	if (o->dry_run) {
-		ret = plan_print(c, name, o->container ? &spec : NULL, (const char *const *)agent.v, o->json);
+		ret = plan_print(c, name, o->container ? &spec : NULL, (const char *const *)agent.v, o->json, o->reveal);
 		goto out;
 	}
 	if (session_create(&c->repo, &c->cfg, name, &s, &err) < 0)
@@ -200,6 +218,7 @@ static int do_start(const char *cmd, struct cli *c, struct start_opts *o, const 
 		goto fail;
 	if (o->container) {
 		s.container = spec_to_json(&spec);
+		json_object_set_new(s.container, "env_inputs", env_inputs_to_json(&o->env));
 		free(s.phase);
 		s.phase = xstrdup("starting");
 		if (state_save(&c->repo, &s, &err) < 0 || engine_create(&c->eng, &spec, &err) < 0 ||
@@ -239,6 +258,7 @@ out:
 	spec_clear(&spec);
 	session_clear(&s);
 	strbuf_release(&o->prompt_buf);
+	env_inputs_clear(&o->env);
 	cli_close(c);
 	return ret;
 }
@@ -246,7 +266,7 @@ out:
 int cmd_start(int argc, char **argv)
 {
 	struct cli c = CLI_INIT;
-	struct start_opts o = { 0 };
+	struct start_opts o = { .env = ENV_INPUTS_INIT };
 	struct strvec words = STRVEC_INIT;
 	strbuf_init(&o.prompt_buf, 0);
 	int r = parse_start("start", argc, argv, &c, &o, &words);
@@ -261,7 +281,7 @@ int cmd_start(int argc, char **argv)
 int cmd_dispatch(int argc, char **argv)
 {
 	struct cli c = CLI_INIT;
-	struct start_opts o = { 0 };
+	struct start_opts o = { .env = ENV_INPUTS_INIT };
 	struct strvec words = STRVEC_INIT;
 	struct strbuf prompt = STRBUF_INIT;
 	const char *name = NULL;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "session/session.h"
+#include "util/jsonutil.h"
 #include "util/run.h"
 #include "util/strbuf.h"
 #include "util/term.h"
@@ -111,15 +112,78 @@ int cli_session_spec(struct cli *c, const struct session *s, struct container_sp
 	return spec_from_json(s->container, spec, err);
 }
 
-int cli_container_up(struct cli *c, const struct container_spec *spec, struct error *err)
+int cli_env_option(int opt, const char *arg, struct env_inputs *in, struct error *err)
+{
+	switch (opt) {
+	case OPT_ENV:
+		if (env_arg_check(arg, err) < 0)
+			return -1;
+		strvec_push(&in->e_args, arg);
+		return 1;
+	case OPT_ENV_FILE:
+		return env_inputs_add_file(in, arg, err) < 0 ? -1 : 1;
+	case OPT_NO_FORWARD:
+		in->no_forward = 1;
+		return 1;
+	case OPT_PROFILE:
+		free(in->profile);
+		in->profile = xstrdup(arg);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int env_inputs_given(const struct env_inputs *in)
+{
+	return in->e_args.nr || in->env_files.nr || in->no_forward || in->profile;
+}
+
+void cli_env_notes(const struct cli *c, const struct strvec *notes)
+{
+	for (size_t i = 0; i < notes->nr; i++) {
+		int verbose_only = strstr(notes->v[i], "not set on the host") != NULL;
+		if (!verbose_only)
+			cli_warn("%s", notes->v[i]);
+		else if (c->verbose)
+			cli_note(c, "%s", notes->v[i]);
+	}
+}
+
+void cli_session_env_inputs(const struct session *s, const struct env_inputs *given, struct env_inputs *out)
+{
+	if (s->container)
+		env_inputs_from_json(json_object_get(s->container, "env_inputs"), out);
+	if (given && (given->e_args.nr || given->env_files.nr)) {
+		strvec_clear(&out->e_args);
+		strvec_clear(&out->env_files);
+		strvec_clear(&out->lost);
+		strvec_pushv(&out->e_args, (const char *const *)given->e_args.v);
+		strvec_pushv(&out->env_files, (const char *const *)given->env_files.v);
+	}
+	if (given && given->no_forward)
+		out->no_forward = 1;
+}
+
+int cli_container_up(struct cli *c, const struct session *s, struct container_spec *spec,
+		     const struct env_inputs *given, struct error *err)
 {
 	char *state = NULL;
 	if (engine_state(&c->eng, spec->name, &state, err) < 0)
 		return -1;
 	int r = 0;
 	if (!state) {
+		struct env_inputs in = ENV_INPUTS_INIT;
+		struct strvec notes = STRVEC_INIT;
 		cli_note(c, "container '%s' is gone; re-creating it from the saved spec", spec->name);
-		r = engine_create(&c->eng, spec, err);
+		cli_session_env_inputs(s, given, &in);
+		r = envres_resolve(&in, &c->cfg, c->repo.root, spec, 0, &notes, err);
+		if (r == 0) {
+			cli_env_notes(c, &notes);
+			r = engine_create(&c->eng, spec, err);
+		}
+		strvec_clear(&notes);
+		env_inputs_clear(&in);
 	} else if (strcmp(state, "running")) {
 		cli_note(c, "starting container '%s' (was %s)", spec->name, state);
 		r = engine_start(&c->eng, spec->name, err);

@@ -9,11 +9,19 @@
 #include "version.h"
 #include "util/banned.h"
 
+#define ENV_OPTS                                                                                            \
+	"  -e, --env KEY[=VALUE]    set a variable in the container (KEY alone: its host value)\n"            \
+	"      --env-file PATH      variables from a .env-style file (repeatable; later files win)\n"         \
+	"      --no-forward-keys    do not forward host variables (docker.forward_env, git identity)\n"       \
+	"      --docker-profile P   use profile P of docker.profiles\n"
+
 #define CONTAINER_OPTS                                                                                      \
 	"  -c, --container          run the session in a container (worktree at /workspace)\n"               \
 	"      --docker-image IMG   image for the container (default: docker.default_image)\n"                \
+	ENV_OPTS                                                                                            \
 	"      --dry-run            print the plan and the exact engine commands; create nothing\n"          \
-	"      --json               with --dry-run: the plan as JSON\n"
+	"      --json               with --dry-run: the plan as JSON\n"                                       \
+	"      --reveal             with --dry-run: show secret values instead of ********\n"
 
 const struct cmd commands[] = {
 	{ "start", NULL, cmd_start, "create a session and launch the agent in it",
@@ -44,16 +52,20 @@ const struct cmd commands[] = {
 	  "  -q, --quiet   names only\n"
 	  "      --json    machine-readable\n" },
 	{ "resume", NULL, cmd_resume, "re-launch the agent in a session",
-	  "usage: para resume [NAME] [-p PROMPT | -f FILE] [-d]\n\n"
+	  "usage: para resume [NAME] [-p PROMPT | -f FILE] [-d] [-e KEY[=VALUE]] [--env-file PATH]\n\n"
 	  "Run the agent again in an existing session. A stopped container is started, a\n"
-	  "vanished one is re-created from the saved spec.\n" },
+	  "vanished one is re-created from the saved spec, its environment resolved again\n"
+	  "from its sources (values given as literal -e must be given again: para keeps no\n"
+	  "values). New -e/--env-file replace the ones the session was started with.\n" },
 	{ "shell", NULL, cmd_shell, "open a shell in a session",
-	  "usage: para shell [NAME]\n\n"
-	  "An interactive shell in the session's container ($SHELL-less: sh), or in its\n"
-	  "worktree ($SHELL) for a host session.\n" },
+	  "usage: para shell [NAME] [-e KEY[=VALUE]] [--env-file PATH]\n\n"
+	  "An interactive shell in the session's container (bash if it has one, else sh),\n"
+	  "or in its worktree ($SHELL) for a host session. -e/--env-file add variables for\n"
+	  "this shell only.\n" },
 	{ "exec", NULL, cmd_exec, "run one command in a session",
-	  "usage: para exec NAME -- COMMAND [ARG...]\n\n"
-	  "Run COMMAND in the session (container or worktree); exits with its code.\n" },
+	  "usage: para exec [-e KEY[=VALUE]] [--env-file PATH] NAME -- COMMAND [ARG...]\n\n"
+	  "Run COMMAND in the session (container or worktree); exits with its code.\n"
+	  "-e/--env-file add variables for this command only.\n" },
 	{ "finish", NULL, cmd_finish, "commit the session's work and remove it",
 	  "usage: para finish MESSAGE [NAME] [-b BRANCH]\n\n"
 	  "Stage and commit every change on the session branch with MESSAGE, remove the\n"
@@ -91,6 +103,17 @@ const struct cmd commands[] = {
 	  "usage: para config show [--json] | para config path\n\n"
 	  "show: the merged configuration (defaults, user, project, PARA_CONFIG).\n"
 	  "path: the config files para reads, in order.\n" },
+	{ "env", NULL, cmd_env, "the environment a container session gets",
+	  "usage: para env [NAME] [-e KEY[=VALUE]] [--env-file PATH] [--no-forward-keys]\n"
+	  "                [--docker-profile P] [--json] [--reveal]\n\n"
+	  "Each variable a container would get, its value (secrets masked unless --reveal)\n"
+	  "and the level it came from, highest first:\n"
+	  "  1 -e   2 --env-file   3 PARA_DOCKER_ENV   4 profile env_vars, env_file\n"
+	  "  5 docker.env, docker.default_env_file   6 the project's .env\n"
+	  "  7 forwarded host variables (docker.forward_env) and the git identity\n"
+	  "Without NAME: a new session; with NAME: that session (new -e/--env-file replace\n"
+	  "its saved ones). Masked: names with KEY, TOKEN, SECRET, PASSWORD, and every\n"
+	  "value that came from a file.\n" },
 	{ "version", NULL, cmd_version, "print the version", "usage: para version\n" },
 	{ "help", NULL, cmd_help, "help on a command", "usage: para help [COMMAND]\n" },
 	{ NULL, NULL, NULL, NULL, NULL },

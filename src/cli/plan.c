@@ -41,8 +41,38 @@ static json_t *argv_json(const struct strvec *args, const char *cli)
 	return a;
 }
 
+static json_t *env_json(const struct container_spec *spec, int reveal)
+{
+	json_t *envj = json_array();
+	for (size_t i = 0; i < spec->nenv; i++)
+		json_array_append_new(envj, json_pack("{s:s, s:s, s:i, s:s, s:b}", "key", spec->env[i].key, "value",
+						      plan_shown_value(&spec->env[i], reveal), "level",
+						      spec->env[i].level, "source", spec->env[i].source, "secret",
+						      spec->env[i].secret));
+	return envj;
+}
+
+void plan_print_env(const struct container_spec *spec, int json, int reveal)
+{
+	if (json) {
+		json_t *j = env_json(spec, reveal);
+		char *s = json_pretty(j);
+		fputs(s, stdout);
+		free(s);
+		json_decref(j);
+		return;
+	}
+	for (size_t i = 0; i < spec->nenv; i++) {
+		const struct spec_env *e = &spec->env[i];
+		if (e->level)
+			printf("%s=%s\t(level %d: %s)\n", e->key, plan_shown_value(e, reveal), e->level, e->source);
+		else
+			printf("%s=%s\t(%s)\n", e->key, plan_shown_value(e, reveal), e->source);
+	}
+}
+
 int plan_print(struct cli *c, const char *name, const struct container_spec *spec, const char *const *agent,
-	       int json)
+	       int json, int reveal)
 {
 	char *prefix = session_prefix(&c->cfg);
 	char *branch = xasprintf("%s/%s", prefix, name);
@@ -60,13 +90,7 @@ int plan_print(struct cli *c, const char *name, const struct container_spec *spe
 		json_array_append_new(cmds, argv_json(&git_args, "git"));
 		if (spec) {
 			json_t *sj = spec_to_json(spec);
-			json_t *envj = json_array();
-			for (size_t i = 0; i < spec->nenv; i++)
-				json_array_append_new(envj, json_pack("{s:s, s:s, s:s, s:b}", "key", spec->env[i].key,
-								      "value", plan_shown_value(&spec->env[i], 0),
-								      "source", spec->env[i].source, "secret",
-								      spec->env[i].secret));
-			json_object_set_new(sj, "env", envj);
+			json_object_set_new(sj, "env", env_json(spec, reveal));
 			json_object_set_new(j, "container", sj);
 			json_array_append_new(cmds, argv_json(&run, c->eng.cli));
 			json_array_append_new(cmds, argv_json(&exec, c->eng.cli));
@@ -88,7 +112,7 @@ int plan_print(struct cli *c, const char *name, const struct container_spec *spe
 			       spec->user ? spec->user : "(the image's)");
 			printf("env:\n");
 			for (size_t i = 0; i < spec->nenv; i++)
-				printf("  %s=%s  (%s)\n", spec->env[i].key, plan_shown_value(&spec->env[i], 0),
+				printf("  %s=%s  (%s)\n", spec->env[i].key, plan_shown_value(&spec->env[i], reveal),
 				       spec->env[i].source);
 		}
 		printf("commands:\n");

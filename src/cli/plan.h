@@ -7,7 +7,9 @@
 int plan_check_image(struct cli *c, const struct container_spec *spec, struct error *err);
 /* Print the plan and the exact commands (values of secrets masked). */
 int plan_print(struct cli *c, const char *name, const struct container_spec *spec, const char *const *agent,
-	       int json);
+	       int json, int reveal);
+/* The environment table of para env / --dry-run. */
+void plan_print_env(const struct container_spec *spec, int json, int reveal);
 /* A variable's value as it may be shown. */
 const char *plan_shown_value(const struct spec_env *e, int reveal);
 

@@ -11,6 +11,8 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
+static void env_free(struct spec_env *e);
+
 void spec_clear(struct container_spec *s)
 {
 	free(s->name);
@@ -22,15 +24,8 @@ void spec_clear(struct container_spec *s)
 		free(s->mounts[i].dst);
 	}
 	free(s->mounts);
-	for (size_t i = 0; i < s->nenv; i++) {
-		free(s->env[i].key);
-		if (s->env[i].value) {
-			/* do not leave secrets lying in freed memory */
-			memset(s->env[i].value, 0, strlen(s->env[i].value));
-			free(s->env[i].value);
-		}
-		free(s->env[i].source);
-	}
+	for (size_t i = 0; i < s->nenv; i++)
+		env_free(&s->env[i]);
 	free(s->env);
 	free(s->memory);
 	free(s->cpus);
@@ -67,20 +62,54 @@ int env_name_is_secret(const char *key)
 	return 0;
 }
 
+void spec_set_env(struct container_spec *s, const char *key, const char *value, int level, const char *source,
+		  int secret, int at_exec)
+{
+	struct spec_env *e = NULL;
+	for (size_t i = 0; i < s->nenv && !e; i++)
+		if (!strcmp(s->env[i].key, key))
+			e = &s->env[i];
+	if (e) {
+		free(e->value);
+		free(e->source);
+	} else {
+		ALLOC_GROW(s->env, s->nenv + 1, s->aenv);
+		e = &s->env[s->nenv++];
+		e->key = xstrdup(key);
+	}
+	e->value = value ? xstrdup(value) : NULL;
+	e->source = xstrdup(source);
+	e->secret = secret;
+	e->level = level;
+	e->at_exec = at_exec;
+}
+
 void spec_add_env(struct container_spec *s, const char *key, const char *value, const char *source, int secret)
 {
-	for (size_t i = 0; i < s->nenv; i++) {
-		if (strcmp(s->env[i].key, key))
-			continue;
-		free(s->env[i].value);
-		free(s->env[i].source);
-		s->env[i].value = value ? xstrdup(value) : NULL;
-		s->env[i].source = xstrdup(source);
-		s->env[i].secret = secret;
-		return;
+	spec_set_env(s, key, value, 0, source, secret, 0);
+}
+
+static void env_free(struct spec_env *e)
+{
+	free(e->key);
+	if (e->value) {
+		/* do not leave secrets lying in freed memory */
+		memset(e->value, 0, strlen(e->value));
+		free(e->value);
 	}
-	ALLOC_GROW(s->env, s->nenv + 1, s->aenv);
-	s->env[s->nenv++] = (struct spec_env){ xstrdup(key), value ? xstrdup(value) : NULL, xstrdup(source), secret };
+	free(e->source);
+}
+
+void spec_clear_user_env(struct container_spec *s)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < s->nenv; i++) {
+		if (!strcmp(s->env[i].source, "para"))
+			s->env[keep++] = s->env[i];
+		else
+			env_free(&s->env[i]);
+	}
+	s->nenv = keep;
 }
 
 void spec_add_mount(struct container_spec *s, const char *src, const char *dst, int ro)
@@ -186,10 +215,11 @@ static char *keepalive_script(const struct container_spec *s)
 	return strbuf_detach(&sb, NULL);
 }
 
-static void render_env(const struct container_spec *s, struct strvec *args, struct strvec *env)
+/* "-e KEY" in argv, the value only in the engine CLI's environment. */
+static void render_env(const struct container_spec *s, int at_exec, struct strvec *args, struct strvec *env)
 {
 	for (size_t i = 0; i < s->nenv; i++) {
-		if (!s->env[i].value)
+		if (!s->env[i].value || s->env[i].at_exec != at_exec || !strcmp(s->env[i].source, "para"))
 			continue;
 		strvec_pushl(args, "-e", s->env[i].key, NULL);
 		strvec_pushf(env, "%s=%s", s->env[i].key, s->env[i].value);
@@ -216,17 +246,17 @@ void spec_render_run(const struct container_spec *s, struct strvec *args, struct
 		strvec_pushf(args, "--network=%s", s->network);
 	for (size_t i = 0; i < s->nmounts; i++)
 		strvec_pushf(args, "--volume=%s:%s:%s", s->mounts[i].src, s->mounts[i].dst, s->mounts[i].ro ? "ro" : "rw");
-	/* only para's own, non-secret variables live in the container's config;
-	 * the rest are given to each exec */
+	/* para's own, non-secret variables as they are; every other value
+	 * reaches the engine only through its environment */
 	for (size_t i = 0; i < s->nenv; i++)
 		if (!strcmp(s->env[i].source, "para"))
 			strvec_pushf(args, "--env=%s=%s", s->env[i].key, s->env[i].value);
+	render_env(s, 0, args, env);
 	if (s->add_passwd)
 		strvec_push(args, "--user=0:0");
 	strvec_pushv(args, (const char *const *)s->extra_args.v);
 	strvec_pushl(args, "--entrypoint", "sh", s->image, "-c", NULL);
 	strvec_push_nodup(args, keepalive_script(s));
-	(void)env;
 }
 
 void spec_render_exec(const struct container_spec *s, int interactive, int tty, const char *const *cmd,
@@ -242,7 +272,7 @@ void spec_render_exec(const struct container_spec *s, int interactive, int tty, 
 		strvec_pushf(args, "--user=%s", s->user);
 	if (s->add_passwd)
 		strvec_pushl(args, "--env", "HOME=" SPEC_HOME, "--env", "USER=para", NULL);
-	render_env(s, args, env);
+	render_env(s, 1, args, env);
 	strvec_push(args, s->name);
 	if (s->add_passwd) {
 		/* wait (at most ~10 s) for the keep-alive's setup to finish */
@@ -267,7 +297,10 @@ json_t *spec_to_json(const struct container_spec *s)
 							s->mounts[i].dst, "ro", s->mounts[i].ro));
 	for (size_t i = 0; i < s->nenv; i++) {
 		const struct spec_env *e = &s->env[i];
-		json_t *o = json_pack("{s:s, s:s, s:b}", "key", e->key, "source", e->source, "secret", e->secret);
+		if (e->at_exec)
+			continue;
+		json_t *o = json_pack("{s:s, s:s, s:b, s:i}", "key", e->key, "source", e->source, "secret", e->secret,
+				      "level", e->level);
 		/* only para's own values are kept; the rest are resolved again from their sources */
 		if (!strcmp(e->source, "para") && e->value)
 			json_object_set_new(o, "value", json_string(e->value));
@@ -310,8 +343,9 @@ int spec_from_json(const json_t *j, struct container_spec *s, struct error *err)
 		spec_add_mount(s, json_str(v, "src"), json_str(v, "dst"), json_is_true(json_object_get(v, "ro")));
 	json_array_foreach(json_object_get(j, "env"), i, v)
 		if (json_str(v, "key") && json_str(v, "source"))
-			spec_add_env(s, json_str(v, "key"), json_str(v, "value"), json_str(v, "source"),
-				     json_is_true(json_object_get(v, "secret")));
+			spec_set_env(s, json_str(v, "key"), json_str(v, "value"),
+				     (int)json_integer_value(json_object_get(v, "level")), json_str(v, "source"),
+				     json_is_true(json_object_get(v, "secret")), 0);
 	json_strv(json_object_get(j, "labels"), &s->labels);
 	json_strv(json_object_get(j, "docker_args"), &s->extra_args);
 	s->pids_limit = (long)json_integer_value(json_object_get(j, "pids_limit"));

@@ -26,9 +26,11 @@ struct spec_mount {
 
 struct spec_env {
 	char *key;
-	char *value;  /* never written to disk for secrets */
-	char *source; /* where it came from, e.g. "-e", ".env", "para" */
+	char *value;  /* never written to disk (only para's own are saved) */
+	char *source; /* where it came from, e.g. "-e", ".env <path>", "para" */
 	int secret;
+	int level;    /* SPEC §2.2 priority level 1-7; 0 for para's own */
+	int at_exec;  /* given to one exec only (exec/shell/resume -e), not to the container */
 };
 
 struct container_spec {
@@ -66,6 +68,11 @@ char *spec_container_name(const char *repo_root, const char *session);
 int spec_resolve(const struct config *cfg, const struct spec_inputs *in, struct container_spec *s,
 		 struct error *err);
 void spec_add_env(struct container_spec *s, const char *key, const char *value, const char *source, int secret);
+/* Set (or replace) a variable with its level. */
+void spec_set_env(struct container_spec *s, const char *key, const char *value, int level, const char *source,
+		  int secret, int at_exec);
+/* Drop every variable except para's own. */
+void spec_clear_user_env(struct container_spec *s);
 void spec_add_mount(struct container_spec *s, const char *src, const char *dst, int ro);
 
 /* Hash of everything but variable values; also stored as label dev.para.spec. */

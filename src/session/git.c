@@ -130,6 +130,10 @@ int repo_discover(const char *cwd, struct repo *r, struct error *err)
 
 	if (git(cwd, &out, &e, "rev-parse", "--path-format=absolute", "--git-common-dir", "--git-dir",
 		"--is-bare-repository", NULL) < 0) {
+		if (e.code > 128) {
+			*err = e; /* interrupted */
+			goto out;
+		}
 		if (strstr(e.msg, "not a git repository"))
 			error_set(err, 1, "not a git repository: '%s'", cwd);
 		else

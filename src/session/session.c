@@ -106,7 +106,9 @@ int session_create_at(const struct repo *r, const struct config *cfg, const char
 	int have = git(r->root, &head, err, "rev-parse", "--verify", "--quiet", start_commit, NULL);
 	free(start_commit);
 	if (have < 0) {
-		if (!strcmp(start, "HEAD")) {
+		if (err->code > 128) {
+			/* interrupted: keep that error */
+		} else if (!strcmp(start, "HEAD")) {
 			error_set(err, 1, "the repository has no commit yet");
 			error_hint(err, "make a first commit; a session branches from HEAD");
 		} else {

@@ -110,3 +110,8 @@ cleanup_engine_objects() {
 	done
 	return 0
 }
+
+# assert_line TEXT LINE [what]: LINE is one whole line of TEXT
+assert_line() {
+	grep -qxF -- "$2" <<<"$1" || fail "${3:-output} has no line '$2': $1"
+}

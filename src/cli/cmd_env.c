@@ -1,0 +1,86 @@
+/* para env: the environment a session gets, each variable with its level */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/plan.h"
+#include "version.h"
+#include "util/banned.h"
+
+int cmd_env(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { "reveal", no_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' }, { "container", no_argument, NULL, 'c' },
+		ENV_LONG_OPTIONS, { NULL, 0, NULL, 0 },
+	};
+	struct cli c = CLI_INIT;
+	struct error err = ERROR_INIT;
+	struct env_inputs given = ENV_INPUTS_INIT, in = ENV_INPUTS_INIT;
+	struct container_spec spec = CONTAINER_SPEC_INIT;
+	struct session s = { 0 };
+	struct strvec notes = STRVEC_INIT;
+	int json = 0, reveal = 0, opt, ret = 0;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":vce:", opts, NULL)) != -1) {
+		int r = cli_env_option(opt, optarg, &given, &err);
+		if (r < 0) {
+			ret = cli_fail(&err);
+			goto out;
+		}
+		if (r > 0)
+			continue;
+		switch (opt) {
+		case 'j': json = 1; break;
+		case 'r': reveal = 1; break;
+		case 'v': c.verbose = 1; break;
+		case 'c': break;
+		case ':': ret = cli_usage(argv[0], "option '%s' needs a value", argv[optind - 1]); goto out;
+		default: ret = cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]); goto out;
+		}
+	}
+	if (argc - optind > 1) {
+		ret = cli_usage(argv[0], "too many arguments");
+		goto out;
+	}
+	if (cli_open(&c, &err) < 0)
+		goto fail;
+	if (optind < argc) {
+		/* an existing session: its saved inputs, new -e/--env-file replacing them */
+		if (cli_session(&c, argv[optind], &s, &err) < 0)
+			goto fail;
+		if (!s.container) {
+			error_set(&err, 1, "'%s' is a host session: it runs with your own environment", s.name);
+			goto fail;
+		}
+		cli_session_env_inputs(&s, &given, &in);
+		if (given.profile) {
+			free(in.profile);
+			in.profile = strdup(given.profile);
+		}
+	} else {
+		in = given;
+		given = (struct env_inputs)ENV_INPUTS_INIT;
+	}
+	struct spec_inputs si = { c.repo.root, c.repo.git_dir, s.name ? s.name : "new", "/dev/null", NULL, getuid(),
+				  getgid(), PARA_VERSION };
+	if (spec_resolve(&c.cfg, &si, &spec, &err) < 0 ||
+	    envres_resolve(&in, &c.cfg, c.repo.root, &spec, 0, &notes, &err) < 0)
+		goto fail;
+	cli_env_notes(&c, &notes);
+	plan_print_env(&spec, json, reveal);
+	goto out;
+fail:
+	ret = cli_fail(&err);
+out:
+	strvec_clear(&notes);
+	spec_clear(&spec);
+	session_clear(&s);
+	env_inputs_clear(&given);
+	env_inputs_clear(&in);
+	cli_close(&c);
+	return ret;
+}

@@ -1,0 +1,325 @@
+#include "container/envres.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parse/dotenv.h"
+#include "session/git.h"
+#include "util/fsutil.h"
+#include "util/jsonutil.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+void env_inputs_clear(struct env_inputs *in)
+{
+	strvec_clear(&in->e_args);
+	strvec_clear(&in->env_files);
+	free(in->profile);
+	in->profile = NULL;
+	strvec_clear(&in->lost);
+}
+
+static int valid_name(const char *k, size_t n)
+{
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (k[i] == ' ' || k[i] == '\t' || k[i] == '\n' || k[i] == '=' || k[i] == '\0')
+			return 0;
+	return 1;
+}
+
+int env_arg_check(const char *arg, struct error *err)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+	if (!valid_name(arg, n))
+		return error_set(err, PARA_EXIT_USAGE, "-e '%.*s': not a variable name; use -e KEY=VALUE or -e KEY",
+				 (int)(n > 40 ? 40 : n), arg);
+	return 0;
+}
+
+int env_inputs_add_file(struct env_inputs *in, const char *path, struct error *err)
+{
+	char *abs = NULL;
+	if (path[0] == '/') {
+		abs = xstrdup(path);
+	} else {
+		char cwd[4096];
+		if (!getcwd(cwd, sizeof cwd))
+			return error_errno(err, 1, "cannot read the current directory");
+		abs = path_join(cwd, path);
+	}
+	if (access(abs, R_OK) < 0) {
+		error_errno(err, PARA_EXIT_USAGE, "--env-file '%s'", path);
+		free(abs);
+		return -1;
+	}
+	strvec_push_nodup(&in->env_files, abs);
+	return 0;
+}
+
+static const char *host_lookup(const char *key, void *ctx)
+{
+	(void)ctx;
+	return getenv(key);
+}
+
+/* Every variable of an env file, at level, secret (it came from a file). */
+static int load_file(struct container_spec *spec, const char *path, int level, const char *what, int at_exec,
+		     struct error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct dotenv d = DOTENV_INIT;
+	struct error perr = ERROR_INIT;
+	int ret = 0;
+	if (strbuf_read_file(&sb, path) < 0) {
+		ret = error_errno(err, 1, "cannot read %s '%s'", what, path);
+		goto out;
+	}
+	if (dotenv_parse(sb.buf, sb.len, host_lookup, NULL, 1, &d, &perr) < 0) {
+		ret = error_set(err, 1, "%s:%d: %s", path, d.error_line, perr.msg);
+		error_hint(err, "fix the %s (grammar: docs/dotenv.md)", what);
+		goto out;
+	}
+	char *source = xasprintf("%s %s", what, path);
+	for (size_t i = 0; i < d.nr; i++)
+		if (*d.v[i].key)
+			spec_set_env(spec, d.v[i].key, d.v[i].value, level, source, 1, at_exec);
+	free(source);
+out:
+	dotenv_clear(&d);
+	/* the buffer held secrets */
+	if (sb.len)
+		memset(sb.buf, 0, sb.len);
+	strbuf_release(&sb);
+	return ret;
+}
+
+static void set_kv(struct container_spec *spec, const char *arg, int level, const char *source, int at_exec,
+		   struct strvec *notes)
+{
+	const char *eq = strchr(arg, '=');
+	if (eq) {
+		char *key = xstrndup(arg, (size_t)(eq - arg));
+		spec_set_env(spec, key, eq + 1, level, source, env_name_is_secret(key), at_exec);
+		free(key);
+		return;
+	}
+	const char *v = getenv(arg);
+	if (v)
+		spec_set_env(spec, arg, v, level, source, env_name_is_secret(arg), at_exec);
+	else if (notes)
+		strvec_pushf(notes, "%s %s: not set on the host, so not passed", source, arg);
+}
+
+static char *repo_path(const char *root, const char *p)
+{
+	return p[0] == '/' ? xstrdup(p) : path_join(root, p);
+}
+
+static void git_identity(const char *repo_root, struct container_spec *spec)
+{
+	static const char *const keys[][3] = {
+		{ "user.name", "GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME" },
+		{ "user.email", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL" },
+	};
+	struct strbuf out = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	git(repo_root, &out, &e, "config", "--get-regexp", "^user\\.(name|email)$", NULL);
+	for (size_t k = 0; k < 2; k++) {
+		for (size_t j = 1; j < 3; j++) {
+			const char *host = getenv(keys[k][j]);
+			if (host) {
+				spec_set_env(spec, keys[k][j], host, 7, "forward_env", 0, 0);
+				continue;
+			}
+			char *save = NULL, *copy = xstrdup(out.buf);
+			for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+				size_t kl = strlen(keys[k][0]);
+				if (!strncmp(line, keys[k][0], kl) && line[kl] == ' ')
+					spec_set_env(spec, keys[k][j], line + kl + 1, 7, "git identity", 0, 0);
+			}
+			free(copy);
+		}
+	}
+	strbuf_release(&out);
+}
+
+int profile_resolve(const struct config *cfg, const char *name, json_t **out, struct error *err)
+{
+	json_t *profiles = config_get(cfg, "docker.profiles");
+	struct strvec seen = STRVEC_INIT;
+	json_t *result = json_object();
+	const char *cur = name;
+	*out = NULL;
+	/* walk the extends chain from the child up; a parent's keys never
+	 * replace the child's (objects merge, lists and scalars replace) */
+	while (cur) {
+		if (strvec_find(&seen, cur) >= 0) {
+			json_decref(result);
+			strvec_clear(&seen);
+			return error_set(err, PARA_EXIT_CONFIG, "profile '%s' extends itself (a cycle through '%s')", name, cur);
+		}
+		strvec_push(&seen, cur);
+		json_t *p = json_object_get(profiles, cur);
+		if (!json_is_object(p)) {
+			json_decref(result);
+			strvec_clear(&seen);
+			if (cur == name)
+				error_set(err, PARA_EXIT_CONFIG, "no profile named '%s'", name);
+			else
+				error_set(err, PARA_EXIT_CONFIG, "profile extends '%s', which does not exist", cur);
+			return error_hint(err, "'para config show' lists docker.profiles");
+		}
+		const char *k;
+		json_t *v;
+		json_object_foreach(p, k, v) {
+			json_t *have = json_object_get(result, k);
+			if (!have)
+				json_object_set(result, k, v);
+			else if (json_is_object(have) && json_is_object(v))
+				json_object_update_missing(have, v);
+		}
+		cur = json_str(p, "extends");
+	}
+	json_object_del(result, "extends");
+	strvec_clear(&seen);
+	*out = result;
+	return 0;
+}
+
+int envres_resolve_extra(const struct env_inputs *in, struct container_spec *spec, struct strvec *notes,
+			 struct error *err)
+{
+	for (size_t i = 0; i < in->env_files.nr; i++)
+		if (load_file(spec, in->env_files.v[i], 2, "--env-file", 1, err) < 0)
+			return -1;
+	for (size_t i = 0; i < in->e_args.nr; i++)
+		set_kv(spec, in->e_args.v[i], 1, "-e", 1, notes);
+	return 0;
+}
+
+int envres_resolve(const struct env_inputs *in, const struct config *cfg, const char *repo_root,
+		   struct container_spec *spec, int at_exec, struct strvec *notes, struct error *err)
+{
+	json_t *profile = NULL;
+	const char *pname = in->profile ? in->profile : config_str(cfg, "docker.default_profile");
+	int ret = -1;
+	if (pname && profile_resolve(cfg, pname, &profile, err) < 0)
+		return -1;
+	if (!at_exec)
+		spec_clear_user_env(spec);
+	/* lowest level first: each higher level replaces what it names */
+	if (!in->no_forward) {
+		struct strvec fwd = STRVEC_INIT;
+		config_strv(cfg, "docker.forward_env", &fwd);
+		for (size_t i = 0; i < fwd.nr; i++) {
+			const char *v = getenv(fwd.v[i]);
+			if (v)
+				spec_set_env(spec, fwd.v[i], v, 7, "forward_env", env_name_is_secret(fwd.v[i]), at_exec);
+		}
+		strvec_clear(&fwd);
+		git_identity(repo_root, spec);
+	}
+	if (config_bool(cfg, "docker.auto_env_file")) {
+		char *p = path_join(repo_root, ".env");
+		int r = path_exists(p) ? load_file(spec, p, 6, ".env", at_exec, err) : 0;
+		free(p);
+		if (r < 0)
+			goto out;
+	}
+	const char *def = config_str(cfg, "docker.default_env_file");
+	if (def) {
+		char *p = repo_path(repo_root, def);
+		int r = load_file(spec, p, 5, "docker.default_env_file", at_exec, err);
+		free(p);
+		if (r < 0)
+			goto out;
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(config_get(cfg, "docker.env"), k, v)
+		spec_set_env(spec, k, json_string_value(v), 5, "docker.env", env_name_is_secret(k), at_exec);
+	if (profile) {
+		const char *pf = json_str(profile, "env_file");
+		if (pf) {
+			char *p = repo_path(repo_root, pf);
+			char *what = xasprintf("profile %s env_file", pname);
+			int r = load_file(spec, p, 4, what, at_exec, err);
+			free(what);
+			free(p);
+			if (r < 0)
+				goto out;
+		}
+		char *src = xasprintf("profile %s env_vars", pname);
+		json_object_foreach(json_object_get(profile, "env_vars"), k, v)
+			if (json_is_string(v))
+				spec_set_env(spec, k, json_string_value(v), 4, src, env_name_is_secret(k), at_exec);
+		free(src);
+	}
+	const char *pde = getenv("PARA_DOCKER_ENV");
+	if (pde && *pde) {
+		char *copy = xstrdup(pde), *save = NULL;
+		for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save))
+			if (*kv && *kv != '=')
+				set_kv(spec, kv, 3, "PARA_DOCKER_ENV", at_exec, notes);
+		memset(copy, 0, strlen(pde));
+		free(copy);
+	}
+	for (size_t i = 0; i < in->env_files.nr; i++)
+		if (load_file(spec, in->env_files.v[i], 2, "--env-file", at_exec, err) < 0)
+			goto out;
+	for (size_t i = 0; i < in->e_args.nr; i++)
+		set_kv(spec, in->e_args.v[i], 1, "-e", at_exec, notes);
+	for (size_t i = 0; i < in->lost.nr; i++)
+		if (notes)
+			strvec_pushf(notes, "-e %s was given as a literal value when the session started; para keeps no "
+					    "values, so give it again: -e %s=…",
+				     in->lost.v[i], in->lost.v[i]);
+	ret = 0;
+out:
+	json_decref(profile);
+	return ret;
+}
+
+json_t *env_inputs_to_json(const struct env_inputs *in)
+{
+	json_t *e = json_array(), *files = json_array();
+	for (size_t i = 0; i < in->e_args.nr; i++) {
+		const char *eq = strchr(in->e_args.v[i], '=');
+		char *key = eq ? xstrndup(in->e_args.v[i], (size_t)(eq - in->e_args.v[i])) : xstrdup(in->e_args.v[i]);
+		json_array_append_new(e, json_pack("{s:s, s:b}", "key", key, "literal", eq != NULL));
+		free(key);
+	}
+	for (size_t i = 0; i < in->lost.nr; i++)
+		json_array_append_new(e, json_pack("{s:s, s:b}", "key", in->lost.v[i], "literal", 1));
+	for (size_t i = 0; i < in->env_files.nr; i++)
+		json_array_append_new(files, json_string(in->env_files.v[i]));
+	json_t *j = json_pack("{s:o, s:o, s:b}", "e", e, "env_files", files, "no_forward_keys", in->no_forward);
+	if (in->profile)
+		json_object_set_new(j, "profile", json_string(in->profile));
+	return j;
+}
+
+void env_inputs_from_json(const json_t *j, struct env_inputs *in)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(j, "e"), i, v) {
+		const char *key = json_str(v, "key");
+		if (!key)
+			continue;
+		if (json_is_true(json_object_get(v, "literal")))
+			strvec_push(&in->lost, key);
+		else
+			strvec_push(&in->e_args, key);
+	}
+	json_strv(json_object_get(j, "env_files"), &in->env_files);
+	const char *p = json_str(j, "profile");
+	in->profile = p ? xstrdup(p) : NULL;
+	in->no_forward = json_is_true(json_object_get(j, "no_forward_keys"));
+}
