@@ -195,7 +195,10 @@ int cmd_clean(int argc, char **argv)
 		return cli_fail(&err);
 	}
 	int lock = -1;
-	if (!o.dry_run && is_dir(c.repo.para_dir) && (lock = state_lock(&c.repo, &err)) < 0) {
+	char *state_dir = path_join(c.repo.para_dir, "state");
+	int have_state = is_dir(state_dir);
+	free(state_dir);
+	if (!o.dry_run && have_state && (lock = state_lock(&c.repo, &err)) < 0) {
 		cli_close(&c);
 		return cli_fail(&err);
 	}

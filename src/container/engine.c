@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <jansson.h>
 
 #include "util/jsonutil.h"
@@ -323,4 +324,185 @@ int engine_exec(struct engine *e, const struct container_spec *s, const char *co
 	strvec_clear(&args);
 	child_clear(&c);
 	return r;
+}
+
+int engine_build(struct engine *e, const struct engine_build *b, int *status, struct error *err)
+{
+	struct child c = CHILD_INIT;
+	struct strbuf out = STRBUF_INIT;
+	strvec_pushl(&c.args, e->cli, "build", "--file", b->dockerfile, "--tag", b->tag, NULL);
+	for (size_t i = 0; b->labels && i < b->labels->nr; i++)
+		strvec_pushl(&c.args, "--label", b->labels->v[i], NULL);
+	if (b->target)
+		strvec_pushl(&c.args, "--target", b->target, NULL);
+	if (b->no_cache)
+		strvec_push(&c.args, "--no-cache");
+	for (size_t i = 0; b->args && i < b->args->nr; i++) {
+		const char *eq = strchr(b->args->v[i], '=');
+		char *key = eq ? xstrndup(b->args->v[i], (size_t)(eq - b->args->v[i])) : xstrdup(b->args->v[i]);
+		strvec_pushl(&c.args, "--build-arg", key, NULL);
+		if (eq)
+			strvec_push(&c.env, b->args->v[i]);
+		free(key);
+	}
+	strvec_push(&c.args, "-");
+	/* the classic builder takes a tar stream as it is; BuildKit needs buildx,
+	 * which Debian's docker.io does not ship */
+	if (!getenv("DOCKER_BUILDKIT"))
+		strvec_push(&c.env, "DOCKER_BUILDKIT=0");
+	c.in_fd = b->context_fd;
+	c.out = &out;
+	c.err = &out;
+	c.on_line = b->on_line;
+	c.on_line_ctx = b->ctx;
+	c.forward_signals = 1;
+	e->calls++;
+	if (e->verbose) {
+		struct strvec shown = STRVEC_INIT;
+		strvec_pushv(&shown, (const char *const *)c.args.v + 1);
+		char *line = engine_cmdline(e, &shown);
+		fprintf(stderr, "para: engine: %s\n", line);
+		free(line);
+		strvec_clear(&shown);
+	}
+	int r = child_run(&c, status, err);
+	if (r == 0 && *status && engine_ping(e, err) < 0)
+		r = -1;
+	child_clear(&c);
+	strbuf_release(&out);
+	return r;
+}
+
+int engine_pull(struct engine *e, const char *image, int quiet, struct error *err)
+{
+	struct strvec args = STRVEC_INIT;
+	struct strbuf errout = STRBUF_INIT;
+	int status = 0, ret = 0;
+	strvec_pushl(&args, "pull", image, NULL);
+	(void)quiet; /* pull progress goes to the captured stderr either way */
+	if (run_engine(e, &args, NULL, NULL, &errout, &status, err) < 0) {
+		ret = -1;
+	} else if (status) {
+		struct strbuf keep = STRBUF_INIT;
+		strbuf_add(&keep, errout.buf, errout.len);
+		ret = engine_ping(e, err);
+		if (ret == 0) {
+			char *what = xasprintf("cannot pull '%s'", image);
+			ret = engine_failed(err, what, &keep);
+			free(what);
+		}
+		strbuf_release(&keep);
+	}
+	strvec_clear(&args);
+	strbuf_release(&errout);
+	return ret;
+}
+
+int engine_images(struct engine *e, const char *repo_root, struct engine_image **out, size_t *n, struct error *err)
+{
+	struct strvec args = STRVEC_INIT;
+	struct strbuf sout = STRBUF_INIT, errout = STRBUF_INIT;
+	struct engine_image *v = NULL;
+	size_t nr = 0, alloc = 0;
+	int status = 0, ret = 0;
+	char *filter = xasprintf("label=dev.para.repo=%s", repo_root);
+	strvec_pushl(&args, "image", "ls", "--no-trunc", "--filter", filter, "--format", "{{json .}}", NULL);
+	free(filter);
+	if (run_engine(e, &args, NULL, &sout, &errout, &status, err) < 0) {
+		ret = -1;
+	} else if (status) {
+		ret = engine_ping(e, err);
+		if (ret == 0)
+			ret = engine_failed(err, "cannot list images", &errout);
+	} else {
+		char *save = NULL;
+		for (char *line = strtok_r(sout.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			json_t *j = json_loads(line, 0, NULL);
+			const char *id = json_str(j, "ID"), *repo = json_str(j, "Repository"), *tag = json_str(j, "Tag");
+			if (id && repo && tag) {
+				ALLOC_GROW(v, nr + 1, alloc);
+				v[nr].id = xstrdup(id);
+				v[nr].ref = xasprintf("%s:%s", repo, tag);
+				v[nr].created = xstrdup(json_str(j, "CreatedSince") ? json_str(j, "CreatedSince") : "");
+				v[nr].size = xstrdup(json_str(j, "Size") ? json_str(j, "Size") : "");
+				nr++;
+			}
+			json_decref(j);
+		}
+	}
+	strvec_clear(&args);
+	strbuf_release(&sout);
+	strbuf_release(&errout);
+	*out = v;
+	*n = nr;
+	return ret;
+}
+
+void engine_images_free(struct engine_image *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].id);
+		free(v[i].ref);
+		free(v[i].created);
+		free(v[i].size);
+	}
+	free(v);
+}
+
+int engine_image_remove(struct engine *e, const char *ref, struct error *err)
+{
+	struct strvec args = STRVEC_INIT;
+	strvec_pushl(&args, "image", "rm", ref, NULL);
+	char *what = xasprintf("cannot remove image '%s'", ref);
+	int r = simple(e, &args, NULL, what, err);
+	free(what);
+	strvec_clear(&args);
+	return r;
+}
+
+int engine_import(struct engine *e, int tar_fd, const char *tag, const struct strvec *changes, struct error *err)
+{
+	struct child c = CHILD_INIT;
+	struct strbuf errout = STRBUF_INIT;
+	int status = 0;
+	strvec_pushl(&c.args, e->cli, "import", NULL);
+	for (size_t i = 0; changes && i < changes->nr; i++)
+		strvec_pushl(&c.args, "--change", changes->v[i], NULL);
+	strvec_pushl(&c.args, "-", tag, NULL);
+	c.in_fd = tar_fd;
+	c.null_stdout = 1;
+	c.err = &errout;
+	c.forward_signals = 1;
+	e->calls++;
+	int r = child_run(&c, &status, err);
+	if (r == 0 && status) {
+		r = engine_ping(e, err);
+		if (r == 0)
+			r = engine_failed(err, "cannot import the image", &errout);
+	}
+	child_clear(&c);
+	strbuf_release(&errout);
+	return r;
+}
+
+int engine_volume_exists(struct engine *e, const char *name, int *exists, struct error *err)
+{
+	struct strvec args = STRVEC_INIT;
+	struct strbuf out = STRBUF_INIT, errout = STRBUF_INIT;
+	int status = 0, ret = 0;
+	char *filter = xasprintf("name=^%s$", name);
+	strvec_pushl(&args, "volume", "ls", "--quiet", "--filter", filter, NULL);
+	free(filter);
+	if (run_engine(e, &args, NULL, &out, &errout, &status, err) < 0)
+		ret = -1;
+	else if (status)
+		ret = engine_ping(e, err) < 0 ? -1 : engine_failed(err, "cannot list volumes", &errout);
+	else {
+		strbuf_trim(&out);
+		*exists = out.len > 0;
+	}
+	strvec_clear(&args);
+	strbuf_release(&out);
+	strbuf_release(&errout);
+	return ret;
 }

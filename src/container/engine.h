@@ -54,3 +54,35 @@ int engine_exec(struct engine *e, const struct container_spec *s, const char *co
 char *engine_cmdline(const struct engine *e, const struct strvec *args);
 
 #endif
+
+/* docker build from a tar stream on stdin (the context para hashed). */
+struct engine_build {
+	const char *tag;
+	const char *dockerfile;        /* path inside the context */
+	const char *target;            /* or NULL */
+	const struct strvec *args;     /* "K=V": values travel in the environment */
+	const struct strvec *labels;   /* "k=v" */
+	int no_cache;
+	int context_fd;                /* tar stream */
+	void (*on_line)(const char *line, size_t len, void *ctx);
+	void *ctx;
+};
+/* *status is the build's exit code; -1 only when it could not run. */
+int engine_build(struct engine *e, const struct engine_build *b, int *status, struct error *err);
+/* docker pull IMAGE (output to stderr unless quiet). */
+int engine_pull(struct engine *e, const char *image, int quiet, struct error *err);
+
+/* Images labelled dev.para.repo=<repo_root>: "id tag created" per entry. */
+struct engine_image {
+	char *id;
+	char *ref;     /* repository:tag */
+	char *created;
+	char *size;
+};
+int engine_images(struct engine *e, const char *repo_root, struct engine_image **out, size_t *n, struct error *err);
+void engine_images_free(struct engine_image *v, size_t n);
+int engine_image_remove(struct engine *e, const char *ref, struct error *err);
+/* docker import FILE-ON-STDIN TAG with --change lines. */
+int engine_import(struct engine *e, int tar_fd, const char *tag, const struct strvec *changes, struct error *err);
+/* Whether a named volume exists. */
+int engine_volume_exists(struct engine *e, const char *name, int *exists, struct error *err);

@@ -117,6 +117,23 @@ int session_create_at(const struct repo *r, const struct config *cfg, const char
 		goto out;
 	}
 	strbuf_trim(&head);
+	/* everything that can refuse is checked before .para is touched; the
+	 * session name is checked again under the lock */
+	if (git_ref_exists(r->root, refname)) {
+		error_set(err, 1, "branch '%s' already exists", branch);
+		error_hint(err, "pick another session name, or delete the branch with 'git branch -D %s'", branch);
+		goto out;
+	}
+	if (path_exists(wt)) {
+		error_set(err, 1, "'%s' already exists", wt);
+		error_hint(err, "'para clean' removes worktrees no session owns");
+		goto out;
+	}
+	if (state_exists(r, name)) {
+		error_set(err, 1, "session '%s' already exists", name);
+		error_hint(err, "pick another name, or 'para resume %s'", name);
+		goto out;
+	}
 	if (state_prepare(r, err) < 0 || (fd = state_lock(r, err)) < 0)
 		goto out;
 	if (state_exists(r, name)) {

@@ -38,7 +38,7 @@ int state_prepare(const struct repo *r, struct error *err)
 	int ret = 0;
 	if (!path_exists(gi)) {
 		static const char body[] = "# written by para: private, per-machine session data\n"
-					   "state/\nworktrees/\nlogs/\n";
+					   "state/\nworktrees/\nlogs/\n.gitignore\n";
 		ret = write_file_atomic(gi, body, sizeof body - 1, 0644, err);
 	}
 	free(gi);

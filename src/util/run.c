@@ -77,7 +77,9 @@ exec_child(struct child *c, char **envp, int *fds, int report)
 	int devnull = -1;
 	if (c->no_stdin || c->null_stdout || c->null_stderr)
 		devnull = open("/dev/null", O_RDWR);
-	if (c->in)
+	if (c->in_fd > 0)
+		dup2(c->in_fd, 0);
+	else if (c->in)
 		dup2(fds[0], 0);
 	else if (c->no_stdin)
 		dup2(devnull, 0);
@@ -110,10 +112,30 @@ static void close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
+/* Hand each complete line of data (carried over in pending) to on_line. */
+static void feed_lines(struct child *c, struct strbuf *pending, const char *data, size_t n, int flush)
+{
+	strbuf_add(pending, data, n);
+	size_t start = 0;
+	for (size_t i = 0; i < pending->len; i++) {
+		if (pending->buf[i] != '\n' && pending->buf[i] != '\r')
+			continue;
+		c->on_line(pending->buf + start, i - start, c->on_line_ctx);
+		start = i + 1;
+	}
+	if (flush && start < pending->len) {
+		c->on_line(pending->buf + start, pending->len - start, c->on_line_ctx);
+		start = pending->len;
+	}
+	memmove(pending->buf, pending->buf + start, pending->len - start);
+	strbuf_setlen(pending, pending->len - start);
+}
+
 /* Move data between para and the child's pipes until all are closed. */
 static void pump(struct child *c, int in_fd, int out_fd, int err_fd)
 {
 	size_t in_off = 0;
+	struct strbuf pending = STRBUF_INIT;
 	for (;;) {
 		struct pollfd p[3];
 		int n = 0;
@@ -123,11 +145,16 @@ static void pump(struct child *c, int in_fd, int out_fd, int err_fd)
 			p[n++] = (struct pollfd){ out_fd, POLLIN, 0 };
 		if (err_fd >= 0)
 			p[n++] = (struct pollfd){ err_fd, POLLIN, 0 };
-		if (!n)
+		if (!n) {
+			if (c->on_line)
+				feed_lines(c, &pending, "", 0, 1);
+			strbuf_release(&pending);
 			return;
+		}
 		if (poll(p, (nfds_t)n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
+			strbuf_release(&pending);
 			return;
 		}
 		for (int i = 0; i < n; i++) {
@@ -149,6 +176,8 @@ static void pump(struct child *c, int in_fd, int out_fd, int err_fd)
 			ssize_t r = read(*fdp, buf, sizeof buf);
 			if (r > 0) {
 				strbuf_add(sb, buf, (size_t)r);
+				if (c->on_line)
+					feed_lines(c, &pending, buf, (size_t)r, 0);
 			} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
 				close(*fdp);
 				*fdp = -1;
@@ -167,8 +196,10 @@ int child_start(struct child *c, struct error *err)
 		fds[i] = -1;
 	if (!c->args.nr)
 		return error_set(err, 1, "internal error: empty command");
-	if ((c->in && pipe(fds + 0) < 0) || (c->out && pipe(fds + 2) < 0) || (c->err && pipe(fds + 4) < 0) ||
-	    pipe2(report, O_CLOEXEC) < 0) {
+	/* close-on-exec everywhere: dup2 gives the child its own copies, and no
+	 * child may keep the far end of its own stdin open */
+	if ((c->in && pipe2(fds + 0, O_CLOEXEC) < 0) || (c->out && pipe2(fds + 2, O_CLOEXEC) < 0) ||
+	    (c->err && pipe2(fds + 4, O_CLOEXEC) < 0) || pipe2(report, O_CLOEXEC) < 0) {
 		for (int i = 0; i < 3; i++)
 			close_pair(fds + 2 * i);
 		return error_errno(err, 1, "cannot create a pipe");
@@ -192,7 +223,7 @@ int child_start(struct child *c, struct error *err)
 	c->pid = pid;
 	if (!c->interactive)
 		setpgid(pid, pid); /* also done in the child: whichever runs first */
-	sig_set_child(pid, c->interactive);
+	sig_set_child(pid, c->interactive ? SIG_CHILD_INTERACTIVE : c->forward_signals ? SIG_CHILD_FORWARD : SIG_CHILD_HOLD);
 	strvec_clear(&envstore);
 	close(report[1]);
 	if (c->in) { close(fds[0]); fds[0] = -1; set_cloexec_nonblock(fds[1]); }
@@ -217,7 +248,7 @@ int child_finish(struct child *c, int *status, struct error *err)
 	int ws = 0;
 	while (waitpid(c->pid, &ws, 0) < 0 && errno == EINTR)
 		;
-	sig_set_child(0, 0);
+	sig_set_child(0, SIG_CHILD_HOLD);
 	c->pid = 0;
 	if (c->exec_errno_) {
 		errno = c->exec_errno_;

@@ -33,6 +33,14 @@ struct child {
 	 * report them as an interruption). Other children get their own process
 	 * group: see sig.h. */
 	unsigned interactive : 1;
+	/* A long step the user may want to stop (an image build): signals are
+	 * passed on to it at once, terminal ones included. */
+	unsigned forward_signals : 1;
+	int in_fd;               /* stdin from this fd when > 0 (e.g. a tar stream) */
+	/* Called with each complete line of captured output (stdout and stderr
+	 * both, when both are captured), as it arrives. */
+	void (*on_line)(const char *line, size_t len, void *ctx);
+	void *on_line_ctx;
 	pid_t pid;
 	/* private to run.c */
 	int fds_[6];
@@ -40,7 +48,7 @@ struct child {
 	unsigned sigs_;
 };
 
-#define CHILD_INIT { STRVEC_INIT, STRVEC_INIT, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, { -1, -1, -1, -1, -1, -1 }, 0, 0 }
+#define CHILD_INIT { .args = STRVEC_INIT, .env = STRVEC_INIT, .fds_ = { -1, -1, -1, -1, -1, -1 } }
 
 void child_clear(struct child *c);
 

@@ -6,7 +6,7 @@
 static volatile sig_atomic_t received;
 static volatile sig_atomic_t last_signo;
 static volatile pid_t child_pid;
-static volatile sig_atomic_t child_interactive;
+static volatile sig_atomic_t child_mode;
 
 static void on_signal(int signo, siginfo_t *info, void *uctx)
 {
@@ -15,10 +15,12 @@ static void on_signal(int signo, siginfo_t *info, void *uctx)
 	last_signo = signo;
 	if (child_pid <= 0)
 		return;
-	if (child_interactive) {
+	if (child_mode == SIG_CHILD_INTERACTIVE) {
 		/* SI_KERNEL: typed at the terminal; the child got it already */
 		if (!info || info->si_code != SI_KERNEL)
 			kill(child_pid, signo);
+	} else if (child_mode == SIG_CHILD_FORWARD) {
+		kill(child_pid, received >= 2 ? SIGKILL : signo);
 	} else if (received >= 2) {
 		kill(child_pid, SIGKILL);
 	}
@@ -47,8 +49,8 @@ int sig_last(void)
 	return last_signo;
 }
 
-void sig_set_child(pid_t pid, int interactive)
+void sig_set_child(pid_t pid, enum sig_child_mode mode)
 {
-	child_interactive = interactive;
+	child_mode = (sig_atomic_t)mode;
 	child_pid = pid;
 }

@@ -20,6 +20,11 @@ int sig_last(void);
  * terminal's). Any other child runs in its own process group so a Ctrl-C
  * lets the step finish and para rolls back cleanly; a second signal kills it.
  */
-void sig_set_child(pid_t pid, int interactive);
+enum sig_child_mode {
+	SIG_CHILD_HOLD,        /* own process group; the step finishes, a 2nd signal kills it */
+	SIG_CHILD_INTERACTIVE, /* shares the terminal; gets signals sent to para itself */
+	SIG_CHILD_FORWARD,     /* own process group; every signal is passed on at once */
+};
+void sig_set_child(pid_t pid, enum sig_child_mode mode);
 
 #endif
