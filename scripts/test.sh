@@ -74,7 +74,7 @@ s_fuzz() {
 		-Db_sanitize=address,undefined -Db_lundef=false || return 1
 	local t rc=0 secs=${FUZZ_SECONDS:-60}
 	for t in build-fuzz/fuzz/fuzz_*; do
-		[ -x "$t" ] || continue
+		[ -f "$t" ] && [ -x "$t" ] || continue
 		local name corpus
 		name=$(basename "$t")
 		corpus=$(mktemp -d)
