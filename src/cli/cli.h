@@ -87,6 +87,9 @@ enum {
 int cli_env_option(int opt, const char *arg, struct env_inputs *in, struct error *err);
 /* Whether any environment option was given. */
 int env_inputs_given(const struct env_inputs *in);
+/* Warn when an image will see no credentials: no API key among its
+ * variables and no home volume with a login. */
+void cli_credentials_warning(struct cli *c, const struct container_spec *spec);
 /* Print notes from resolution (verbose ones only with --verbose). */
 void cli_env_notes(const struct cli *c, const struct strvec *notes);
 /* The session's saved environment inputs, with new -e/--env-file replacing
@@ -107,6 +110,7 @@ int cmd_clean(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_env(int argc, char **argv);
+int cmd_image(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 

@@ -7,6 +7,8 @@
 
 #include "cli/cli.h"
 #include "cli/plan.h"
+#include "container/image.h"
+#include "util/fsutil.h"
 #include "session/names.h"
 #include "session/session.h"
 #include "util/sig.h"
@@ -20,12 +22,12 @@ struct start_opts {
 	const char *prompt;
 	const char *prompt_file;
 	const char *image;
-	int container, detach, skip_perms, allow_dirty, dry_run, json, reveal;
+	int container, detach, skip_perms, allow_dirty, dry_run, json, reveal, build, no_cache;
 	struct strbuf prompt_buf;
 	struct env_inputs env;
 };
 
-enum { OPT_DETACH = 256, OPT_ALLOW_DIRTY, OPT_IMAGE, OPT_DRY_RUN, OPT_JSON, OPT_REVEAL };
+enum { OPT_DETACH = 256, OPT_ALLOW_DIRTY, OPT_IMAGE, OPT_DRY_RUN, OPT_JSON, OPT_REVEAL, OPT_BUILD, OPT_NO_CACHE };
 
 static const struct option start_options[] = {
 	{ "prompt", required_argument, NULL, 'p' },
@@ -40,6 +42,8 @@ static const struct option start_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "reveal", no_argument, NULL, OPT_REVEAL },
+	{ "build", no_argument, NULL, OPT_BUILD },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	ENV_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -70,6 +74,8 @@ static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, st
 		case OPT_DRY_RUN: o->dry_run = 1; break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_REVEAL: o->reveal = 1; break;
+		case OPT_BUILD: o->build = 1; o->container = 1; break;
+		case OPT_NO_CACHE: o->no_cache = 1; o->container = 1; break;
 		case ':': return cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
 		default: return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
@@ -123,6 +129,56 @@ static int interrupted(unsigned mark, struct error *err)
 	return error_set(err, 128 + sig_last(), "interrupted; nothing was kept");
 }
 
+/* The image (chosen, allowed, present or built) and the spec with its
+ * environment: all before anything is created. */
+static int plan_container(struct cli *c, struct start_opts *o, const char *name, struct container_spec *spec,
+			  struct error *err)
+{
+	struct image_plan plan = IMAGE_PLAN_INIT;
+	struct strvec notes = STRVEC_INIT;
+	json_t *profile = NULL;
+	const char *pname = o->env.profile ? o->env.profile : config_str(&c->cfg, "docker.default_profile");
+	char *wt = xasprintf("%s/worktrees/%s", c->repo.para_dir, name);
+	int r = pname ? profile_resolve(&c->cfg, pname, &profile, err) : 0;
+	struct image_inputs ii = { c->repo.root, c->repo.para_dir, o->image, profile, pname };
+	if (r == 0)
+		r = image_choose(&c->cfg, &ii, &plan, err);
+	if (r == 0)
+		r = image_policy(&c->cfg, &plan, err);
+	if (r == 0) {
+		struct spec_inputs in = { c->repo.root, c->repo.git_dir, name, wt, plan.image, getuid(), getgid(),
+					  PARA_VERSION };
+		r = spec_resolve(&c->cfg, &in, spec, err);
+	}
+	if (r == 0)
+		r = envres_resolve(&o->env, &c->cfg, c->repo.root, spec, 0, &notes, err);
+	if (r == 0)
+		cli_env_notes(c, &notes);
+	if (r == 0 && o->dry_run && !o->json && !c->quiet)
+		cli_note(c, "image %s (from %s)%s", plan.image, plan.rule,
+			 plan.dockerfile ? ", built from the project Dockerfile when its hash is new" : "");
+	if (r == 0 && !o->dry_run) {
+		char *logs = path_join(c->repo.para_dir, "logs");
+		struct image_build_opts bo = { o->build, o->no_cache, c->quiet, isatty(2), logs, c->verbose };
+		int built = 0;
+		/* a build keeps its log under .para/logs, which git must not see */
+		if (plan.dockerfile && !is_dir(c->repo.para_dir))
+			r = mkdir_p(c->repo.para_dir, 0755, err);
+		if (r == 0 && plan.dockerfile)
+			r = para_gitignore_ensure(c->repo.para_dir, err);
+		if (r == 0)
+			r = image_ensure(&c->eng, &c->cfg, &plan, &bo, &built, err);
+		free(logs);
+		if (r == 0)
+			cli_credentials_warning(c, spec);
+	}
+	json_decref(profile);
+	strvec_clear(&notes);
+	image_plan_clear(&plan);
+	free(wt);
+	return r;
+}
+
 /* Checks that must pass before anything is created. */
 static int preflight(struct cli *c, struct start_opts *o, const char *name, struct container_spec *spec,
 		     struct error *err)
@@ -151,21 +207,8 @@ static int preflight(struct cli *c, struct start_opts *o, const char *name, stru
 		dirty_running = 1;
 	}
 	int r = 0;
-	if (o->container) {
-		char *wt = xasprintf("%s/worktrees/%s", c->repo.para_dir, name);
-		struct spec_inputs in = { c->repo.root, c->repo.git_dir, name, wt, o->image, getuid(), getgid(),
-					  PARA_VERSION };
-		r = spec_resolve(&c->cfg, &in, spec, err);
-		free(wt);
-		struct strvec notes = STRVEC_INIT;
-		if (r == 0)
-			r = envres_resolve(&o->env, &c->cfg, c->repo.root, spec, 0, &notes, err);
-		if (r == 0)
-			cli_env_notes(c, &notes);
-		strvec_clear(&notes);
-		if (r == 0 && !o->dry_run)
-			r = plan_check_image(c, spec, err);
-	}
+	if (o->container)
+		r = plan_container(c, o, name, spec, err);
 	if (dirty_running) {
 		struct error derr = ERROR_INIT;
 		int dr = repo_dirty_finish(&dirty_job, &dirty_out, &dirty, &derr);

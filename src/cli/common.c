@@ -139,6 +139,21 @@ int env_inputs_given(const struct env_inputs *in)
 	return in->e_args.nr || in->env_files.nr || in->no_forward || in->profile;
 }
 
+void cli_credentials_warning(struct cli *c, const struct container_spec *spec)
+{
+	for (size_t i = 0; i < spec->nenv; i++)
+		if (spec->env[i].value && *spec->env[i].value && spec->env[i].secret)
+			return;
+	const char *vol = config_str(&c->cfg, "docker.home_volume");
+	int exists = 0;
+	struct error e = ERROR_INIT;
+	if (vol && engine_volume_exists(&c->eng, vol, &exists, &e) == 0 && exists)
+		return;
+	cli_warn("image %s gets no credentials: no API key or token is forwarded and there is no home volume%s%s; "
+		 "the agent may not be able to log in (set ANTHROPIC_API_KEY or pass -e)",
+		 spec->image, vol ? " " : "", vol ? vol : "");
+}
+
 void cli_env_notes(const struct cli *c, const struct strvec *notes)
 {
 	for (size_t i = 0; i < notes->nr; i++) {

@@ -114,6 +114,20 @@ const struct cmd commands[] = {
 	  "Without NAME: a new session; with NAME: that session (new -e/--env-file replace\n"
 	  "its saved ones). Masked: names with KEY, TOKEN, SECRET, PASSWORD, and every\n"
 	  "value that came from a file.\n" },
+	{ "image", NULL, cmd_image, "build, list and prune project images; bootstrap base images",
+	  "usage: para image build [--force] [--no-cache] [-q]\n"
+	  "       para image list [--json]\n"
+	  "       para image prune [--dry-run]\n"
+	  "       para image bootstrap [--from debootstrap|busybox] [--suite S] [--tag T] [--mirror URL]\n\n"
+	  "build: the project Dockerfile (.para/Dockerfile or docker.dockerfile) into\n"
+	  "  para-<repo>:<hash>, the hash covering the Dockerfile, build args, target and\n"
+	  "  every file of the context the engine receives (.dockerignore honoured). An\n"
+	  "  image with that hash already there: no build. --force builds anyway.\n"
+	  "list: para-built images of this repository; * marks the current one.\n"
+	  "prune: remove all of them but the current one.\n"
+	  "bootstrap: a base image with no registry at all: from a Debian mirror with\n"
+	  "  debootstrap (root; default tag para-base:SUITE), or from the host's static\n"
+	  "  busybox (para-base:busybox).\n" },
 	{ "version", NULL, cmd_version, "print the version", "usage: para version\n" },
 	{ "help", NULL, cmd_help, "help on a command", "usage: para help [COMMAND]\n" },
 	{ NULL, NULL, NULL, NULL, NULL },

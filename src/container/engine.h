@@ -53,7 +53,6 @@ int engine_exec(struct engine *e, const struct container_spec *s, const char *co
 /* The exact command line for display ("docker run …"), values not included. */
 char *engine_cmdline(const struct engine *e, const struct strvec *args);
 
-#endif
 
 /* docker build from a tar stream on stdin (the context para hashed). */
 struct engine_build {
@@ -86,3 +85,5 @@ int engine_image_remove(struct engine *e, const char *ref, struct error *err);
 int engine_import(struct engine *e, int tar_fd, const char *tag, const struct strvec *changes, struct error *err);
 /* Whether a named volume exists. */
 int engine_volume_exists(struct engine *e, const char *name, int *exists, struct error *err);
+
+#endif

@@ -216,6 +216,35 @@ static char *keepalive_script(const struct container_spec *s)
 }
 
 /* "-e KEY" in argv, the value only in the engine CLI's environment. */
+/* One CSV field of --mount, quoted when it needs it ("" doubles a quote). */
+static void csv_field(struct strbuf *sb, const char *key, const char *val)
+{
+	if (!strpbrk(val, ",\"")) {
+		strbuf_addf(sb, "%s=%s", key, val);
+		return;
+	}
+	strbuf_addf(sb, "\"%s=", key);
+	for (; *val; val++) {
+		if (*val == '"')
+			strbuf_addch(sb, '"');
+		strbuf_addch(sb, *val);
+	}
+	strbuf_addch(sb, '"');
+}
+
+/* --mount, not -v: a host path may hold ':' (which -v splits on). */
+static char *render_mount(const struct spec_mount *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, "--mount=type=bind,");
+	csv_field(&sb, "source", m->src);
+	strbuf_addch(&sb, ',');
+	csv_field(&sb, "target", m->dst);
+	if (m->ro)
+		strbuf_addstr(&sb, ",readonly");
+	return strbuf_detach(&sb, NULL);
+}
+
 static void render_env(const struct container_spec *s, int at_exec, struct strvec *args, struct strvec *env)
 {
 	for (size_t i = 0; i < s->nenv; i++) {
@@ -245,7 +274,7 @@ void spec_render_run(const struct container_spec *s, struct strvec *args, struct
 	if (s->network && strcmp(s->network, "bridge"))
 		strvec_pushf(args, "--network=%s", s->network);
 	for (size_t i = 0; i < s->nmounts; i++)
-		strvec_pushf(args, "--volume=%s:%s:%s", s->mounts[i].src, s->mounts[i].dst, s->mounts[i].ro ? "ro" : "rw");
+		strvec_push_nodup(args, render_mount(&s->mounts[i]));
 	/* para's own, non-secret variables as they are; every other value
 	 * reaches the engine only through its environment */
 	for (size_t i = 0; i < s->nenv; i++)
@@ -335,12 +364,16 @@ int spec_from_json(const json_t *j, struct container_spec *s, struct error *err)
 	json_t *v;
 	s->name = dup_or_null(j, "name");
 	s->image = dup_or_null(j, "image");
-	if (!s->name || !s->image)
-		return error_set(err, 1, "the saved container spec is incomplete");
 	s->user = dup_or_null(j, "user");
 	s->add_passwd = json_is_true(json_object_get(j, "add_passwd"));
-	json_array_foreach(json_object_get(j, "mounts"), i, v)
+	/* a damaged state file is an error, never a crash */
+	if (!s->name || !s->image || (s->add_passwd && (!s->user || !strchr(s->user, ':'))))
+		return error_set(err, 1, "the saved container spec is incomplete");
+	json_array_foreach(json_object_get(j, "mounts"), i, v) {
+		if (!json_str(v, "src") || !json_str(v, "dst"))
+			return error_set(err, 1, "the saved container spec has an incomplete mount");
 		spec_add_mount(s, json_str(v, "src"), json_str(v, "dst"), json_is_true(json_object_get(v, "ro")));
+	}
 	json_array_foreach(json_object_get(j, "env"), i, v)
 		if (json_str(v, "key") && json_str(v, "source"))
 			spec_set_env(s, json_str(v, "key"), json_str(v, "value"),

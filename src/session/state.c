@@ -24,6 +24,18 @@ void session_clear(struct session *s)
 	memset(s, 0, sizeof *s);
 }
 
+int para_gitignore_ensure(const char *para_dir, struct error *err)
+{
+	static const char body[] = "# written by para: private, per-machine session data\n"
+				   "state/\nworktrees/\nlogs/\n.gitignore\n";
+	char *gi = path_join(para_dir, ".gitignore");
+	int ret = 0;
+	if (!path_exists(gi))
+		ret = write_file_atomic(gi, body, sizeof body - 1, 0644, err);
+	free(gi);
+	return ret;
+}
+
 int state_prepare(const struct repo *r, struct error *err)
 {
 	static const char *const dirs[] = { "state", "worktrees", "logs" };
@@ -34,15 +46,7 @@ int state_prepare(const struct repo *r, struct error *err)
 		if (ret < 0)
 			return ret;
 	}
-	char *gi = path_join(r->para_dir, ".gitignore");
-	int ret = 0;
-	if (!path_exists(gi)) {
-		static const char body[] = "# written by para: private, per-machine session data\n"
-					   "state/\nworktrees/\nlogs/\n.gitignore\n";
-		ret = write_file_atomic(gi, body, sizeof body - 1, 0644, err);
-	}
-	free(gi);
-	return ret;
+	return para_gitignore_ensure(r->para_dir, err);
 }
 
 int state_lock(const struct repo *r, struct error *err)

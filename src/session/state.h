@@ -28,6 +28,8 @@ void session_clear(struct session *s);
 
 /* Create .para/{state,worktrees,logs} and .para/.gitignore when missing. */
 int state_prepare(const struct repo *r, struct error *err);
+/* Just .para/.gitignore (when para writes only logs, e.g. a build). */
+int para_gitignore_ensure(const char *para_dir, struct error *err);
 /* Exclusive lock over session creation/removal; pass the fd to state_unlock. */
 int state_lock(const struct repo *r, struct error *err);
 void state_unlock(int fd);

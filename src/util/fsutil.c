@@ -87,33 +87,58 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+static int sync_dir(const char *dir)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	int r = fsync(dfd);
+	close(dfd);
+	return r;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, struct error *err)
 {
 	char *dir = path_dirname(path);
 	char *tmp = xasprintf("%s/.%s.tmp.%ld", dir, path_basename(path), (long)getpid());
 	int ret = -1;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	/* an unnamed file first: a writer killed before the rename leaves
+	 * nothing behind (but for the instant between link and rename) */
+	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+	int named = fd < 0;
+	if (named)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0) {
 		error_errno(err, 1, "cannot write '%s'", path);
 		goto out;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		error_errno(err, 1, "cannot write '%s'", path);
-		close(fd);
+	if (!named)
+		fchmod(fd, mode);
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0)
+		goto fail;
+	if (!named) {
+		char *proc = xasprintf("/proc/self/fd/%d", fd);
 		unlink(tmp);
-		goto out;
+		int r = linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW);
+		free(proc);
+		if (r < 0)
+			goto fail;
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		error_errno(err, 1, "cannot write '%s'", path);
-		unlink(tmp);
-		goto out;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
 	}
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		goto fail;
+	sync_dir(dir);
 	ret = 0;
+	goto out;
+fail:
+	error_errno(err, 1, "cannot write '%s'", path);
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
 out:
 	free(tmp);
 	free(dir);

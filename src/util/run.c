@@ -37,19 +37,24 @@ static size_t key_len(const char *kv)
 }
 
 /* environ, minus every key c->env mentions, plus c->env's assignments. */
+/* environ, then c->env's entries in order: "K=V" replaces K, "K" removes it. */
 static char **build_env(const struct child *c, struct strvec *store)
 {
-	for (char **e = environ; e && *e; e++) {
-		size_t kl = key_len(*e);
-		int overridden = 0;
-		for (size_t i = 0; i < c->env.nr && !overridden; i++)
-			overridden = key_len(c->env.v[i]) == kl && !strncmp(c->env.v[i], *e, kl);
-		if (!overridden)
-			strvec_push(store, *e);
+	strvec_pushv(store, (const char *const *)environ);
+	for (size_t i = 0; i < c->env.nr; i++) {
+		const char *kv = c->env.v[i];
+		size_t kl = key_len(kv), keep = 0;
+		for (size_t j = 0; j < store->nr; j++) {
+			if (key_len(store->v[j]) == kl && !strncmp(store->v[j], kv, kl))
+				free(store->v[j]);
+			else
+				store->v[keep++] = store->v[j];
+		}
+		store->nr = keep;
+		store->v[keep] = NULL;
+		if (kv[kl] == '=')
+			strvec_push(store, kv);
 	}
-	for (size_t i = 0; i < c->env.nr; i++)
-		if (strchr(c->env.v[i], '='))
-			strvec_push(store, c->env.v[i]);
 	return store->v;
 }
 
@@ -76,7 +81,7 @@ exec_child(struct child *c, char **envp, int *fds, int report)
 
 	int devnull = -1;
 	if (c->no_stdin || c->null_stdout || c->null_stderr)
-		devnull = open("/dev/null", O_RDWR);
+		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (c->in_fd > 0)
 		dup2(c->in_fd, 0);
 	else if (c->in)
@@ -92,14 +97,17 @@ exec_child(struct child *c, char **envp, int *fds, int report)
 	else if (c->null_stderr)
 		dup2(devnull, 2);
 
-	int e = 0;
-	if (c->dir && chdir(c->dir) < 0)
-		e = errno;
-	if (!e) {
+	/* report what failed: [0] the step (1 chdir, 2 exec), [1] errno */
+	int e[2] = { 0, 0 };
+	if (c->dir && chdir(c->dir) < 0) {
+		e[0] = 1;
+		e[1] = errno;
+	} else {
 		execvpe(c->args.v[0], c->args.v, envp);
-		e = errno;
+		e[0] = 2;
+		e[1] = errno;
 	}
-	if (write(report, &e, sizeof e) < 0)
+	if (write(report, e, sizeof e) < 0)
 		_exit(127);
 	_exit(127);
 }
@@ -112,15 +120,21 @@ static void close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
-/* Hand each complete line of data (carried over in pending) to on_line. */
+/* Hand each complete line of data (carried over in pending) to on_line.
+ * "\r\n" ends one line; a lone '\r' (progress output) ends one too. */
 static void feed_lines(struct child *c, struct strbuf *pending, const char *data, size_t n, int flush)
 {
 	strbuf_add(pending, data, n);
 	size_t start = 0;
 	for (size_t i = 0; i < pending->len; i++) {
-		if (pending->buf[i] != '\n' && pending->buf[i] != '\r')
+		char ch = pending->buf[i];
+		if (ch != '\n' && ch != '\r')
 			continue;
+		if (ch == '\r' && i + 1 == pending->len && !flush)
+			break; /* a '\n' may follow in the next read */
 		c->on_line(pending->buf + start, i - start, c->on_line_ctx);
+		if (ch == '\r' && i + 1 < pending->len && pending->buf[i + 1] == '\n')
+			i++;
 		start = i + 1;
 	}
 	if (flush && start < pending->len) {
@@ -135,7 +149,7 @@ static void feed_lines(struct child *c, struct strbuf *pending, const char *data
 static void pump(struct child *c, int in_fd, int out_fd, int err_fd)
 {
 	size_t in_off = 0;
-	struct strbuf pending = STRBUF_INIT;
+	struct strbuf pending_out = STRBUF_INIT, pending_err = STRBUF_INIT;
 	for (;;) {
 		struct pollfd p[3];
 		int n = 0;
@@ -146,15 +160,19 @@ static void pump(struct child *c, int in_fd, int out_fd, int err_fd)
 		if (err_fd >= 0)
 			p[n++] = (struct pollfd){ err_fd, POLLIN, 0 };
 		if (!n) {
-			if (c->on_line)
-				feed_lines(c, &pending, "", 0, 1);
-			strbuf_release(&pending);
+			if (c->on_line) {
+				feed_lines(c, &pending_out, "", 0, 1);
+				feed_lines(c, &pending_err, "", 0, 1);
+			}
+			strbuf_release(&pending_out);
+			strbuf_release(&pending_err);
 			return;
 		}
 		if (poll(p, (nfds_t)n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			strbuf_release(&pending);
+			strbuf_release(&pending_out);
+			strbuf_release(&pending_err);
 			return;
 		}
 		for (int i = 0; i < n; i++) {
@@ -177,7 +195,7 @@ static void pump(struct child *c, int in_fd, int out_fd, int err_fd)
 			if (r > 0) {
 				strbuf_add(sb, buf, (size_t)r);
 				if (c->on_line)
-					feed_lines(c, &pending, buf, (size_t)r, 0);
+					feed_lines(c, p[i].fd == out_fd ? &pending_out : &pending_err, buf, (size_t)r, 0);
 			} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
 				close(*fdp);
 				*fdp = -1;
@@ -223,20 +241,21 @@ int child_start(struct child *c, struct error *err)
 	c->pid = pid;
 	if (!c->interactive)
 		setpgid(pid, pid); /* also done in the child: whichever runs first */
-	sig_set_child(pid, c->interactive ? SIG_CHILD_INTERACTIVE : c->forward_signals ? SIG_CHILD_FORWARD : SIG_CHILD_HOLD);
+	sig_child_add(pid, c->interactive ? SIG_CHILD_INTERACTIVE : c->forward_signals ? SIG_CHILD_FORWARD : SIG_CHILD_HOLD);
 	strvec_clear(&envstore);
 	close(report[1]);
 	if (c->in) { close(fds[0]); fds[0] = -1; set_cloexec_nonblock(fds[1]); }
 	if (c->out) { close(fds[3]); fds[3] = -1; set_cloexec_nonblock(fds[2]); }
 	if (c->err) { close(fds[5]); fds[5] = -1; set_cloexec_nonblock(fds[4]); }
 
-	int exec_errno = 0;
+	int failed[2] = { 0, 0 };
 	ssize_t r;
 	do
-		r = read(report[0], &exec_errno, sizeof exec_errno);
+		r = read(report[0], failed, sizeof failed);
 	while (r < 0 && errno == EINTR);
 	close(report[0]);
-	c->exec_errno_ = r == (ssize_t)sizeof exec_errno ? exec_errno : 0;
+	c->exec_errno_ = r == (ssize_t)sizeof failed ? failed[1] : 0;
+	c->exec_step_ = r == (ssize_t)sizeof failed ? failed[0] : 0;
 	return 0;
 }
 
@@ -245,11 +264,20 @@ int child_finish(struct child *c, int *status, struct error *err)
 	int *fds = c->fds_;
 	pump(c, fds[1], fds[2], fds[4]);
 
+	/* wait without reaping, forget the pid, then reap: a signal handler
+	 * never sees a pid the kernel may already have given to someone else */
 	int ws = 0;
+	siginfo_t info;
+	while (waitid(P_PID, (id_t)c->pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
+	sig_child_remove(c->pid);
 	while (waitpid(c->pid, &ws, 0) < 0 && errno == EINTR)
 		;
-	sig_set_child(0, SIG_CHILD_HOLD);
 	c->pid = 0;
+	if (c->exec_errno_ && c->exec_step_ == 1) {
+		errno = c->exec_errno_;
+		return error_errno(err, 1, "cannot run '%s' in '%s'", c->args.v[0], c->dir);
+	}
 	if (c->exec_errno_) {
 		errno = c->exec_errno_;
 		if (c->exec_errno_ == ENOENT)

@@ -45,6 +45,7 @@ struct child {
 	/* private to run.c */
 	int fds_[6];
 	int exec_errno_;
+	int exec_step_;
 	unsigned sigs_;
 };
 
@@ -56,7 +57,7 @@ void child_clear(struct child *c);
  * Run c to completion. Returns 0 when it ran, with *status its exit code
  * (128 + signal number when a signal killed it). Returns -1 when it could not
  * be started (err: "cannot run 'x': reason"), or, unless interactive, when
- * para received SIGINT/SIGTERM/SIGHUP while it ran (err code 130).
+ * para received SIGINT/SIGTERM/SIGHUP while it ran (err code 128 + signal).
  */
 int child_run(struct child *c, int *status, struct error *err);
 

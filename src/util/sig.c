@@ -5,24 +5,29 @@
 
 static volatile sig_atomic_t received;
 static volatile sig_atomic_t last_signo;
-static volatile pid_t child_pid;
-static volatile sig_atomic_t child_mode;
+/* the children para waits for (a few run side by side) */
+#define MAX_CHILDREN 8
+static volatile pid_t child_pid[MAX_CHILDREN];
+static volatile sig_atomic_t child_mode[MAX_CHILDREN];
 
 static void on_signal(int signo, siginfo_t *info, void *uctx)
 {
 	(void)uctx;
 	received++;
 	last_signo = signo;
-	if (child_pid <= 0)
-		return;
-	if (child_mode == SIG_CHILD_INTERACTIVE) {
-		/* SI_KERNEL: typed at the terminal; the child got it already */
-		if (!info || info->si_code != SI_KERNEL)
-			kill(child_pid, signo);
-	} else if (child_mode == SIG_CHILD_FORWARD) {
-		kill(child_pid, received >= 2 ? SIGKILL : signo);
-	} else if (received >= 2) {
-		kill(child_pid, SIGKILL);
+	for (int i = 0; i < MAX_CHILDREN; i++) {
+		pid_t pid = child_pid[i];
+		if (pid <= 0)
+			continue;
+		if (child_mode[i] == SIG_CHILD_INTERACTIVE) {
+			/* SI_KERNEL: typed at the terminal; the child got it already */
+			if (!info || info->si_code != SI_KERNEL)
+				kill(pid, signo);
+		} else if (child_mode[i] == SIG_CHILD_FORWARD) {
+			kill(pid, received >= 2 ? SIGKILL : signo);
+		} else if (received >= 2) {
+			kill(pid, SIGKILL);
+		}
 	}
 }
 
@@ -49,8 +54,33 @@ int sig_last(void)
 	return last_signo;
 }
 
-void sig_set_child(pid_t pid, enum sig_child_mode mode)
+static void block(sigset_t *old)
 {
-	child_mode = (sig_atomic_t)mode;
-	child_pid = pid;
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, old);
+}
+
+void sig_child_add(pid_t pid, enum sig_child_mode mode)
+{
+	sigset_t old;
+	block(&old);
+	for (int i = 0; i < MAX_CHILDREN; i++) {
+		if (child_pid[i] > 0)
+			continue;
+		child_mode[i] = (sig_atomic_t)mode;
+		child_pid[i] = pid;
+		break;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+void sig_child_remove(pid_t pid)
+{
+	sigset_t old;
+	block(&old);
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		if (child_pid[i] == pid)
+			child_pid[i] = 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }

@@ -141,9 +141,9 @@ test_engine_unreachable_exit_3() {
 test_missing_image_creates_nothing() {
 	container_repo
 	before=$(disk_snapshot)
-	expect_rc 1 "$PARA" start -c --docker-image para-test-no-such-image:1 x
+	expect_rc 1 "$PARA" start -c --docker-image localhost:1/para-test-no-such-image:1 x
 	assert_one_line "$out"
-	assert_contains "$out" "para-test-no-such-image:1"
+	assert_contains "$out" "localhost:1/para-test-no-such-image:1"
 	assert_eq "$before" "$(disk_snapshot)" "disk after missing image"
 	[ -z "$(repo_containers)" ] || fail "a container was created"
 }

@@ -1,0 +1,195 @@
+/* para image build | list | prune | bootstrap */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "container/image.h"
+#include "util/fsutil.h"
+#include "session/state.h"
+#include "util/jsonutil.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+/* The project image plan (Dockerfile), or an error saying there is none. */
+static int project_plan(struct cli *c, struct image_plan *p, struct error *err)
+{
+	struct image_inputs ii = { c->repo.root, c->repo.para_dir, NULL, NULL, NULL };
+	if (image_choose(&c->cfg, &ii, p, err) < 0)
+		return -1;
+	if (!p->dockerfile) {
+		error_set(err, 1, "this repository has no project Dockerfile (%s)", config_str(&c->cfg, "docker.dockerfile"));
+		return error_hint(err, "write .para/Dockerfile, or set docker.dockerfile");
+	}
+	return 0;
+}
+
+static int image_build_cmd(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' }, { "no-cache", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' }, { "verbose", no_argument, NULL, 'v' }, { NULL, 0, NULL, 0 },
+	};
+	struct error err = ERROR_INIT;
+	struct image_plan p = IMAGE_PLAN_INIT;
+	int force = 0, no_cache = 0, opt, ret = 0, built = 0;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "fqv", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f': force = 1; break;
+		case 'n': no_cache = 1; break;
+		case 'q': c->quiet = 1; break;
+		case 'v': c->verbose = 1; break;
+		default: return cli_usage("image build", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage("image build", "unexpected argument '%s'", argv[optind]);
+	if (cli_open(c, &err) < 0 || project_plan(c, &p, &err) < 0)
+		goto fail;
+	char *logs = path_join(c->repo.para_dir, "logs");
+	struct image_build_opts bo = { force || no_cache, no_cache, c->quiet, isatty(2), logs, c->verbose };
+	int r = para_gitignore_ensure(c->repo.para_dir, &err);
+	if (r == 0)
+		r = image_ensure(&c->eng, &c->cfg, &p, &bo, &built, &err);
+	free(logs);
+	if (r < 0)
+		goto fail;
+	printf("%s %s\n", p.image, built ? "built" : "up to date (no build needed)");
+	goto out;
+fail:
+	ret = cli_fail(&err);
+out:
+	image_plan_clear(&p);
+	return ret;
+}
+
+static int image_list_cmd(struct cli *c, int argc, char **argv, int prune)
+{
+	struct error err = ERROR_INIT;
+	struct image_plan p = IMAGE_PLAN_INIT;
+	struct engine_image *v = NULL;
+	size_t n = 0;
+	int json = 0, dry = 0, ret = 0, removed = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!prune && !strcmp(argv[i], "--json"))
+			json = 1;
+		else if (prune && !strcmp(argv[i], "--dry-run"))
+			dry = 1;
+		else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+			c->verbose = 1;
+		else
+			return cli_usage(prune ? "image prune" : "image list", "unexpected argument '%s'", argv[i]);
+	}
+	if (cli_open(c, &err) < 0)
+		goto fail;
+	/* the current image is the one the Dockerfile hashes to now */
+	struct error perr = ERROR_INIT;
+	const char *current = project_plan(c, &p, &perr) == 0 ? p.image : NULL;
+	if (engine_images(&c->eng, c->repo.root, &v, &n, &err) < 0)
+		goto fail;
+	json_t *arr = json ? json_array() : NULL;
+	if (!json && !prune)
+		printf("  %-50s %-20s %s\n", "IMAGE", "CREATED", "SIZE");
+	for (size_t i = 0; i < n; i++) {
+		int is_current = current && !strcmp(v[i].ref, current);
+		if (prune) {
+			if (is_current)
+				continue;
+			printf("%s %s\n", dry ? "would remove" : "removing", v[i].ref);
+			if (!dry && engine_image_remove(&c->eng, v[i].ref, &err) < 0) {
+				cli_warn("%s", err.msg);
+				ret = 1;
+			}
+			removed++;
+		} else if (json) {
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:b}", "image", v[i].ref, "id", v[i].id,
+							     "created", v[i].created, "size", v[i].size, "current",
+							     is_current));
+		} else {
+			printf("%c %-50s %-20s %s\n", is_current ? '*' : ' ', v[i].ref, v[i].created, v[i].size);
+		}
+	}
+	if (json) {
+		char *s = json_pretty(arr);
+		fputs(s, stdout);
+		free(s);
+		json_decref(arr);
+	}
+	if (prune && !removed)
+		cli_note(c, "nothing to prune");
+	goto out;
+fail:
+	ret = cli_fail(&err);
+out:
+	engine_images_free(v, n);
+	image_plan_clear(&p);
+	return ret;
+}
+
+static int image_bootstrap_cmd(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' }, { "suite", required_argument, NULL, 's' },
+		{ "tag", required_argument, NULL, 't' }, { "mirror", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct error err = ERROR_INIT;
+	struct image_bootstrap_opts o = { "debootstrap", "bookworm", NULL, "http://deb.debian.org/debian", "/var/tmp" };
+	int opt;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f': o.from = optarg; break;
+		case 's': o.suite = optarg; break;
+		case 't': o.tag = optarg; break;
+		case 'm': o.mirror = optarg; break;
+		case ':': return cli_usage("image bootstrap", "option '%s' needs a value", argv[optind - 1]);
+		default: return cli_usage("image bootstrap", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage("image bootstrap", "unexpected argument '%s'", argv[optind]);
+	if (strcmp(o.from, "busybox") && strcmp(o.from, "debootstrap"))
+		return cli_usage("image bootstrap", "--from is busybox or debootstrap, not '%s'", o.from);
+	char *deftag = xasprintf("para-base:%s", !strcmp(o.from, "busybox") ? "busybox" : o.suite);
+	if (!o.tag)
+		o.tag = deftag;
+	/* no repository needed: config from the user's file and PARA_CONFIG */
+	if (config_load(&c->cfg, NULL, &err) < 0) {
+		free(deftag);
+		return cli_fail(&err);
+	}
+	engine_init(&c->eng, &c->cfg);
+	int ret = 0;
+	if (engine_ping(&c->eng, &err) < 0 || image_bootstrap(&c->eng, &o, &err) < 0)
+		ret = cli_fail(&err);
+	else
+		printf("%s\n", o.tag);
+	free(deftag);
+	return ret;
+}
+
+int cmd_image(int argc, char **argv)
+{
+	struct cli c = CLI_INIT;
+	int ret;
+	if (argc < 2)
+		return cli_usage("image", "say build, list, prune or bootstrap");
+	const char *sub = argv[1];
+	if (!strcmp(sub, "build"))
+		ret = image_build_cmd(&c, argc - 1, argv + 1);
+	else if (!strcmp(sub, "list") || !strcmp(sub, "ls"))
+		ret = image_list_cmd(&c, argc - 1, argv + 1, 0);
+	else if (!strcmp(sub, "prune"))
+		ret = image_list_cmd(&c, argc - 1, argv + 1, 1);
+	else if (!strcmp(sub, "bootstrap"))
+		ret = image_bootstrap_cmd(&c, argc - 1, argv + 1);
+	else
+		ret = cli_usage("image", "unknown subcommand '%s'", sub);
+	cli_close(&c);
+	return ret;
+}

@@ -1,0 +1,593 @@
+#include "container/image.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "session/names.h"
+#include "util/fsutil.h"
+#include "util/hash.h"
+#include "util/jsonutil.h"
+#include "util/run.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+void image_plan_clear(struct image_plan *p)
+{
+	free(p->image);
+	free(p->rule);
+	free(p->dockerfile);
+	free(p->context);
+	free(p->target);
+	strvec_clear(&p->build_args);
+	memset(p, 0, sizeof *p);
+}
+
+char *image_tag_for(const char *repo_root, const char *hash)
+{
+	const char *base = strrchr(repo_root, '/');
+	char *repo = name_sanitize(base ? base + 1 : repo_root);
+	char *tag = xasprintf("para-%s:%.16s", repo, hash);
+	free(repo);
+	return tag;
+}
+
+static char *abs_in(const char *root, const char *p)
+{
+	return p[0] == '/' ? xstrdup(p) : path_join(root, p);
+}
+
+static int plan_dockerfile(const struct config *cfg, const struct image_inputs *in, const char *df,
+			   struct image_plan *p, struct error *err)
+{
+	const char *ctx = config_str(cfg, "docker.build.context");
+	const char *target = config_str(cfg, "docker.build.target");
+	const char *k;
+	json_t *v;
+	p->dockerfile = xstrdup(df);
+	p->context = ctx ? abs_in(in->repo_root, ctx) : path_dirname(df);
+	p->target = target ? xstrdup(target) : NULL;
+	json_object_foreach(config_get(cfg, "docker.build.args"), k, v)
+		strvec_pushf(&p->build_args, "%s=%s", k, json_string_value(v));
+	if (!is_dir(p->context))
+		return error_set(err, PARA_EXIT_CONFIG, "build context '%s' is not a directory", p->context);
+	char *state = path_join(in->para_dir, "state");
+	char *wts = path_join(in->para_dir, "worktrees");
+	char *logs = path_join(in->para_dir, "logs");
+	char *cache = is_dir(state) ? path_join(state, "buildctx.cache") : NULL;
+	char *gi = path_join(in->para_dir, ".gitignore");
+	const char *excl[] = { state, wts, logs, gi, NULL };
+	struct buildctx_opts o = { p->context, p->dockerfile, excl, p->target,
+				   (const char *const *)p->build_args.v, cache };
+	int r = buildctx_hash(&o, &p->ctx, err);
+	if (r == 0)
+		p->image = image_tag_for(in->repo_root, p->ctx.hash);
+	free(state);
+	free(wts);
+	free(logs);
+	free(cache);
+	free(gi);
+	return r;
+}
+
+int image_choose(const struct config *cfg, const struct image_inputs *in, struct image_plan *p, struct error *err)
+{
+	const char *pimg = in->profile ? json_str(in->profile, "image") : NULL;
+	if (in->cli_image) {
+		p->image = xstrdup(in->cli_image);
+		p->rule = xstrdup("--docker-image");
+		p->custom = 1;
+		return 0;
+	}
+	if (pimg) {
+		p->image = xstrdup(pimg);
+		p->rule = xasprintf("profile '%s'", in->profile_name);
+		p->custom = 1;
+		return 0;
+	}
+	const char *df = config_str(cfg, "docker.dockerfile");
+	if (df) {
+		char *path = abs_in(in->repo_root, df);
+		if (path_exists(path)) {
+			p->rule = xasprintf("project Dockerfile %s", df);
+			int r = plan_dockerfile(cfg, in, path, p, err);
+			free(path);
+			return r;
+		}
+		free(path);
+	}
+	const char *def = config_str(cfg, "docker.default_image");
+	p->image = xstrdup(def && *def ? def : "para-authenticated:latest");
+	p->rule = xstrdup("docker.default_image");
+	return 0;
+}
+
+int image_policy(const struct config *cfg, const struct image_plan *p, struct error *err)
+{
+	if (p->dockerfile)
+		return 0; /* built here from the project's own Dockerfile */
+	if (p->custom && !config_bool(cfg, "docker.allow_custom_images")) {
+		error_set(err, 1, "image '%s' (from %s) refused: docker.allow_custom_images is false", p->image, p->rule);
+		return error_hint(err, "use the default image (%s), or set docker.allow_custom_images to true",
+				  config_str(cfg, "docker.default_image"));
+	}
+	struct strvec globs = STRVEC_INIT;
+	config_strv(cfg, "docker.allowed_images", &globs);
+	int ok = globs.nr == 0;
+	struct strbuf list = STRBUF_INIT;
+	for (size_t i = 0; i < globs.nr; i++) {
+		ok |= fnmatch(globs.v[i], p->image, 0) == 0;
+		strbuf_addf(&list, "%s%s", i ? ", " : "", globs.v[i]);
+	}
+	int ret = 0;
+	if (!ok) {
+		ret = error_set(err, 1, "image '%s' (from %s) is not in docker.allowed_images (%s)", p->image, p->rule,
+				list.buf);
+		error_hint(err, "choose an image that matches, or add a pattern to docker.allowed_images");
+	}
+	strvec_clear(&globs);
+	strbuf_release(&list);
+	return ret;
+}
+
+/* ---- the build context as a tar stream --------------------------------- */
+
+struct tar_ctx {
+	struct archive *a;
+	const char *dir;
+	const char *df_rel;  /* the Dockerfile's path in the context, when it counts */
+	int saw_dockerfile;
+	int saw_ignore;
+	struct error *err;
+};
+
+static int tar_write_entry(struct tar_ctx *t, const char *name, const struct stat *st, const char *link,
+			   const char *data, size_t len, const char *src)
+{
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_copy_stat(e, st);
+	archive_entry_set_pathname(e, name);
+	/* owners and times do not decide what the image holds */
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	archive_entry_set_mtime(e, 0, 0);
+	if (link)
+		archive_entry_set_symlink(e, link);
+	if (data)
+		archive_entry_set_size(e, (la_int64_t)len);
+	int ret = 0;
+	if (archive_write_header(t->a, e) != ARCHIVE_OK) {
+		ret = error_set(t->err, 1, "cannot write the build context: %s", archive_error_string(t->a));
+	} else if (data) {
+		if (archive_write_data(t->a, data, len) < 0)
+			ret = error_set(t->err, 1, "cannot write the build context: %s", archive_error_string(t->a));
+	} else if (src) {
+		int fd = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			ret = error_errno(t->err, 1, "cannot read '%s'", src);
+		char buf[65536];
+		ssize_t n;
+		while (ret == 0 && (n = read(fd, buf, sizeof buf)) > 0)
+			if (archive_write_data(t->a, buf, (size_t)n) < 0)
+				ret = error_set(t->err, 1, "cannot write the build context: %s", archive_error_string(t->a));
+		if (fd >= 0)
+			close(fd);
+	}
+	archive_entry_free(e);
+	return ret;
+}
+
+static int tar_add(const char *rel, unsigned int mode, void *data)
+{
+	struct tar_ctx *t = data;
+	(void)mode;
+	if (!strcmp(rel, ".dockerignore")) {
+		t->saw_ignore = 1;
+		return 0; /* written at the end, with para's own lines */
+	}
+	if (t->df_rel && !strcmp(rel, t->df_rel))
+		t->saw_dockerfile = 1;
+	char *path = path_join(t->dir, rel);
+	struct stat st;
+	int ret = 0;
+	char link[4096];
+	if (lstat(path, &st) < 0) {
+		ret = error_errno(t->err, 1, "cannot read '%s'", path);
+	} else if (S_ISLNK(st.st_mode)) {
+		ssize_t n = readlink(path, link, sizeof link - 1);
+		if (n < 0)
+			ret = error_errno(t->err, 1, "cannot read link '%s'", path);
+		else {
+			link[n] = '\0';
+			ret = tar_write_entry(t, rel, &st, link, NULL, 0, NULL);
+		}
+	} else if (S_ISREG(st.st_mode)) {
+		ret = tar_write_entry(t, rel, &st, NULL, NULL, 0, path);
+	} else if (S_ISDIR(st.st_mode)) {
+		ret = tar_write_entry(t, rel, &st, NULL, NULL, 0, NULL);
+	}
+	free(path);
+	return ret;
+}
+
+/*
+ * Write the context para hashed into fd as a tar. The Dockerfile goes in as
+ * it is when it is part of the context; otherwise under a private name that
+ * the .dockerignore in the stream lists, so the engine drops it (and the
+ * .dockerignore) before any instruction can see them, as the docker CLI does.
+ * *df_name gets the Dockerfile's name in the stream.
+ */
+static int write_context(const struct image_plan *p, const char *para_dir, int fd, char **df_name, struct error *err)
+{
+	struct tar_ctx t = { archive_write_new(), p->context, NULL, 0, 0, err };
+	size_t cl = strlen(p->context);
+	if (!strncmp(p->dockerfile, p->context, cl) && p->dockerfile[cl] == '/')
+		t.df_rel = p->dockerfile + cl + 1;
+	archive_write_set_format_pax_restricted(t.a);
+	if (archive_write_open_fd(t.a, fd) != ARCHIVE_OK) {
+		archive_write_free(t.a);
+		return error_set(err, 1, "cannot write the build context");
+	}
+	char *state = path_join(para_dir, "state"), *wts = path_join(para_dir, "worktrees"),
+	     *logs = path_join(para_dir, "logs"), *gi = path_join(para_dir, ".gitignore");
+	/* para's own files: exactly what image_choose() left out of the hash */
+	const char *excl[] = { state, wts, logs, gi, NULL };
+	struct buildctx_opts o = { p->context, p->dockerfile, excl, p->target, (const char *const *)p->build_args.v,
+				   NULL };
+	int r = buildctx_walk(&o, tar_add, &t, err);
+	struct strbuf ignore = STRBUF_INIT;
+	if (r == 0 && t.saw_ignore) {
+		char *ig = path_join(p->context, ".dockerignore");
+		if (strbuf_read_file(&ignore, ig) < 0)
+			r = error_errno(err, 1, "cannot read '%s'", ig);
+		free(ig);
+	}
+	if (r == 0 && t.saw_dockerfile) {
+		*df_name = xstrdup(t.df_rel);
+	} else if (r == 0) {
+		struct strbuf df = STRBUF_INIT;
+		*df_name = xasprintf(".para-dockerfile-%.8s", p->ctx.hash);
+		if (strbuf_read_file(&df, p->dockerfile) < 0)
+			r = error_errno(err, 1, "cannot read '%s'", p->dockerfile);
+		struct stat st = { .st_mode = S_IFREG | 0644 };
+		if (r == 0)
+			r = tar_write_entry(&t, *df_name, &st, NULL, df.buf, df.len, NULL);
+		strbuf_addf(&ignore, "\n%s\n.dockerignore\n", *df_name);
+		strbuf_release(&df);
+	}
+	if (r == 0 && ignore.len) {
+		struct stat st = { .st_mode = S_IFREG | 0644 };
+		r = tar_write_entry(&t, ".dockerignore", &st, NULL, ignore.buf, ignore.len, NULL);
+	}
+	if (archive_write_close(t.a) != ARCHIVE_OK && r == 0)
+		r = error_set(err, 1, "cannot write the build context: %s", archive_error_string(t.a));
+	archive_write_free(t.a);
+	strbuf_release(&ignore);
+	free(state);
+	free(wts);
+	free(logs);
+	free(gi);
+	return r;
+}
+
+/* ---- build progress ------------------------------------------------------ */
+
+#define TAIL_LINES 12
+
+struct progress {
+	FILE *log;
+	int tty, quiet;
+	const char *tag;
+	char step[160];
+	char *tail[TAIL_LINES];
+	size_t ntail;
+};
+
+static void on_build_line(const char *line, size_t len, void *data)
+{
+	struct progress *pr = data;
+	if (pr->log) {
+		fwrite(line, 1, len, pr->log);
+		fputc('\n', pr->log);
+	}
+	if (!len)
+		return;
+	free(pr->tail[pr->ntail % TAIL_LINES]);
+	pr->tail[pr->ntail % TAIL_LINES] = xstrndup(line, len);
+	pr->ntail++;
+	/* classic builder: "Step 3/7 : RUN …"; BuildKit plain: "#5 [2/4] RUN …" */
+	int is_step = len > 5 && (!strncmp(line, "Step ", 5) || (line[0] == '#' && memchr(line, '[', len)));
+	if (!is_step || pr->quiet)
+		return;
+	snprintf(pr->step, sizeof pr->step, "%.*s", (int)len, line);
+	if (pr->tty)
+		fprintf(stderr, "\r\033[Kpara: building %s: %.90s", pr->tag, pr->step);
+	else
+		fprintf(stderr, "para: build: %s\n", pr->step);
+}
+
+static void progress_done(struct progress *pr, int ok)
+{
+	if (pr->tty && !pr->quiet && pr->step[0])
+		fputs("\r\033[K", stderr);
+	if (!ok) {
+		size_t first = pr->ntail > TAIL_LINES ? pr->ntail - TAIL_LINES : 0;
+		for (size_t i = first; i < pr->ntail; i++)
+			fprintf(stderr, "  | %s\n", pr->tail[i % TAIL_LINES]);
+	}
+	for (size_t i = 0; i < TAIL_LINES; i++)
+		free(pr->tail[i]);
+}
+
+static int tmp_fd(const char *dir, struct error *err)
+{
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	char *tmpl = xasprintf("%s/.para-context-XXXXXX", dir);
+	fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(tmpl);
+	else
+		error_errno(err, 1, "cannot create a temporary file in '%s'", dir);
+	free(tmpl);
+	return fd;
+}
+
+static int build(struct engine *e, const struct image_plan *p, const struct image_build_opts *o, struct error *err)
+{
+	char *para_dir = path_dirname(o->logs_dir);
+	char *df_name = NULL, *log_path = NULL;
+	struct progress pr = { .tty = o->tty, .quiet = o->quiet, .tag = p->image };
+	struct strvec labels = STRVEC_INIT;
+	int ret = -1, status = 0;
+	int fd = -1;
+	if (mkdir_p(o->logs_dir, 0755, err) < 0 || (fd = tmp_fd(o->logs_dir, err)) < 0)
+		goto out;
+	if (write_context(p, para_dir, fd, &df_name, err) < 0)
+		goto out;
+	lseek(fd, 0, SEEK_SET);
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	log_path = xasprintf("%s/build-%.16s-%s.log", o->logs_dir, p->ctx.hash, stamp);
+	pr.log = fopen(log_path, "we");
+	char *repo_root = path_dirname(para_dir);
+	strvec_pushf(&labels, "dev.para.repo=%s", repo_root);
+	strvec_pushf(&labels, "dev.para.build-hash=%s", p->ctx.hash);
+	free(repo_root);
+	if (!o->quiet && !o->tty)
+		fprintf(stderr, "para: building %s from %s (%zu files)\n", p->image, p->dockerfile, p->ctx.files);
+	struct engine_build b = { p->image, df_name, p->target, &p->build_args, &labels, o->no_cache, fd,
+				  on_build_line, &pr };
+	int r = engine_build(e, &b, &status, err);
+	progress_done(&pr, r == 0 && status == 0);
+	if (r < 0)
+		goto out;
+	if (status) {
+		error_set(err, 1, "building %s failed (exit %d)%s%s", p->image, status, pr.step[0] ? " at " : "",
+			  pr.step[0] ? pr.step : "");
+		error_hint(err, "full log: %s", log_path);
+		goto out;
+	}
+	if (!o->quiet)
+		fprintf(stderr, "para: built %s (log: %s)\n", p->image, log_path);
+	ret = 0;
+out:
+	if (pr.log)
+		fclose(pr.log);
+	if (fd >= 0)
+		close(fd);
+	strvec_clear(&labels);
+	free(df_name);
+	free(log_path);
+	free(para_dir);
+	return ret;
+}
+
+static const char *build_hint(const struct config *cfg)
+{
+	(void)cfg;
+	return "'para image build' builds the project Dockerfile; 'para image bootstrap --tag IMAGE' makes a base "
+	       "image without a registry; or choose another with --docker-image / docker.default_image";
+}
+
+int image_ensure(struct engine *e, const struct config *cfg, const struct image_plan *p,
+		 const struct image_build_opts *o, int *built, struct error *err)
+{
+	char *id = NULL;
+	*built = 0;
+	if (p->dockerfile) {
+		if (!o->force) {
+			if (engine_image_id(e, p->image, &id, err) < 0)
+				return -1;
+			if (id) {
+				free(id);
+				return 0;
+			}
+		} else if (engine_ping(e, err) < 0) {
+			return -1;
+		}
+		*built = 1;
+		return build(e, p, o, err);
+	}
+	const char *pull = config_str(cfg, "docker.pull");
+	if (pull && !strcmp(pull, "always")) {
+		if (!o->quiet && (o->tty || o->verbose))
+			fprintf(stderr, "para: pulling %s (docker.pull is \"always\")\n", p->image);
+		if (engine_pull(e, p->image, o->quiet, err) < 0)
+			return error_hint(err, "%s", build_hint(cfg));
+		return 0;
+	}
+	if (engine_image_id(e, p->image, &id, err) < 0)
+		return -1;
+	if (id) {
+		free(id);
+		return 0;
+	}
+	if (pull && !strcmp(pull, "never")) {
+		error_set(err, 1, "image '%s' (from %s) not found, and docker.pull is \"never\"", p->image, p->rule);
+		return error_hint(err, "%s", build_hint(cfg));
+	}
+	if (!o->quiet && (o->tty || o->verbose))
+		fprintf(stderr, "para: image %s not found; pulling it\n", p->image);
+	if (engine_pull(e, p->image, o->quiet, err) < 0) {
+		char reason[sizeof err->msg];
+		snprintf(reason, sizeof reason, "%s", err->msg);
+		error_set(err, 1, "image '%s' (from %s) not found, and pulling it failed (%s)", p->image, p->rule, reason);
+		return error_hint(err, "%s", build_hint(cfg));
+	}
+	return 0;
+}
+
+/* ---- base images without a registry ------------------------------------- */
+
+static int run_quiet(const char *const *argv, const char *dir, struct error *err)
+{
+	struct child c = CHILD_INIT;
+	struct strbuf out = STRBUF_INIT;
+	int status = 0;
+	strvec_pushv(&c.args, argv);
+	c.dir = dir;
+	c.out = &out;
+	c.err = &out;
+	c.no_stdin = 1;
+	c.forward_signals = 1;
+	int r = child_run(&c, &status, err);
+	if (r == 0 && status) {
+		char line[400];
+		strbuf_trim(&out);
+		const char *last = strrchr(out.buf, '\n');
+		first_line(last ? last + 1 : out.buf, line, sizeof line);
+		r = error_set(err, 1, "'%s' failed (exit %d): %s", argv[0], status, line);
+	}
+	child_clear(&c);
+	strbuf_release(&out);
+	return r;
+}
+
+int image_bootstrap(struct engine *e, const struct image_bootstrap_opts *o, struct error *err)
+{
+	char *tmpl = xasprintf("%s/para-bootstrap-XXXXXX", o->work_dir);
+	char *root = mkdtemp(tmpl);
+	struct strvec changes = STRVEC_INIT;
+	int ret = -1, fd = -1;
+	if (!root) {
+		error_errno(err, 1, "cannot create a directory in '%s'", o->work_dir);
+		free(tmpl);
+		return -1;
+	}
+	if (!strcmp(o->from, "busybox")) {
+		const char *bb = "/bin/busybox";
+		if (access(bb, X_OK) < 0) {
+			error_set(err, 1, "'%s' not found", bb);
+			error_hint(err, "install the static busybox: apt-get install busybox-static");
+			goto out;
+		}
+		static const char *const dirs[] = { "bin", "sbin", "usr/bin", "usr/sbin", "etc", "tmp", "root", "home" };
+		for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+			char *d = path_join(root, dirs[i]);
+			int r = mkdir_p(d, 0755, err);
+			free(d);
+			if (r < 0)
+				goto out;
+		}
+		char *tmpd = path_join(root, "tmp");
+		chmod(tmpd, 01777);
+		free(tmpd);
+		const char *cp[] = { "cp", bb, "bin/busybox", NULL };
+		const char *inst[] = { "/bin/busybox", "--install", "-s", "bin", NULL };
+		if (run_quiet(cp, root, err) < 0)
+			goto out;
+		/* applet links point at /bin/busybox inside the image */
+		struct strbuf applets = STRBUF_INIT;
+		struct child c = CHILD_INIT;
+		int status = 0;
+		strvec_pushl(&c.args, "/bin/busybox", "--list", NULL);
+		c.out = &applets;
+		c.no_stdin = 1;
+		if (child_run(&c, &status, err) < 0 || status) {
+			child_clear(&c);
+			strbuf_release(&applets);
+			if (!err->code)
+				error_set(err, 1, "busybox --list failed");
+			goto out;
+		}
+		child_clear(&c);
+		(void)inst;
+		char *save = NULL;
+		for (char *a = strtok_r(applets.buf, "\n", &save); a; a = strtok_r(NULL, "\n", &save)) {
+			if (!strcmp(a, "busybox"))
+				continue;
+			char *l = xasprintf("%s/bin/%s", root, a);
+			if (symlink("/bin/busybox", l) < 0 && errno != EEXIST) {
+				free(l);
+				strbuf_release(&applets);
+				error_errno(err, 1, "cannot link applet '%s'", a);
+				goto out;
+			}
+			free(l);
+		}
+		strbuf_release(&applets);
+		char *passwd = path_join(root, "etc/passwd"), *group = path_join(root, "etc/group");
+		static const char pw[] = "root:x:0:0:root:/root:/bin/sh\n";
+		static const char gr[] = "root:x:0:\n";
+		int r = write_file_atomic(passwd, pw, sizeof pw - 1, 0644, err);
+		if (r == 0)
+			r = write_file_atomic(group, gr, sizeof gr - 1, 0644, err);
+		free(passwd);
+		free(group);
+		if (r < 0)
+			goto out;
+		strvec_push(&changes, "CMD [\"/bin/sh\"]");
+	} else if (!strcmp(o->from, "debootstrap")) {
+		if (geteuid() != 0) {
+			error_set(err, 1, "debootstrap needs root");
+			error_hint(err, "run 'sudo para image bootstrap --from debootstrap', or use --from busybox");
+			goto out;
+		}
+		const char *argv[] = { "debootstrap", "--variant=minbase", "--include=git,ca-certificates", o->suite,
+				       root, o->mirror, NULL };
+		fprintf(stderr, "para: debootstrap %s from %s (a minute or so)\n", o->suite, o->mirror);
+		if (run_quiet(argv, NULL, err) < 0) {
+			error_hint(err, "is debootstrap installed (apt-get install debootstrap) and the mirror reachable?");
+			goto out;
+		}
+		strvec_push(&changes, "CMD [\"/bin/bash\"]");
+	} else {
+		error_set(err, PARA_EXIT_USAGE, "--from '%s': use busybox or debootstrap", o->from);
+		goto out;
+	}
+	strvec_push(&changes, "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	if ((fd = tmp_fd(o->work_dir, err)) < 0)
+		goto out;
+	char *fdpath = xasprintf("/proc/%ld/fd/%d", (long)getpid(), fd);
+	const char *tar[] = { "tar", "--numeric-owner", "-C", root, "-cf", fdpath, ".", NULL };
+	int r = run_quiet(tar, NULL, err);
+	free(fdpath);
+	if (r < 0)
+		goto out;
+	lseek(fd, 0, SEEK_SET);
+	if (engine_import(e, fd, o->tag, &changes, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	struct error e2 = ERROR_INIT;
+	remove_tree(root, &e2);
+	free(tmpl);
+	strvec_clear(&changes);
+	return ret;
+}

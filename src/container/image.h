@@ -1,0 +1,78 @@
+/*
+ * Which image a session gets (SPEC §2.1), whether it may, and making sure the
+ * engine has it: pulled per docker.pull, or built from the project
+ * Dockerfile under a content-hash tag so an unchanged context never builds.
+ */
+#ifndef PARA_IMAGE_H
+#define PARA_IMAGE_H
+#include <jansson.h>
+
+#include "config/config.h"
+#include "container/buildctx.h"
+#include "container/engine.h"
+#include "util/error.h"
+
+struct image_plan {
+	char *image;    /* the reference to run */
+	char *rule;     /* which rule chose it, for messages */
+	int custom;     /* chosen by --docker-image or a profile */
+	/* project Dockerfile builds */
+	char *dockerfile; /* absolute */
+	char *context;    /* absolute */
+	char *target;
+	struct strvec build_args; /* "K=V" */
+	struct buildctx_result ctx;
+};
+
+#define IMAGE_PLAN_INIT { .build_args = STRVEC_INIT }
+
+struct image_inputs {
+	const char *repo_root;
+	const char *para_dir;
+	const char *cli_image;     /* --docker-image or NULL */
+	const json_t *profile;     /* resolved profile or NULL */
+	const char *profile_name;
+};
+
+void image_plan_clear(struct image_plan *p);
+
+/* Choose the image: --docker-image › profile image › project Dockerfile ›
+ * docker.default_image › para-authenticated:latest. For a Dockerfile this
+ * hashes the build context (stat-cached), which decides the tag. */
+int image_choose(const struct config *cfg, const struct image_inputs *in, struct image_plan *p, struct error *err);
+
+/* docker.allow_custom_images and docker.allowed_images; the refusal names the rule. */
+int image_policy(const struct config *cfg, const struct image_plan *p, struct error *err);
+
+struct image_build_opts {
+	int force;    /* --build */
+	int no_cache; /* --no-cache */
+	int quiet;
+	int tty;      /* live status line instead of plain lines */
+	const char *logs_dir;
+	int verbose;  /* say when a pull starts even off a terminal */
+};
+
+/*
+ * Make sure the engine has p->image: for a Dockerfile plan, build when no
+ * image has the hash (or force); otherwise pull per docker.pull. A missing
+ * image that may not be pulled is an error naming how to get it. *built says
+ * whether an engine build ran.
+ */
+int image_ensure(struct engine *e, const struct config *cfg, const struct image_plan *p,
+		 const struct image_build_opts *o, int *built, struct error *err);
+
+/* The tag of a project image: para-<repo>:<hash16>. */
+char *image_tag_for(const char *repo_root, const char *hash);
+
+/* Base images with no registry: from the host's busybox, or debootstrap. */
+struct image_bootstrap_opts {
+	const char *from;  /* "busybox" or "debootstrap" */
+	const char *suite; /* debootstrap suite, default bookworm */
+	const char *tag;
+	const char *mirror;
+	const char *work_dir; /* where temp files go */
+};
+int image_bootstrap(struct engine *e, const struct image_bootstrap_opts *o, struct error *err);
+
+#endif

@@ -1,0 +1,377 @@
+/*
+ * .dockerignore parsing and matching: every vector of
+ * $PARA_CONFORMANCE_DIR/dockerignore.json (read in place), then the corners
+ * of moby's regexp translation that the vectors do not reach.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "parse/dockerignore.h"
+#include "util/error.h"
+#include "util/strbuf.h"
+#include "util/strvec.h"
+#include "util/xalloc.h"
+
+static json_t *load_vectors(void)
+{
+	const char *dir = getenv("PARA_CONFORMANCE_DIR");
+	char *path;
+	json_error_t jerr;
+	json_t *root;
+
+	if (!dir || !*dir)
+		fail_msg("PARA_CONFORMANCE_DIR is not set");
+	path = xasprintf("%s/dockerignore.json", dir);
+	root = json_load_file(path, 0, &jerr);
+	if (!root)
+		fail_msg("cannot load '%s': %s (line %d)", path, jerr.text, jerr.line);
+	free(path);
+	assert_true(json_is_array(root));
+	return root;
+}
+
+static void describe(const json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
+	print_message("  vector: %s\n", s);
+	free(s);
+}
+
+/* 1 when the vector passes */
+static int check_match_vector(const json_t *v)
+{
+	const json_t *pats = json_object_get(v, "patterns");
+	const char *path = json_string_value(json_object_get(v, "path"));
+	const char *fn = json_string_value(json_object_get(v, "function"));
+	int want_error = json_is_true(json_object_get(v, "error"));
+	struct dockerignore di = DOCKERIGNORE_INIT;
+	struct error err = ERROR_INIT;
+	size_t n = json_array_size(pats);
+	const char **list = xcalloc(n + 1, sizeof *list);
+	int ok, got = -1, rc;
+
+	assert_non_null(path);
+	assert_non_null(fn);
+	for (size_t i = 0; i < n; i++)
+		list[i] = json_string_value(json_array_get(pats, i));
+	rc = dockerignore_compile(list, n, &di, &err);
+	free(list);
+	if (want_error) {
+		ok = rc < 0 && err.msg[0];
+		if (!ok)
+			print_message("expected an error, compiled fine\n");
+		dockerignore_release(&di);
+		return ok;
+	}
+	if (rc < 0) {
+		print_message("unexpected error: %s\n", err.msg);
+		return 0;
+	}
+	if (!strcmp(fn, "MatchesOrParentMatches"))
+		got = dockerignore_matches(&di, path);
+	else if (!strcmp(fn, "Matches (deprecated)"))
+		got = dockerignore_matches_legacy(&di, path);
+	else
+		fail_msg("unknown function '%s'", fn);
+	ok = got == json_is_true(json_object_get(v, "expected"));
+	if (!ok)
+		print_message("got %d\n", got);
+	dockerignore_release(&di);
+	return ok;
+}
+
+static int check_readall_vector(const json_t *v)
+{
+	const char *input = json_string_value(json_object_get(v, "input"));
+	const json_t *want = json_object_get(v, "expected");
+	struct strvec got = STRVEC_INIT;
+	struct error err = ERROR_INIT;
+	int ok;
+
+	assert_non_null(input);
+	if (dockerignore_read(input, strlen(input), &got, &err) < 0) {
+		print_message("unexpected error: %s\n", err.msg);
+		return 0;
+	}
+	ok = got.nr == json_array_size(want);
+	for (size_t i = 0; ok && i < got.nr; i++)
+		ok = !strcmp(got.v[i], json_string_value(json_array_get(want, i)));
+	if (!ok)
+		for (size_t i = 0; i < got.nr; i++)
+			print_message("  got[%zu] = '%s'\n", i, got.v[i]);
+	strvec_clear(&got);
+	return ok;
+}
+
+static void test_conformance_vectors(void **state)
+{
+	json_t *root = load_vectors();
+	size_t checked = 0, failed = 0, idx;
+	json_t *v;
+
+	(void)state;
+	json_array_foreach(root, idx, v) {
+		const char *kind = json_string_value(json_object_get(v, "kind"));
+		int ok = 0;
+
+		assert_non_null(kind);
+		if (!strcmp(kind, "match"))
+			ok = check_match_vector(v);
+		else if (!strcmp(kind, "readall"))
+			ok = check_readall_vector(v);
+		else
+			fail_msg("unknown vector kind '%s'", kind);
+		checked++;
+		if (!ok) {
+			failed++;
+			describe(v);
+		}
+	}
+	print_message("dockerignore.json: %zu vectors checked, %zu passed, %zu failed\n", checked,
+		      checked - failed, failed);
+	assert_int_equal(checked, json_array_size(root));
+	assert_int_equal(checked, 134);
+	assert_int_equal(failed, 0);
+	json_decref(root);
+}
+
+/* ---- beyond the vectors ---------------------------------------------------- */
+
+static int m1(const char *pattern, const char *path)
+{
+	struct dockerignore di = DOCKERIGNORE_INIT;
+	struct error err = ERROR_INIT;
+	const char *list[] = { pattern };
+	int r;
+
+	if (dockerignore_compile(list, 1, &di, &err) < 0)
+		fail_msg("pattern '%s' did not compile: %s", pattern, err.msg);
+	r = dockerignore_matches(&di, path);
+	dockerignore_release(&di);
+	return r;
+}
+
+static int compiles(const char *pattern)
+{
+	struct dockerignore di = DOCKERIGNORE_INIT;
+	struct error err = ERROR_INIT;
+	const char *list[] = { pattern };
+	int r = dockerignore_compile(list, 1, &di, &err);
+	dockerignore_release(&di);
+	return r == 0;
+}
+
+static void test_regexp_dialect(void **state)
+{
+	(void)state;
+	/* classes are Go regexp classes */
+	assert_true(m1("[[:digit:]]x", "7x"));
+	assert_false(m1("[[:digit:]]x", "ax"));
+	assert_true(m1("[[:^digit:]]x", "ax"));
+	assert_true(m1("a[\\d]", "a5"));
+	assert_false(m1("a[\\d]", "ad"));
+	assert_true(m1("\\d", "4"));
+	assert_false(m1("\\d", "d"));
+	assert_true(m1("x\\w", "x_"));
+	/* '*' inside a class becomes "[^/]*" and so closes the class early */
+	assert_true(m1("[*]", "]"));
+	assert_true(m1("[*]", "/]"));
+	assert_false(m1("[*]", "*"));
+	/* '^' outside a class is a Go anchor: never matches mid-string, once the
+	 * pattern is a regexp at all (without wildcards it compares as a string) */
+	assert_false(m1("a^?", "a^b"));
+	assert_true(m1("a^b", "a^b"));
+	/* "\Q" quotes the rest, including the closing "$": a prefix match on '$' */
+	assert_true(m1("\\Q", "$abc"));
+	assert_false(m1("\\Q", "Q"));
+	/* '.' of "**" does not cross a newline, '*' does */
+	assert_false(m1("a/**/b", "a/x\ny/b"));
+	assert_true(m1("a*b", "a\nb"));
+	/* plain patterns compare as strings; "**foo" is a bare suffix */
+	assert_true(m1("**foo", "barfoo"));
+	assert_true(m1("**/foo", "foo"));
+	assert_true(m1("**/foo", "a/b/foo"));
+	assert_true(m1("foo**", "foobar/x"));
+	assert_true(m1("file.txt", "file.txt"));
+	assert_false(m1("file.txt", "fileatxt"));
+	assert_true(m1("file?txt", "file.txt"));
+	/* multi-byte runes count once for '?' */
+	assert_true(m1("a?b", "a\xc3\xa9" "b"));
+	/* invalid UTF-8 in a path is one U+FFFD */
+	assert_true(m1("a?b", "a\xff" "b"));
+	/* parent directories match */
+	assert_true(m1("build", "build/x/y.o"));
+	assert_true(m1("*/tmp", "a/tmp/file"));
+	assert_false(m1("tmp", "a/tmp/file"));
+	/* moby's quoting bitmap loses '|', '{' and '}': they act as regexp syntax */
+	assert_true(m1("a|b*", "abc"));   /* "^a" alone matches */
+	assert_true(m1("a|b*", "x/yb"));  /* "b[^/]*$" matches at the end */
+	assert_false(m1("a|b*", "xyz"));
+	assert_true(m1("a|b", "a|b"));    /* no wildcard: a plain string */
+	assert_true(m1("ax{2}?", "axxq"));
+	assert_false(m1("ax{2}?", "axq"));
+	assert_true(m1("{a}*", "{a}z"));  /* not a count: literal braces */
+	assert_false(compiles("a{1001}?"));
+	assert_false(compiles("a{2}{3}?"));
+	/* \b word boundary */
+	assert_true(m1("a\\b", "a"));
+	assert_false(m1("a\\bb", "ab"));
+	/* octal and hex escapes */
+	assert_true(m1("\\x41", "A"));
+	assert_true(m1("\\101", "A"));
+	/* syntax that filepath.Match accepts and Go's regexp rejects */
+	assert_false(compiles("\\q"));
+	assert_false(compiles("[[:nope:]]"));
+	assert_false(compiles("\\pL"));
+	assert_false(compiles("[z-a]"));
+	assert_false(compiles("a\\1"));
+	/* filepath.Match errors */
+	assert_false(compiles("a[b"));
+	assert_false(compiles("a\\"));
+	assert_false(compiles("!"));
+	assert_true(compiles("!x"));
+	assert_true(compiles("   "));
+}
+
+static void test_read(void **state)
+{
+	struct strvec v = STRVEC_INIT;
+	struct error err = ERROR_INIT;
+	const char *in = "\xEF\xBB\xBF" "# c\r\n  a/b/../c  \r\n#x\n\t!  /d//e/\n \xE3\x80\x80 f \n /#g\n//\n";
+	struct strbuf big = STRBUF_INIT;
+
+	(void)state;
+	assert_int_equal(dockerignore_read(in, strlen(in), &v, &err), 0);
+	assert_int_equal(v.nr, 5);
+	assert_string_equal(v.v[0], "a/c");
+	assert_string_equal(v.v[1], "!d/e");
+	assert_string_equal(v.v[2], "f"); /* U+3000 is white space to Go */
+	assert_string_equal(v.v[3], "#g");
+	assert_string_equal(v.v[4], "/");
+	strvec_clear(&v);
+
+	/* a BOM only counts on the first line; a second one is content */
+	in = "a\n\xEF\xBB\xBF" "b";
+	assert_int_equal(dockerignore_read(in, strlen(in), &v, &err), 0);
+	assert_int_equal(v.nr, 2);
+	assert_string_equal(v.v[1], "\xEF\xBB\xBF" "b");
+	strvec_clear(&v);
+
+	/* bufio.Scanner: 65535 bytes fit, 65536 do not */
+	for (int i = 0; i < 65535; i++)
+		strbuf_addch(&big, 'x');
+	assert_int_equal(dockerignore_read(big.buf, big.len, &v, &err), 0);
+	assert_int_equal(v.nr, 1);
+	strvec_clear(&v);
+	strbuf_addch(&big, 'x');
+	assert_int_equal(dockerignore_read(big.buf, big.len, &v, &err), -1);
+	assert_int_equal(v.nr, 0);
+	assert_non_null(strstr(err.msg, "too long"));
+	strbuf_release(&big);
+}
+
+static void test_parse_errors_name_line(void **state)
+{
+	struct dockerignore di = DOCKERIGNORE_INIT;
+	struct error err = ERROR_INIT;
+	const char *in = "ok\n# fine\nbad[\n";
+
+	(void)state;
+	assert_int_equal(dockerignore_parse(in, strlen(in), &di, &err), -1);
+	assert_int_equal(di.nr, 0);
+	assert_non_null(strstr(err.msg, "line 3"));
+	assert_non_null(strstr(err.msg, "bad["));
+
+	in = "*.o\n!keep.o\n";
+	assert_int_equal(dockerignore_parse(in, strlen(in), &di, &err), 0);
+	assert_int_equal(di.nr, 2);
+	assert_true(di.has_exclusions);
+	assert_true(dockerignore_matches(&di, "x.o"));
+	assert_false(dockerignore_matches(&di, "keep.o"));
+	dockerignore_release(&di);
+}
+
+/* The walker's form must agree with MatchesOrParentMatches on a tree. */
+static void test_parent_results(void **state)
+{
+	const char *pats[] = { "docs", "!docs/README.md", "*/tmp/**", "!a/tmp/keep" };
+	const char *paths[] = { "docs", "docs/README.md", "docs/x", "a", "a/tmp", "a/tmp/keep",
+				"a/tmp/other", "b" };
+	struct dockerignore di = DOCKERIGNORE_INIT;
+	struct error err = ERROR_INIT;
+	unsigned char info[8][4];
+
+	(void)state;
+	assert_int_equal(dockerignore_compile(pats, 4, &di, &err), 0);
+	/* each child gets its parent directory's info, as a walker passes it */
+	assert_int_equal(dockerignore_matches_parent(&di, "docs", NULL, info[0]), 1);
+	assert_int_equal(dockerignore_matches_parent(&di, "docs/README.md", info[0], info[1]), 0);
+	assert_int_equal(dockerignore_matches_parent(&di, "docs/x", info[0], info[2]), 1);
+	assert_int_equal(dockerignore_matches_parent(&di, "a", NULL, info[3]), 0);
+	assert_int_equal(dockerignore_matches_parent(&di, "a/tmp", info[3], info[4]), 0);
+	assert_int_equal(dockerignore_matches_parent(&di, "a/tmp/keep", info[4], info[5]), 0);
+	assert_int_equal(dockerignore_matches_parent(&di, "a/tmp/other", info[4], info[6]), 1);
+	assert_int_equal(dockerignore_matches_parent(&di, "b", NULL, info[7]), 0);
+	for (size_t i = 0; i < 8; i++) {
+		int want[] = { 1, 0, 1, 0, 0, 0, 1, 0 };
+		assert_int_equal(dockerignore_matches(&di, paths[i]), want[i]);
+	}
+	/* the tmp pattern has wildcards but is no exception; "!a/tmp/keep" has none */
+	assert_true(di.only_prefix_exceptions);
+	assert_true(dockerignore_descend_excluded(&di, "docs"));
+	assert_true(dockerignore_descend_excluded(&di, "a/tmp"));
+	assert_false(dockerignore_descend_excluded(&di, "doc"));
+	assert_false(dockerignore_descend_excluded(&di, "b"));
+	dockerignore_release(&di);
+
+	{
+		const char *wild[] = { "docs", "!*/README.md" };
+		const char *trail[] = { "docs", "!docs/sub/**" };
+		assert_int_equal(dockerignore_compile(wild, 2, &di, &err), 0);
+		assert_false(di.only_prefix_exceptions);
+		assert_true(dockerignore_descend_excluded(&di, "anything"));
+		dockerignore_release(&di);
+		assert_int_equal(dockerignore_compile(trail, 2, &di, &err), 0);
+		assert_true(di.only_prefix_exceptions);
+		assert_true(dockerignore_descend_excluded(&di, "docs"));
+		assert_true(dockerignore_descend_excluded(&di, "docs/sub"));
+		assert_false(dockerignore_descend_excluded(&di, "docs/other"));
+		dockerignore_release(&di);
+	}
+}
+
+static void test_clean_path(void **state)
+{
+	const char *cases[][2] = {
+		{ "", "." }, { "a/b/../c", "a/c" }, { "/../a", "/a" }, { "../../a/..", "../.." },
+		{ "a//b/./", "a/b" }, { "/", "/" }, { "./", "." }, { "!/x/", "!/x" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *c = dockerignore_clean_path(cases[i][0]);
+		assert_string_equal(c, cases[i][1]);
+		free(c);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_conformance_vectors),
+		cmocka_unit_test(test_regexp_dialect),
+		cmocka_unit_test(test_read),
+		cmocka_unit_test(test_parse_errors_name_line),
+		cmocka_unit_test(test_parent_results),
+		cmocka_unit_test(test_clean_path),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
