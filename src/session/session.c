@@ -85,6 +85,29 @@ int repo_is_dirty(const struct repo *r, int *dirty, struct error *err)
 	return ret;
 }
 
+/* No session, branch or worktree folder by that name yet. Checked before
+ * .para is touched, and again under the lock (another start may have won). */
+static int name_is_free(const struct repo *r, const char *name, const char *branch, const char *wt,
+			struct error *err)
+{
+	char *refname = xasprintf("refs/heads/%s", branch);
+	int taken = git_ref_exists(r->root, refname);
+	free(refname);
+	if (state_exists(r, name)) {
+		error_set(err, 1, "session '%s' already exists", name);
+		return error_hint(err, "pick another name, or 'para resume %s'", name);
+	}
+	if (taken) {
+		error_set(err, 1, "branch '%s' already exists", branch);
+		return error_hint(err, "pick another session name, or delete the branch with 'git branch -D %s'", branch);
+	}
+	if (path_exists(wt)) {
+		error_set(err, 1, "'%s' already exists", wt);
+		return error_hint(err, "'para clean' removes worktrees no session owns");
+	}
+	return 0;
+}
+
 int session_create(const struct repo *r, const struct config *cfg, const char *name, struct session *s,
 		   struct error *err)
 {
@@ -96,7 +119,6 @@ int session_create_at(const struct repo *r, const struct config *cfg, const char
 {
 	char *prefix = session_prefix(cfg);
 	char *branch = xasprintf("%s/%s", prefix, name);
-	char *refname = xasprintf("refs/heads/%s", branch);
 	char *wt = xasprintf("%s/worktrees/%s", r->para_dir, name);
 	struct strbuf head = STRBUF_INIT;
 	int ret = -1, fd = -1;
@@ -117,40 +139,9 @@ int session_create_at(const struct repo *r, const struct config *cfg, const char
 		goto out;
 	}
 	strbuf_trim(&head);
-	/* everything that can refuse is checked before .para is touched; the
-	 * session name is checked again under the lock */
-	if (git_ref_exists(r->root, refname)) {
-		error_set(err, 1, "branch '%s' already exists", branch);
-		error_hint(err, "pick another session name, or delete the branch with 'git branch -D %s'", branch);
+	if (name_is_free(r, name, branch, wt, err) < 0 || state_prepare(r, err) < 0 ||
+	    (fd = state_lock(r, err)) < 0 || name_is_free(r, name, branch, wt, err) < 0)
 		goto out;
-	}
-	if (path_exists(wt)) {
-		error_set(err, 1, "'%s' already exists", wt);
-		error_hint(err, "'para clean' removes worktrees no session owns");
-		goto out;
-	}
-	if (state_exists(r, name)) {
-		error_set(err, 1, "session '%s' already exists", name);
-		error_hint(err, "pick another name, or 'para resume %s'", name);
-		goto out;
-	}
-	if (state_prepare(r, err) < 0 || (fd = state_lock(r, err)) < 0)
-		goto out;
-	if (state_exists(r, name)) {
-		error_set(err, 1, "session '%s' already exists", name);
-		error_hint(err, "pick another name, or 'para resume %s'", name);
-		goto out;
-	}
-	if (git_ref_exists(r->root, refname)) {
-		error_set(err, 1, "branch '%s' already exists", branch);
-		error_hint(err, "pick another session name, or delete the branch with 'git branch -D %s'", branch);
-		goto out;
-	}
-	if (path_exists(wt)) {
-		error_set(err, 1, "'%s' already exists", wt);
-		error_hint(err, "'para clean' removes worktrees no session owns");
-		goto out;
-	}
 	s->name = xstrdup(name);
 	s->branch = xstrdup(branch);
 	s->worktree = xstrdup(wt);
@@ -175,7 +166,6 @@ out:
 	state_unlock(fd);
 	strbuf_release(&head);
 	free(branch);
-	free(refname);
 	free(wt);
 	return ret;
 }
