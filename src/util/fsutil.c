@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +99,29 @@ static int sync_dir(const char *dir)
 	return r;
 }
 
+/* Temporary files of writers that were killed between link and rename. */
+static void remove_stale_temps(const char *dir, const char *base)
+{
+	char *prefix = xasprintf(".%s.tmp.", base);
+	size_t pl = strlen(prefix);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, pl))
+			continue;
+		char *end;
+		long pid = strtol(de->d_name + pl, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid() || (kill((pid_t)pid, 0) < 0 && errno == ESRCH)) {
+			char *p = path_join(dir, de->d_name);
+			unlink(p);
+			free(p);
+		}
+	}
+	if (d)
+		closedir(d);
+	free(prefix);
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, struct error *err)
 {
 	char *dir = path_dirname(path);
@@ -132,6 +157,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 	if (rename(tmp, path) < 0)
 		goto fail;
 	sync_dir(dir);
+	remove_stale_temps(dir, path_basename(path));
 	ret = 0;
 	goto out;
 fail:
