@@ -262,3 +262,59 @@ test_doctor_reports_engine_and_image() {
 	assert_eq 1 "$rc"
 	assert_contains "$out" "FAIL default image"
 }
+
+test_terminal_gets_a_tty_and_pipes_do_not() {
+	container_repo
+	command -v script >/dev/null || { echo "    SKIP: no script(1)" >&2; exit 77; }
+	expect_rc 0 "$PARA" start -c --detach t
+	# under a terminal (script gives para a pty) the command inside gets one too
+	out=$(script -qec "$PARA exec t -- sh -c 'test -t 0 && test -t 1 && echo has-tty'" /dev/null </dev/null 2>&1)
+	assert_contains "$out" "has-tty"
+	# without one, output streams and stdin is not a terminal
+	run "$PARA" exec t -- sh -c 'test -t 1 || echo no-tty'
+	assert_eq "no-tty" "$out"
+	expect_rc 0 "$PARA" cancel -f t
+}
+
+# A second, private dockerd that this test really stops: the engine going
+# away under existing sessions, not just a wrong address. It runs in a network
+# namespace of its own, so it never touches the host's (or the main daemon's)
+# interfaces.
+test_daemon_really_stopped_exit_3() {
+	need_engine
+	need_image "$BUSYBOX_IMAGE"
+	[ "$(id -u)" = 0 ] && command -v dockerd >/dev/null && command -v unshare >/dev/null ||
+		{ echo "    SKIP: needs root, dockerd and unshare" >&2; exit 77; }
+	d=$TEST_TMP/d
+	host_had_docker0=$(ip link show docker0 2>/dev/null)
+	mkdir -p "$d/root" "$d/exec"
+	sock="unix://$d/docker.sock"
+	unshare --net sh -c 'ip link set lo up 2>/dev/null; exec "$@"' sh \
+		dockerd --data-root "$d/root" --exec-root "$d/exec" --pidfile "$d/pid" --host "$sock" \
+		--bridge none --iptables=false --ip6tables=false --ip-masq=false >"$d/log" 2>&1 &
+	dpid=$!
+	trap 'kill $dpid 2>/dev/null; wait $dpid 2>/dev/null; cleanup_engine_objects' EXIT
+	for _ in $(seq 100); do DOCKER_HOST=$sock "$DOCKER" info >/dev/null 2>&1 && break; sleep 0.2; done
+	DOCKER_HOST=$sock "$DOCKER" info >/dev/null 2>&1 || fail "private dockerd did not start: $(tail -5 "$d/log")"
+	"$DOCKER" save "$BUSYBOX_IMAGE" | DOCKER_HOST=$sock "$DOCKER" load >/dev/null || fail "image load"
+	export DOCKER_HOST=$sock
+	container_repo
+	printf '{"agent": {"command": ["/workspace/agent.sh"]}, "docker": {"default_image": "%s", "network": {"mode": "none"}}}\n' \
+		"$BUSYBOX_IMAGE" >.para/config.json
+	git commit -qam "no network on the private daemon"
+	expect_rc 0 "$PARA" start -c --detach live
+	kill $dpid
+	wait $dpid 2>/dev/null
+	ip link show docker0 >/dev/null 2>&1 || [ -z "$host_had_docker0" ] || fail "the host lost docker0"
+	before=$(disk_snapshot)
+	state_before=$(cat .para/state/live.json)
+	for cmd in "start -c --detach new" "resume live" "exec live -- true" "finish msg live" "cancel -f live"; do
+		run "$PARA" $cmd
+		assert_eq 3 "$rc" "exit code of '$cmd' with the daemon stopped ($out)"
+		assert_one_line "$out"
+	done
+	assert_eq "$before" "$(disk_snapshot)" "disk after commands against a stopped daemon"
+	assert_eq "$state_before" "$(cat .para/state/live.json)" "session state"
+	expect_rc 0 "$PARA" start --detach on-host
+	expect_rc 0 "$PARA" cancel -f on-host
+}

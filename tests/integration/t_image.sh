@@ -197,3 +197,23 @@ no-useradd" "$out"
 	expect_rc 2 "$PARA" image bootstrap --from floppy
 	assert_one_line "$out"
 }
+
+test_image_bootstrap_debootstrap() {
+	need_engine
+	[ "$(id -u)" = 0 ] && command -v debootstrap >/dev/null || { echo "    SKIP: needs root and debootstrap" >&2; exit 77; }
+	[ -z "${PARA_TEST_SKIP_SLOW:-}" ] || { echo "    SKIP: PARA_TEST_SKIP_SLOW" >&2; exit 77; }
+	tag="para-test-boot-$TEST_RUN_ID:deb"
+	trap '"$DOCKER" rmi -f "$tag" >/dev/null 2>&1' EXIT
+	expect_rc 0 "$PARA" image bootstrap --from debootstrap --suite bookworm --tag "$tag" \
+		--mirror "${PARA_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+	run "$DOCKER" run --rm "$tag" sh -c 'git --version && . /etc/os-release && echo "$VERSION_CODENAME"'
+	assert_eq 0 "$rc" "$out"
+	assert_contains "$out" "git version"
+	assert_contains "$out" "bookworm"
+	# and a session runs on it
+	mkrepo
+	CLEAN_REPOS+=("$REPO")
+	expect_rc 0 "$PARA" start -c --docker-image "$tag" --detach s
+	expect_rc 0 "$PARA" exec s -- git status --short
+	expect_rc 0 "$PARA" cancel -f s
+}

@@ -815,7 +815,12 @@ static void test_child_signal_state(void **state)
 	run_job(job_sigstate, &o, 5000);
 	assert_true(o.done);
 	assert_int_equal(o.rc, 0);
-	if (!strstr(o.msg, "SigBlk:\t0000000000000000\n") || !strstr(o.msg, "SigIgn:\t0000000000000000\n"))
+	/* signals 32 and 33 belong to glibc (its sigaction refuses them), so a
+	 * disposition inherited from whoever started the tests can stay there */
+	const char *ign = strstr(o.msg, "SigIgn:\t");
+	unsigned long long mask = ign ? strtoull(ign + 8, NULL, 16) : ~0ULL;
+	mask &= ~((1ULL << 31) | (1ULL << 32));
+	if (!strstr(o.msg, "SigBlk:\t0000000000000000\n") || mask)
 		fail_msg("the child did not start with default signal state: %s", o.msg);
 }
 
