@@ -116,6 +116,18 @@ static const struct key_rule schema[] = {
 	{ "docker.profiles", T_ANYOBJ, NULL },
 };
 
+/* Keys of SPEC §3 that this version reads but does not act on yet: set to
+ * anything but their default, they get a warning instead of silence. */
+static const char *const not_yet[] = {
+	"docker.mounts", "docker.allow_dangerous_mounts", "docker.setup_script", "docker.network.isolation",
+	"docker.network.allowed_domains", "docker.network.egress", NULL,
+};
+
+static int is_set(const json_t *v)
+{
+	return !(json_is_null(v) || json_is_false(v) || (json_is_array(v) && !json_array_size(v)));
+}
+
 static const struct key_rule *rule_for(const char *path)
 {
 	for (size_t i = 0; i < sizeof schema / sizeof schema[0]; i++)
@@ -228,6 +240,10 @@ static int check_profiles(struct config *cfg, const char *file, json_t *profiles
 				strvec_pushf(&cfg->warnings, "%s: unknown key 'docker.profiles.%s.%s'", file, name, k);
 				continue;
 			}
+			if ((!strcmp(k, "volumes") || !strcmp(k, "docker_args")) && json_array_size(v))
+				strvec_pushf(&cfg->warnings,
+					     "%s: 'docker.profiles.%s.%s' is not supported by this version of para yet; ignored",
+					     file, name, k);
 			unsigned t = !strcmp(k, "env_vars") ? T_STRMAP
 				     : (!strcmp(k, "volumes") || !strcmp(k, "docker_args")) ? T_STRV
 											    : T_STR | T_NULL;
@@ -269,9 +285,13 @@ static int check_layer(struct config *cfg, const char *file, json_t *obj, const 
 			}
 		} else if (r->types & T_OBJ) {
 			ret = check_layer(cfg, file, v, path, err);
-		} else if (r->types & T_ANYOBJ) {
-			ret = check_profiles(cfg, file, v, err);
 		}
+		for (const char *const *n = not_yet; r && ret == 0 && *n; n++)
+			if (!strcmp(*n, path) && is_set(v))
+				strvec_pushf(&cfg->warnings, "%s: '%s' is not supported by this version of para yet; ignored",
+					     file, path);
+		if (r && ret == 0 && (r->types & T_ANYOBJ))
+			ret = check_profiles(cfg, file, v, err);
 		free(path);
 		if (ret < 0)
 			return ret;

@@ -208,8 +208,12 @@ static void test_spec_example_is_valid(void **state)
 	load_defaults(&cfg);
 	if (config_merge_text(&cfg, "example.json", spec_example, &err) < 0)
 		fail_msg("SPEC §3's example is refused: %s", err.msg);
-	if (cfg.warnings.nr)
-		fail_msg("SPEC §3's example warns: %s", cfg.warnings.v[0]);
+	/* the only warnings allowed: keys this version does not act on yet,
+	 * said out loud instead of ignored in silence */
+	for (size_t i = 0; i < cfg.warnings.nr; i++)
+		if (!strstr(cfg.warnings.v[i], "not supported by this version of para yet"))
+			fail_msg("SPEC §3's example warns: %s", cfg.warnings.v[i]);
+	assert_int_equal(cfg.warnings.nr, 3); /* node.volumes, node.docker_args, node-gpu.docker_args */
 	assert_string_equal(config_str(&cfg, "docker.profiles.node.image"), "node:20-bookworm");
 	assert_string_equal(config_str(&cfg, "docker.profiles.node-gpu.extends"), "node");
 	assert_string_equal(config_str(&cfg, "docker.build.context"), ".para");
@@ -451,7 +455,8 @@ static void test_profiles(void **state)
 		 " \"volumes\": [\"pip:/root/.cache/pip\"], \"docker_args\": [\"--cpus\", \"2\"],"
 		 " \"env_file\": null, \"dockerfile\": \"py.Dockerfile\"},"
 		 " \"py2\": {\"extends\": \"py\"}}, \"default_profile\": \"py\"}}");
-	assert_int_equal(cfg.warnings.nr, 0);
+	assert_int_equal(cfg.warnings.nr, 2); /* volumes, docker_args: not supported yet */
+	assert_non_null(strstr(cfg.warnings.v[0], "not supported by this version of para yet"));
 	assert_string_equal(config_str(&cfg, "docker.profiles.py.image"), "python:3");
 	assert_string_equal(config_str(&cfg, "docker.default_profile"), "py");
 
@@ -470,8 +475,9 @@ static void test_profiles(void **state)
 	assert_null(config_get(&cfg, "docker.profiles.bad"));
 
 	/* an unknown key in a profile is a warning naming it */
+	size_t had = cfg.warnings.nr;
 	merge_ok(&cfg, "p.json", "{\"docker\": {\"profiles\": {\"w\": {\"imagee\": \"x\"}}}}");
-	assert_int_equal(cfg.warnings.nr, 1);
+	assert_int_equal(cfg.warnings.nr, had + 1);
 	assert_true(warned(&cfg, "'docker.profiles.w.imagee'"));
 	config_clear(&cfg);
 }
