@@ -41,9 +41,9 @@ static const char *container_state(const struct session *s, const struct states 
 		return "-";
 	if (session_is_stale(s))
 		return "error";
-	if (!strcmp(s->phase, "creating") || !strcmp(s->phase, "building"))
+	if (!strcmp(s->phase, "building"))
 		return "building";
-	if (!strcmp(s->phase, "starting"))
+	if (!strcmp(s->phase, "creating") || !strcmp(s->phase, "starting"))
 		return "starting";
 	if (!strcmp(s->phase, "error"))
 		return "error";
