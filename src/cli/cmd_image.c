@@ -54,6 +54,8 @@ static int image_build_cmd(struct cli *c, int argc, char **argv)
 	int r = para_gitignore_ensure(c->repo.para_dir, &err);
 	if (r == 0)
 		r = image_ensure(&c->eng, &c->cfg, &p, &bo, &built, &err);
+	if (r == 0 && built)
+		r = image_build(&c->eng, &p, &bo, &err);
 	free(logs);
 	if (r < 0)
 		goto fail;

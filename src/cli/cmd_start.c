@@ -132,7 +132,7 @@ static int interrupted(unsigned mark, struct error *err)
 /* The image (chosen, allowed, present or built) and the spec with its
  * environment: all before anything is created. */
 static int plan_container(struct cli *c, struct start_opts *o, const char *name, struct container_spec *spec,
-			  struct error *err)
+			  struct image_plan *plan_out, int *needs_build, struct error *err)
 {
 	struct image_plan plan = IMAGE_PLAN_INIT;
 	struct strvec notes = STRVEC_INIT;
@@ -158,30 +158,21 @@ static int plan_container(struct cli *c, struct start_opts *o, const char *name,
 		cli_note(c, "image %s (from %s)%s", plan.image, plan.rule,
 			 plan.dockerfile ? ", built from the project Dockerfile when its hash is new" : "");
 	if (r == 0 && !o->dry_run) {
-		char *logs = path_join(c->repo.para_dir, "logs");
-		struct image_build_opts bo = { o->build, o->no_cache, c->quiet, isatty(2), logs, c->verbose };
-		int built = 0;
-		/* a build keeps its log under .para/logs, which git must not see */
-		if (plan.dockerfile && !is_dir(c->repo.para_dir))
-			r = mkdir_p(c->repo.para_dir, 0755, err);
-		if (r == 0 && plan.dockerfile)
-			r = para_gitignore_ensure(c->repo.para_dir, err);
-		if (r == 0)
-			r = image_ensure(&c->eng, &c->cfg, &plan, &bo, &built, err);
-		free(logs);
+		struct image_build_opts bo = { o->build, o->no_cache, c->quiet, isatty(2), NULL, c->verbose };
+		r = image_ensure(&c->eng, &c->cfg, &plan, &bo, needs_build, err);
 		if (r == 0)
 			cli_credentials_warning(c, spec);
 	}
 	json_decref(profile);
 	strvec_clear(&notes);
-	image_plan_clear(&plan);
+	*plan_out = plan;
 	free(wt);
 	return r;
 }
 
 /* Checks that must pass before anything is created. */
 static int preflight(struct cli *c, struct start_opts *o, const char *name, struct container_spec *spec,
-		     struct error *err)
+		     struct image_plan *plan, int *needs_build, struct error *err)
 {
 	struct strvec agent = STRVEC_INIT;
 	const char *stdin_prompt;
@@ -208,7 +199,7 @@ static int preflight(struct cli *c, struct start_opts *o, const char *name, stru
 	}
 	int r = 0;
 	if (o->container)
-		r = plan_container(c, o, name, spec, err);
+		r = plan_container(c, o, name, spec, plan, needs_build, err);
 	if (dirty_running) {
 		struct error derr = ERROR_INIT;
 		int dr = repo_dirty_finish(&dirty_job, &dirty_out, &dirty, &derr);
@@ -235,10 +226,11 @@ static int do_start(const char *cmd, struct cli *c, struct start_opts *o, const 
 {
 	struct error err = ERROR_INIT;
 	struct container_spec spec = CONTAINER_SPEC_INIT;
+	struct image_plan plan = IMAGE_PLAN_INIT;
 	struct session s = { 0 };
 	struct strvec agent = STRVEC_INIT;
 	char *name = NULL;
-	int ret = 1, created = 0;
+	int ret = 1, created = 0, needs_build = 0;
 	unsigned mark = sig_count();
 
 	if (given_name && name_validate(given_name, &err) < 0)
@@ -246,7 +238,7 @@ static int do_start(const char *cmd, struct cli *c, struct start_opts *o, const 
 	if (cli_open(c, &err) < 0 || read_prompt(o, &err) < 0)
 		goto fail;
 	name = given_name ? xstrdup(given_name) : free_name(c);
-	if (preflight(c, o, name, &spec, &err) < 0)
+	if (preflight(c, o, name, &spec, &plan, &needs_build, &err) < 0)
 		goto fail;
 	const char *stdin_prompt;
 	cli_agent_argv(c, o->skip_perms, o->prompt, &agent, &stdin_prompt);
@@ -262,6 +254,21 @@ static int do_start(const char *cmd, struct cli *c, struct start_opts *o, const 
 	if (o->container) {
 		s.container = spec_to_json(&spec);
 		json_object_set_new(s.container, "env_inputs", env_inputs_to_json(&o->env));
+	}
+	if (needs_build) {
+		/* the session exists from here on, so `para list` shows it building */
+		char *logs = path_join(c->repo.para_dir, "logs");
+		struct image_build_opts bo = { o->build, o->no_cache, c->quiet, isatty(2), logs, c->verbose };
+		free(s.phase);
+		s.phase = xstrdup("building");
+		int r = state_save(&c->repo, &s, &err);
+		if (r == 0)
+			r = image_build(&c->eng, &plan, &bo, &err);
+		free(logs);
+		if (r < 0 || interrupted(mark, &err) < 0)
+			goto fail;
+	}
+	if (o->container) {
 		free(s.phase);
 		s.phase = xstrdup("starting");
 		if (state_save(&c->repo, &s, &err) < 0 || engine_create(&c->eng, &spec, &err) < 0 ||
@@ -299,6 +306,7 @@ out:
 	free(name);
 	strvec_clear(&agent);
 	spec_clear(&spec);
+	image_plan_clear(&plan);
 	session_clear(&s);
 	strbuf_release(&o->prompt_buf);
 	env_inputs_clear(&o->env);

@@ -403,11 +403,16 @@ static const char *build_hint(const struct config *cfg)
 	       "image without a registry; or choose another with --docker-image / docker.default_image";
 }
 
+int image_build(struct engine *e, const struct image_plan *p, const struct image_build_opts *o, struct error *err)
+{
+	return build(e, p, o, err);
+}
+
 int image_ensure(struct engine *e, const struct config *cfg, const struct image_plan *p,
-		 const struct image_build_opts *o, int *built, struct error *err)
+		 const struct image_build_opts *o, int *needs_build, struct error *err)
 {
 	char *id = NULL;
-	*built = 0;
+	*needs_build = 0;
 	if (p->dockerfile) {
 		if (!o->force) {
 			if (engine_image_id(e, p->image, &id, err) < 0)
@@ -419,8 +424,8 @@ int image_ensure(struct engine *e, const struct config *cfg, const struct image_
 		} else if (engine_ping(e, err) < 0) {
 			return -1;
 		}
-		*built = 1;
-		return build(e, p, o, err);
+		*needs_build = 1; /* the caller builds when it is ready to (image_build) */
+		return 0;
 	}
 	const char *pull = config_str(cfg, "docker.pull");
 	if (pull && !strcmp(pull, "always")) {

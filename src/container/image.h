@@ -54,13 +54,16 @@ struct image_build_opts {
 };
 
 /*
- * Make sure the engine has p->image: for a Dockerfile plan, build when no
- * image has the hash (or force); otherwise pull per docker.pull. A missing
- * image that may not be pulled is an error naming how to get it. *built says
- * whether an engine build ran.
+ * Make sure the engine has p->image, or can have it: pulled per docker.pull
+ * for a named image (a missing image that may not be pulled is an error
+ * naming how to get it); for a Dockerfile plan, *needs_build says whether no
+ * image has the hash yet (or force), and the caller then calls image_build
+ * when it is ready (after reserving its session, so `list` shows "building").
  */
 int image_ensure(struct engine *e, const struct config *cfg, const struct image_plan *p,
-		 const struct image_build_opts *o, int *built, struct error *err);
+		 const struct image_build_opts *o, int *needs_build, struct error *err);
+/* Build the project image: progress, log in logs_dir, last lines on failure. */
+int image_build(struct engine *e, const struct image_plan *p, const struct image_build_opts *o, struct error *err);
 
 /* The tag of a project image: para-<repo>:<hash16>. */
 char *image_tag_for(const char *repo_root, const char *hash);

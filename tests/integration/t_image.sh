@@ -99,7 +99,9 @@ test_failing_build_starts_nothing_then_fixed_works() {
 	trap 'remove_repo_images; cleanup_engine_objects' EXIT
 	printf 'FROM %s\nRUN echo step two\nRUN echo about to fail && exit 3\nRUN echo never\n' "$BUSYBOX_IMAGE" >.para/Dockerfile
 	git commit -qam broken
-	snap() { disk_snapshot | grep -v -e '^\./\.para/logs' -e '^\./\.para/\.gitignore$'; }
+	# what may remain: the build log, and para's own (empty) folders
+	snap() { disk_snapshot | grep -v -e '^\./\.para/logs' -e '^\./\.para/\.gitignore$' \
+		-e '^\./\.para/state$' -e '^\./\.para/state/\.lock$' -e '^\./\.para/worktrees$'; }
 	before=$(snap)
 	run "$PARA" start -c broken -p x
 	[ "$rc" != 0 ] || fail "a failing build started a session"
@@ -127,6 +129,9 @@ test_sigint_during_build_leaves_no_session() {
 	pid=$!
 	for _ in $(seq 50); do grep -q "Step 2/" "$TEST_TMP/out.txt" && break; sleep 0.2; done
 	grep -q "Step 2/" "$TEST_TMP/out.txt" || fail "the build never reached step 2: $(cat "$TEST_TMP/out.txt")"
+	# meanwhile the session is there, building
+	run "$PARA" list --json
+	assert_eq building "$(jq -r '.[] | select(.name=="slow") | .container_state' <<<"$out")" "list during the build"
 	t0=$(date +%s)
 	kill -INT $pid
 	wait $pid
