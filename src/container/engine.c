@@ -160,46 +160,66 @@ static char *label_value(const char *labels, const char *key)
 	return NULL;
 }
 
-static int list_filtered(struct engine *e, const char *filter, struct engine_container **out, size_t *n,
-			 struct error *err)
+/* Run a listing whose stdout is one JSON object per line; fn gets each. A
+ * failure is "unreachable" (exit 3) when the daemon does not answer. */
+static int engine_json_lines(struct engine *e, const struct strvec *args, const char *what,
+			     void (*fn)(json_t *j, void *ctx), void *ctx, struct error *err)
 {
-	struct strvec args = STRVEC_INIT;
 	struct strbuf sout = STRBUF_INIT, errout = STRBUF_INIT;
-	struct engine_container *v = NULL;
-	size_t nr = 0, alloc = 0;
 	int status = 0, ret = 0;
-	strvec_pushl(&args, "ps", "--all", "--no-trunc", "--filter", filter, "--format", "{{json .}}", NULL);
-	if (run_engine(e, &args, NULL, &sout, &errout, &status, err) < 0) {
+	if (run_engine(e, args, NULL, &sout, &errout, &status, err) < 0) {
 		ret = -1;
 	} else if (status) {
 		ret = engine_ping(e, err);
 		if (ret == 0)
-			ret = engine_failed(err, "cannot list containers", &errout);
+			ret = engine_failed(err, what, &errout);
 	} else {
 		char *save = NULL;
 		for (char *line = strtok_r(sout.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			json_t *j = json_loads(line, 0, NULL);
-			const char *name = json_str(j, "Names"), *state = json_str(j, "State");
-			if (name && state) {
-				ALLOC_GROW(v, nr + 1, alloc);
-				v[nr].name = xstrdup(name);
-				v[nr].state = xstrdup(state);
-				v[nr].session = label_value(json_str(j, "Labels"), "dev.para.session");
-				nr++;
-			}
+			if (j)
+				fn(j, ctx);
 			json_decref(j);
 		}
 	}
-	strvec_clear(&args);
 	strbuf_release(&sout);
 	strbuf_release(&errout);
+	return ret;
+}
+
+struct container_list {
+	struct engine_container *v;
+	size_t nr, alloc;
+};
+
+static void add_container(json_t *j, void *ctx)
+{
+	struct container_list *l = ctx;
+	const char *name = json_str(j, "Names"), *state = json_str(j, "State");
+	if (!name || !state)
+		return;
+	ALLOC_GROW(l->v, l->nr + 1, l->alloc);
+	l->v[l->nr].name = xstrdup(name);
+	l->v[l->nr].state = xstrdup(state);
+	l->v[l->nr].session = label_value(json_str(j, "Labels"), "dev.para.session");
+	l->nr++;
+}
+
+static int list_filtered(struct engine *e, const char *filter, struct engine_container **out, size_t *n,
+			 struct error *err)
+{
+	struct strvec args = STRVEC_INIT;
+	struct container_list l = { NULL, 0, 0 };
+	strvec_pushl(&args, "ps", "--all", "--no-trunc", "--filter", filter, "--format", "{{json .}}", NULL);
+	int ret = engine_json_lines(e, &args, "cannot list containers", add_container, &l, err);
+	strvec_clear(&args);
 	if (ret < 0) {
-		engine_list_free(v, nr);
-		v = NULL;
-		nr = 0;
+		engine_list_free(l.v, l.nr);
+		l.v = NULL;
+		l.nr = 0;
 	}
-	*out = v;
-	*n = nr;
+	*out = l.v;
+	*n = l.nr;
 	return ret;
 }
 
@@ -398,43 +418,37 @@ int engine_pull(struct engine *e, const char *image, int quiet, struct error *er
 	return ret;
 }
 
+struct image_list {
+	struct engine_image *v;
+	size_t nr, alloc;
+};
+
+static void add_image(json_t *j, void *ctx)
+{
+	struct image_list *l = ctx;
+	const char *id = json_str(j, "ID"), *repo = json_str(j, "Repository"), *tag = json_str(j, "Tag");
+	const char *created = json_str(j, "CreatedSince"), *size = json_str(j, "Size");
+	if (!id || !repo || !tag)
+		return;
+	ALLOC_GROW(l->v, l->nr + 1, l->alloc);
+	l->v[l->nr].id = xstrdup(id);
+	l->v[l->nr].ref = xasprintf("%s:%s", repo, tag);
+	l->v[l->nr].created = xstrdup(created ? created : "");
+	l->v[l->nr].size = xstrdup(size ? size : "");
+	l->nr++;
+}
+
 int engine_images(struct engine *e, const char *repo_root, struct engine_image **out, size_t *n, struct error *err)
 {
 	struct strvec args = STRVEC_INIT;
-	struct strbuf sout = STRBUF_INIT, errout = STRBUF_INIT;
-	struct engine_image *v = NULL;
-	size_t nr = 0, alloc = 0;
-	int status = 0, ret = 0;
+	struct image_list l = { NULL, 0, 0 };
 	char *filter = xasprintf("label=dev.para.repo=%s", repo_root);
 	strvec_pushl(&args, "image", "ls", "--no-trunc", "--filter", filter, "--format", "{{json .}}", NULL);
 	free(filter);
-	if (run_engine(e, &args, NULL, &sout, &errout, &status, err) < 0) {
-		ret = -1;
-	} else if (status) {
-		ret = engine_ping(e, err);
-		if (ret == 0)
-			ret = engine_failed(err, "cannot list images", &errout);
-	} else {
-		char *save = NULL;
-		for (char *line = strtok_r(sout.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			json_t *j = json_loads(line, 0, NULL);
-			const char *id = json_str(j, "ID"), *repo = json_str(j, "Repository"), *tag = json_str(j, "Tag");
-			if (id && repo && tag) {
-				ALLOC_GROW(v, nr + 1, alloc);
-				v[nr].id = xstrdup(id);
-				v[nr].ref = xasprintf("%s:%s", repo, tag);
-				v[nr].created = xstrdup(json_str(j, "CreatedSince") ? json_str(j, "CreatedSince") : "");
-				v[nr].size = xstrdup(json_str(j, "Size") ? json_str(j, "Size") : "");
-				nr++;
-			}
-			json_decref(j);
-		}
-	}
+	int ret = engine_json_lines(e, &args, "cannot list images", add_image, &l, err);
 	strvec_clear(&args);
-	strbuf_release(&sout);
-	strbuf_release(&errout);
-	*out = v;
-	*n = nr;
+	*out = l.v;
+	*n = l.nr;
 	return ret;
 }
 
