@@ -50,12 +50,19 @@ static void clean_states(struct cli *c, struct clean_opts *o)
 		int orphan = !strcmp(s->phase, "ready") && !is_dir(s->worktree);
 		if (!stale && !orphan)
 			continue;
-		if (stale && is_dir(s->worktree) && session_changes(s, &changes, &err) == 0 && changes) {
+		if (stale && is_dir(s->worktree) && session_changes(s, &changes, &err) < 0) {
+			cli_warn("'%s': cannot tell whether it has changes (%s); left alone", s->name, err.msg);
+			continue;
+		}
+		int done = 1;
+		if (stale && changes) {
 			act(o, "archive the unfinished session '%s' (it has changes)", s->name);
 			if (!o->dry_run) {
 				char *ref = NULL;
-				if (session_archive(&c->repo, &c->cfg, s, &ref, &err) < 0)
-					cli_warn("%s", err.msg);
+				if (session_archive(&c->repo, &c->cfg, s, &ref, &err) < 0) {
+					cli_warn("'%s' left alone: %s", s->name, err.msg);
+					done = 0;
+				}
 				free(ref);
 			}
 		} else {
@@ -65,7 +72,7 @@ static void clean_states(struct cli *c, struct clean_opts *o)
 			if (!o->dry_run && stale)
 				session_rollback(&c->repo, s);
 		}
-		if (!o->dry_run) {
+		if (!o->dry_run && done) {
 			if (s->container)
 				engine_remove(&c->eng, json_str(s->container, "name"), &err);
 			state_remove(&c->repo, s->name, &err);

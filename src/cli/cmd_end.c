@@ -84,15 +84,21 @@ int cmd_finish(int argc, char **argv)
 	}
 	/* the container first: its agent stops writing before the commit, and an
 	 * unreachable engine stops finish before anything changed (exit 3) */
-	if (remove_container(&c, &s, &err) < 0 || session_commit_all(&s, msg, &committed, &err) < 0 ||
-	    session_remove_worktree(&c.repo, &s, 0, &err) < 0)
+	if (remove_container(&c, &s, &err) < 0 || session_commit_all(&s, msg, &committed, &err) < 0)
 		goto fail;
 	const char *branch = s.branch;
 	if (target) {
+		/* before the worktree goes: a rename git refuses leaves a whole session */
 		if (git(c.repo.root, NULL, &err, "branch", "-m", s.branch, target, NULL) < 0)
 			goto fail;
 		branch = target;
+		free(s.branch);
+		s.branch = xstrdup(target);
+		if (state_save(&c.repo, &s, &err) < 0)
+			goto fail;
 	}
+	if (session_remove_worktree(&c.repo, &s, 0, &err) < 0)
+		goto fail;
 	state_remove(&c.repo, s.name, &err);
 	git(c.repo.root, &head, &err, "rev-parse", "--short", branch, NULL);
 	strbuf_trim(&head);
@@ -276,6 +282,10 @@ int cmd_recover(int argc, char **argv)
 	}
 	unlink(archived);
 	free(archived);
+	/* only now, with the session saved, is the archive no longer needed */
+	struct error e3 = ERROR_INIT;
+	if (archive_drop(&c.repo, ref, &e3) < 0)
+		cli_warn("the archive %s is still there: %s", ref, e3.msg);
 	session_changes(&s, &files, &err);
 	if (s.container) {
 		struct container_spec spec = CONTAINER_SPEC_INIT;

@@ -37,10 +37,10 @@ static void states_load(struct cli *c, const struct session *v, size_t n, struct
 
 static const char *container_state(const struct session *s, const struct states *st)
 {
+	if (session_is_stale(s))
+		return "error"; /* its start died: 'para clean' removes it */
 	if (!s->container)
 		return "-";
-	if (session_is_stale(s))
-		return "error";
 	if (!strcmp(s->phase, "building"))
 		return "building";
 	if (!strcmp(s->phase, "creating") || !strcmp(s->phase, "starting"))

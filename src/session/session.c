@@ -269,6 +269,27 @@ out:
 	return ret;
 }
 
+/* A git repository the agent made inside the worktree is only a pointer
+ * (a gitlink) in a commit: archiving it would lose its files. Refuse. */
+static int refuse_nested_repos(const struct session *s, const char *wip, struct error *err)
+{
+	struct strbuf out = STRBUF_INIT;
+	int ret = git(s->worktree, &out, err, "diff-tree", "-r", "--no-commit-id", "--raw", "HEAD", wip, NULL);
+	char *save = NULL;
+	for (char *line = ret == 0 ? strtok_r(out.buf, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		/* ":oldmode newmode oldsha newsha status\tpath" */
+		const char *tab = strchr(line, '\t');
+		if (strlen(line) > 14 && !strncmp(line + 8, "160000", 6) && tab) {
+			error_set(err, 1, "'%s' holds a git repository at '%s' that an archive cannot keep", s->name, tab + 1);
+			ret = error_hint(err, "move it out of %s (or push its work), then try again; nothing was changed",
+					 s->worktree);
+			break;
+		}
+	}
+	strbuf_release(&out);
+	return ret;
+}
+
 static char *archive_ref_name(const struct repo *r, const struct config *cfg, const char *name)
 {
 	char *prefix = session_prefix(cfg);
@@ -306,7 +327,7 @@ int session_archive(const struct repo *r, const struct config *cfg, const struct
 	/* git's own safe removal refuses when anything is uncommitted or
 	 * untracked: a clean session costs no extra status check */
 	if (is_dir(s->worktree) && git(r->root, NULL, &e, "worktree", "remove", s->worktree, NULL) < 0) {
-		if (snapshot_wip(s, &wip, err) < 0)
+		if (snapshot_wip(s, &wip, err) < 0 || (wip.len && refuse_nested_repos(s, wip.buf, err) < 0))
 			goto undo;
 		if (wip.len && git(r->root, NULL, err, "update-ref", archive, wip.buf, tip.buf, NULL) < 0)
 			goto undo;
@@ -327,6 +348,14 @@ out:
 	free(branch_ref);
 	strbuf_release(&tip);
 	strbuf_release(&wip);
+	return ret;
+}
+
+int archive_drop(const struct repo *r, const char *ref, struct error *err)
+{
+	char *full = strncmp(ref, "refs/", 5) ? xasprintf("refs/heads/%s", ref) : xstrdup(ref);
+	int ret = git(r->root, NULL, err, "update-ref", "-d", full, NULL);
+	free(full);
 	return ret;
 }
 
@@ -405,8 +434,6 @@ int session_recover(const struct repo *r, const struct config *cfg, const char *
 		session_clear(s);
 		goto out;
 	}
-	struct error e = ERROR_INIT;
-	git(r->root, NULL, &e, "update-ref", "-d", full, tip.buf, NULL);
 	ret = 0;
 out:
 	free(name);

@@ -59,13 +59,16 @@ int session_archive(const struct repo *r, const struct config *cfg, const struct
 /* Archive refs of the repo (full refnames, newest last); name filters when non-NULL. */
 int archive_list(const struct repo *r, const struct config *cfg, const char *name, struct strvec *refs,
 		 struct error *err);
+/* Delete an archive ref (short or full name). */
+int archive_drop(const struct repo *r, const char *ref, struct error *err);
 /* Session name and stamp of an archive ref, or -1 when it is not one. */
 int archive_parse(const struct config *cfg, const char *ref, char **name, char **stamp);
 
 /*
  * Bring the newest archive of name back: branch, worktree, and the archived
  * uncommitted files as uncommitted files again. s is filled (phase "ready");
- * the caller saves state.
+ * the caller saves state, then drops the archive (archive_drop): until then
+ * the work is in the archive as well.
  */
 int session_recover(const struct repo *r, const struct config *cfg, const char *ref, struct session *s,
 		    struct error *err);

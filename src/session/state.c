@@ -210,7 +210,7 @@ void state_list_free(struct session *v, size_t n)
 
 int session_is_stale(const struct session *s)
 {
-	if (strcmp(s->phase, "creating"))
+	if (!strcmp(s->phase, "ready"))
 		return 0;
 	return s->pid <= 0 || (kill(s->pid, 0) < 0 && errno == ESRCH);
 }

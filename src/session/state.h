@@ -47,7 +47,7 @@ int state_remove(const struct repo *r, const char *name, struct error *err);
 int state_list(const struct repo *r, struct session **out, size_t *n, struct error *err);
 void state_list_free(struct session *v, size_t n);
 
-/* Whether a "creating" session's process is gone (a start that died). */
+/* Whether a session that is not ready has lost its process (a start that died). */
 int session_is_stale(const struct session *s);
 
 #endif
