@@ -78,9 +78,10 @@ int plan_print(struct cli *c, const char *name, const struct container_spec *spe
 	char *branch = xasprintf("%s/%s", prefix, name);
 	char *wt = xasprintf("%s/worktrees/%s", c->repo.para_dir, name);
 	struct strvec git_args = STRVEC_INIT, run = STRVEC_INIT, exec = STRVEC_INIT, env = STRVEC_INIT;
+	struct strbuf envfile = STRBUF_INIT;
 	strvec_pushl(&git_args, "worktree", "add", "--quiet", "-b", branch, wt, "HEAD", NULL);
 	if (spec) {
-		spec_render_run(spec, &run, &env);
+		spec_render_run(spec, &run, &env, &envfile);
 		spec_render_exec(spec, isatty(0), isatty(0) && isatty(1), agent, &exec, &env);
 	}
 	if (json) {
@@ -121,7 +122,7 @@ int plan_print(struct cli *c, const char *name, const struct container_spec *spe
 		free(line);
 		if (spec) {
 			line = engine_cmdline(&c->eng, &run);
-			printf("  %s\n", line);
+			printf("  %s%s\n", line, envfile.len ? "   (env file on stdin: the variables above)" : "");
 			free(line);
 			line = engine_cmdline(&c->eng, &exec);
 			printf("  %s\n", line);
@@ -142,5 +143,9 @@ int plan_print(struct cli *c, const char *name, const struct container_spec *spe
 	strvec_clear(&run);
 	strvec_clear(&exec);
 	strvec_clear(&env);
+	/* the env file holds values: shown only as the env table above */
+	if (envfile.len)
+		memset(envfile.buf, 0, envfile.len);
+	strbuf_release(&envfile);
 	return 0;
 }

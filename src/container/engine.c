@@ -281,12 +281,44 @@ static int simple(struct engine *e, struct strvec *args, const struct strvec *en
 int engine_create(struct engine *e, const struct container_spec *s, struct error *err)
 {
 	struct strvec args = STRVEC_INIT, env = STRVEC_INIT;
-	spec_render_run(s, &args, &env);
-	char *what = xasprintf("cannot create container '%s'", s->name);
-	int r = simple(e, &args, &env, what, err);
-	free(what);
+	struct strbuf in = STRBUF_INIT, errout = STRBUF_INIT;
+	struct child c = CHILD_INIT;
+	int status = 0;
+	spec_render_run(s, &args, &env, &in);
+	strvec_push(&c.args, e->cli);
+	strvec_pushv(&c.args, (const char *const *)args.v);
+	strvec_pushv(&c.env, (const char *const *)env.v);
+	c.in = in.buf;
+	c.in_len = in.len;
+	c.no_stdin = !in.len;
+	c.null_stdout = 1;
+	c.err = &errout;
+	e->calls++;
+	if (e->verbose) {
+		char *line = engine_cmdline(e, &args);
+		fprintf(stderr, "para: engine: %s\n", line);
+		free(line);
+	}
+	int r = child_run(&c, &status, err);
+	if (r == 0 && status) {
+		struct strbuf keep = STRBUF_INIT;
+		strbuf_add(&keep, errout.buf, errout.len);
+		r = engine_ping(e, err);
+		if (r == 0) {
+			char *what = xasprintf("cannot create container '%s'", s->name);
+			r = engine_failed(err, what, &keep);
+			free(what);
+		}
+		strbuf_release(&keep);
+	}
+	/* the env file held the values: do not leave them in freed memory */
+	if (in.len)
+		memset(in.buf, 0, in.len);
+	strbuf_release(&in);
+	strbuf_release(&errout);
 	strvec_clear(&args);
 	strvec_clear(&env);
+	child_clear(&c);
 	return r;
 }
 

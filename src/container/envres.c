@@ -192,6 +192,26 @@ int profile_resolve(const struct config *cfg, const char *name, json_t **out, st
 	return 0;
 }
 
+/* Values that must travel in the engine CLI's own environment (one exec's
+ * variables, or values an env file cannot hold) may not be ones it reads. */
+static int check_engine_safe(const struct container_spec *spec, int at_exec, struct error *err)
+{
+	for (size_t i = 0; i < spec->nenv; i++) {
+		const struct spec_env *e = &spec->env[i];
+		int via_env = e->at_exec || (!at_exec && e->value && !env_value_fits_file(e->key, e->value));
+		if (!e->value || !via_env || !env_name_steers_engine(e->key) || !strcmp(e->source, "para"))
+			continue;
+		if (e->at_exec)
+			error_set(err, PARA_EXIT_USAGE, "%s (%s) cannot be given for one command: the engine CLI reads it",
+				  e->key, e->source);
+		else
+			error_set(err, 1, "%s (%s) has a value an env file cannot hold, and the engine CLI reads that name",
+				  e->key, e->source);
+		return error_hint(err, "give it when the session starts, as a one-line value");
+	}
+	return 0;
+}
+
 int envres_resolve_extra(const struct env_inputs *in, struct container_spec *spec, struct strvec *notes,
 			 struct error *err)
 {
@@ -200,7 +220,7 @@ int envres_resolve_extra(const struct env_inputs *in, struct container_spec *spe
 			return -1;
 	for (size_t i = 0; i < in->e_args.nr; i++)
 		set_kv(spec, in->e_args.v[i], 1, "-e", 1, notes);
-	return 0;
+	return check_engine_safe(spec, 1, err);
 }
 
 int envres_resolve(const struct env_inputs *in, const struct config *cfg, const char *repo_root,
@@ -275,6 +295,8 @@ int envres_resolve(const struct env_inputs *in, const struct config *cfg, const 
 			goto out;
 	for (size_t i = 0; i < in->e_args.nr; i++)
 		set_kv(spec, in->e_args.v[i], 1, "-e", at_exec, notes);
+	if (check_engine_safe(spec, at_exec, err) < 0)
+		goto out;
 	for (size_t i = 0; i < in->lost.nr; i++)
 		if (notes)
 			strvec_pushf(notes, "-e %s was given as a literal value when the session started; para keeps no "

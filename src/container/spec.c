@@ -245,17 +245,61 @@ static char *render_mount(const struct spec_mount *m)
 	return strbuf_detach(&sb, NULL);
 }
 
+int env_name_steers_engine(const char *key)
+{
+	static const char *const prefixes[] = { "DOCKER_", "CONTAINER", "PODMAN_", "BUILDAH_", "REGISTRY_", "LD_",
+						"XDG_", "GO", "SSL_", "CURL_", NULL };
+	static const char *const names[] = { "HOME", "PATH", "TMPDIR", "USER", "SHELL", "IFS", "HTTP_PROXY",
+					     "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", NULL };
+	char up[128];
+	size_t n = 0;
+	for (; key[n] && n + 1 < sizeof up; n++)
+		up[n] = (char)toupper((unsigned char)key[n]);
+	up[n] = '\0';
+	for (const char *const *p = prefixes; *p; p++)
+		if (!strncmp(up, *p, strlen(*p)))
+			return 1;
+	for (const char *const *p = names; *p; p++)
+		if (!strcmp(up, *p))
+			return 1;
+	return 0;
+}
+
+static int utf8_valid(const unsigned char *s)
+{
+	while (*s) {
+		int n = *s < 0x80 ? 0 : (*s >> 5) == 6 ? 1 : (*s >> 4) == 14 ? 2 : (*s >> 3) == 30 ? 3 : -1;
+		if (n < 0)
+			return 0;
+		for (s++; n > 0; n--, s++)
+			if ((*s & 0xc0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+int env_value_fits_file(const char *key, const char *value)
+{
+	/* docker's env file: one line each, UTF-8, '#' starts a comment */
+	return key[0] != '#' && !strpbrk(value, "\n\r") && utf8_valid((const unsigned char *)value) &&
+	       utf8_valid((const unsigned char *)key);
+}
+
+/* "-e KEY" in argv, the value only in the engine CLI's environment: for one
+ * exec's own variables, and for values an env file cannot hold. */
 static void render_env(const struct container_spec *s, int at_exec, struct strvec *args, struct strvec *env)
 {
 	for (size_t i = 0; i < s->nenv; i++) {
 		if (!s->env[i].value || s->env[i].at_exec != at_exec || !strcmp(s->env[i].source, "para"))
+			continue;
+		if (!at_exec && env_value_fits_file(s->env[i].key, s->env[i].value))
 			continue;
 		strvec_pushl(args, "-e", s->env[i].key, NULL);
 		strvec_pushf(env, "%s=%s", s->env[i].key, s->env[i].value);
 	}
 }
 
-void spec_render_run(const struct container_spec *s, struct strvec *args, struct strvec *env)
+void spec_render_run(const struct container_spec *s, struct strvec *args, struct strvec *env, struct strbuf *in)
 {
 	strvec_pushl(args, "run", "--detach", "--name", s->name, "--init", "--security-opt", "no-new-privileges",
 		     "--add-host", "host.docker.internal:host-gateway", "--workdir", SPEC_WORKDIR, NULL);
@@ -276,10 +320,16 @@ void spec_render_run(const struct container_spec *s, struct strvec *args, struct
 	for (size_t i = 0; i < s->nmounts; i++)
 		strvec_push_nodup(args, render_mount(&s->mounts[i]));
 	/* para's own, non-secret variables as they are; every other value
-	 * reaches the engine only through its environment */
-	for (size_t i = 0; i < s->nenv; i++)
-		if (!strcmp(s->env[i].source, "para"))
-			strvec_pushf(args, "--env=%s=%s", s->env[i].key, s->env[i].value);
+	 * reaches the engine on its stdin, never in argv */
+	for (size_t i = 0; i < s->nenv; i++) {
+		const struct spec_env *e = &s->env[i];
+		if (!strcmp(e->source, "para"))
+			strvec_pushf(args, "--env=%s=%s", e->key, e->value);
+		else if (e->value && !e->at_exec && env_value_fits_file(e->key, e->value))
+			strbuf_addf(in, "%s=%s\n", e->key, e->value);
+	}
+	if (in->len)
+		strvec_push(args, "--env-file=/dev/stdin");
 	render_env(s, 0, args, env);
 	if (s->add_passwd)
 		strvec_push(args, "--user=0:0");

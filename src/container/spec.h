@@ -12,6 +12,7 @@
 
 #include "config/config.h"
 #include "util/error.h"
+#include "util/strbuf.h"
 #include "util/strvec.h"
 
 #define SPEC_WORKDIR "/workspace"
@@ -78,8 +79,19 @@ void spec_add_mount(struct container_spec *s, const char *src, const char *dst, 
 /* Hash of everything but variable values; also stored as label dev.para.spec. */
 void spec_hash(const struct container_spec *s, char out[33]);
 
-/* `run -d …` creating the keep-alive container (args after the CLI name). */
-void spec_render_run(const struct container_spec *s, struct strvec *args, struct strvec *env);
+/*
+ * `run -d …` creating the keep-alive container (args after the CLI name).
+ * Variable values go into in, an env file the CLI reads on its stdin
+ * (--env-file=/dev/stdin): they never become the CLI's own environment, where
+ * a project's DOCKER_HOST or LD_PRELOAD would steer the engine call itself.
+ * A value an env file cannot hold (several lines, not UTF-8) travels in env
+ * as "-e KEY"; envres refuses such values for names an engine CLI reads.
+ */
+void spec_render_run(const struct container_spec *s, struct strvec *args, struct strvec *env, struct strbuf *in);
+/* Whether an engine CLI itself reads this variable (DOCKER_*, PATH, LD_*…). */
+int env_name_steers_engine(const char *key);
+/* Whether a value fits a docker env file line. */
+int env_value_fits_file(const char *key, const char *value);
 /* `exec …` running cmd inside it; tty adds -t, interactive adds -i. */
 void spec_render_exec(const struct container_spec *s, int interactive, int tty, const char *const *cmd,
 		      struct strvec *args, struct strvec *env);

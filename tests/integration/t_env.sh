@@ -180,3 +180,23 @@ test_recreated_container_resolves_env_again() {
 	assert_contains "$(cat .para/worktrees/rc/agent-env.txt)" "LITERAL=again"
 	expect_rc 0 "$PARA" cancel -f rc
 }
+
+test_container_variables_do_not_steer_the_engine_cli() {
+	env_repo
+	write_config ''
+	# meant for the app in the container, not for para's own engine calls
+	printf 'DOCKER_HOST=tcp://127.0.0.1:9\nLD_PRELOAD=/nonexistent/evil.so\nMULTI="line one\nline two"\n' >.env
+	expect_rc 0 "$PARA" start -c st --detach
+	expect_rc 0 "$PARA" exec st -- sh -c 'echo "$DOCKER_HOST|$LD_PRELOAD|$MULTI"'
+	assert_eq "tcp://127.0.0.1:9|/nonexistent/evil.so|line one
+line two" "$out"
+	# a one-command variable the engine CLI would read is refused, not obeyed
+	expect_rc 2 "$PARA" exec -e DOCKER_HOST=tcp://127.0.0.1:9 st -- true
+	assert_one_line "$out"
+	# a multi-line value for such a name cannot travel safely: refused at start
+	printf 'DOCKER_CONFIG="a\nb"\n' >.env
+	expect_rc 1 "$PARA" start -c st2 --detach
+	assert_contains "$out" "DOCKER_CONFIG"
+	rm .env
+	expect_rc 0 "$PARA" cancel -f st
+}

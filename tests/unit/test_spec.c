@@ -33,6 +33,9 @@
 #define SECRET_VALUE "sk-ant-api03-TOPSECRET-9f8e7d"
 #define SECRET_VALUE2 "ghp_ALSOSECRET_1234567890"
 
+/* the env file spec_render_run hands the engine on stdin */
+static struct strbuf run_in = STRBUF_INIT;
+
 static char tmpdir[64];
 
 static int setup_tmp(void **state)
@@ -480,7 +483,8 @@ static void test_render_run(void **state)
 	struct container_spec s = CONTAINER_SPEC_INIT;
 	full_spec(&s, "{\"docker\": {\"docker_args\": [\"--cap-drop\", \"ALL\"], \"resources\": {\"memory\": \"2g\"}}}");
 	struct strvec args = STRVEC_INIT, env = STRVEC_INIT;
-	spec_render_run(&s, &args, &env);
+	strbuf_reset(&run_in);
+	spec_render_run(&s, &args, &env, &run_in);
 
 	assert_string_equal(args.v[0], "run");
 	assert_true(arg_index(&args, "--detach") > 0);
@@ -518,7 +522,8 @@ static void test_render_run(void **state)
 
 	/* other network modes are passed on; pids_limit null means no flag */
 	full_spec(&s, "{\"docker\": {\"network\": {\"mode\": \"none\"}, \"resources\": {\"pids_limit\": null}}}");
-	spec_render_run(&s, &args, &env);
+	strbuf_reset(&run_in);
+	spec_render_run(&s, &args, &env, &run_in);
 	assert_true(arg_index(&args, "--network=none") > 0);
 	assert_int_equal(arg_containing(&args, "--pids-limit"), -1);
 	assert_true(arg_index(&args, "--init") > 0);
@@ -528,7 +533,8 @@ static void test_render_run(void **state)
 
 	/* docker.user "image": the container runs as the image's user */
 	full_spec(&s, "{\"docker\": {\"user\": \"image\"}}");
-	spec_render_run(&s, &args, &env);
+	strbuf_reset(&run_in);
+	spec_render_run(&s, &args, &env, &run_in);
 	assert_int_equal(arg_containing(&args, "--user"), -1);
 	strvec_clear(&args);
 	strvec_clear(&env);
@@ -608,7 +614,8 @@ static void test_render_env(void **state)
 	full_spec(&s, NULL);
 	static const char *const cmd[] = { "sh", NULL };
 	struct strvec ra = STRVEC_INIT, re = STRVEC_INIT, ea = STRVEC_INIT, ee = STRVEC_INIT;
-	spec_render_run(&s, &ra, &re);
+	strbuf_reset(&run_in);
+	spec_render_run(&s, &ra, &re, &run_in);
 	spec_render_exec(&s, 1, 1, cmd, &ea, &ee);
 	assert_no_secret(&ra, "run");
 	assert_no_secret(&ea, "exec");
@@ -620,9 +627,16 @@ static void test_render_env(void **state)
 		{ "NODE_ENV", "development" },
 	};
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-		int n = carried(&ra, &re, vars[i].key, vars[i].value) + carried(&ea, &ee, vars[i].key, vars[i].value);
+		char *line = xasprintf("%s=%s\n", vars[i].key, vars[i].value);
+		int in_file = strstr(run_in.buf, line) != NULL && arg_index(&ra, "--env-file=/dev/stdin") > 0;
+		free(line);
+		int n = in_file + carried(&ra, &re, vars[i].key, vars[i].value) + carried(&ea, &ee, vars[i].key, vars[i].value);
 		if (n == 0)
 			fail_msg("%s reaches the container neither through run nor through exec", vars[i].key);
+		/* values never become the engine CLI's own environment at run */
+		for (size_t j = 0; j < re.nr; j++)
+			if (!strncmp(re.v[j], vars[i].key, strlen(vars[i].key)))
+				fail_msg("%s is in the engine CLI's environment", vars[i].key);
 	}
 	/* a variable with no value is not passed at all */
 	assert_int_equal(arg_containing(&ra, "UNSET_ON_HOST"), -1);
@@ -650,12 +664,14 @@ static void test_render_env_at_exec(void **state)
 	spec_set_env(&s, "ONE_SHOT_TOKEN", "one-shot-" SECRET_VALUE, 1, "-e", 1, 1);
 	static const char *const cmd[] = { "sh", NULL };
 	struct strvec ra = STRVEC_INIT, re = STRVEC_INIT, ea = STRVEC_INIT, ee = STRVEC_INIT;
-	spec_render_run(&s, &ra, &re);
+	strbuf_reset(&run_in);
+	spec_render_run(&s, &ra, &re, &run_in);
 	spec_render_exec(&s, 0, 0, cmd, &ea, &ee);
 	assert_no_secret(&ra, "run");
 	assert_no_secret(&ea, "exec");
 	assert_true(carried(&ea, &ee, "ONE_SHOT_TOKEN", "one-shot-" SECRET_VALUE));
 	assert_false(carried(&ra, &re, "ONE_SHOT_TOKEN", "one-shot-" SECRET_VALUE));
+	assert_null(strstr(run_in.buf, "ONE_SHOT_TOKEN"));
 	json_t *j = spec_to_json(&s);
 	char *txt = json_dumps(j, 0);
 	assert_null(strstr(txt, "TOPSECRET"));
@@ -704,6 +720,8 @@ static void without_env_flags(struct strvec *args)
 			i++;
 			continue;
 		}
+		if (!strcmp(args->v[i], "--env-file=/dev/stdin"))
+			continue; /* values (resolved again) come on stdin */
 		strvec_push(&kept, args->v[i]);
 	}
 	strvec_clear(args);
@@ -756,8 +774,10 @@ static void test_json_round_trip(void **state)
 	spec_hash(&y, hy);
 	assert_string_equal(hx, hy);
 	struct strvec ax = STRVEC_INIT, ay = STRVEC_INIT, ex = STRVEC_INIT, ey = STRVEC_INIT;
-	spec_render_run(&x, &ax, &ex);
-	spec_render_run(&y, &ay, &ey);
+	strbuf_reset(&run_in);
+	spec_render_run(&x, &ax, &ex, &run_in);
+	strbuf_reset(&run_in);
+	spec_render_run(&y, &ay, &ey, &run_in);
 	without_env_flags(&ax);
 	without_env_flags(&ay);
 	assert_int_equal(ax.nr, ay.nr);
@@ -831,7 +851,8 @@ static void test_json_damaged_does_not_crash(void **state)
 			static const char *const cmd[] = { "true", NULL };
 			/* refused is fine; accepted and usable is fine too */
 			if (spec_from_json(j, &s, &err) == 0) {
-				spec_render_run(&s, &args, &env);
+				strbuf_reset(&run_in);
+	spec_render_run(&s, &args, &env, &run_in);
 				spec_render_exec(&s, 0, 0, cmd, &args, &env);
 			}
 			strvec_clear(&args);
@@ -934,7 +955,8 @@ static void test_colon_in_path(void **state)
 		return;
 	}
 	struct strvec args = STRVEC_INIT, env = STRVEC_INIT;
-	spec_render_run(&s, &args, &env);
+	strbuf_reset(&run_in);
+	spec_render_run(&s, &args, &env, &run_in);
 	for (size_t i = 0; i < args.nr; i++) {
 		const char *a = args.v[i];
 		const char *v = !strncmp(a, "--volume=", 9) ? a + 9 : (i && !strcmp(args.v[i - 1], "-v")) ? a : NULL;
