@@ -75,7 +75,10 @@ const struct cmd commands[] = {
 	{ "cancel", NULL, cmd_cancel, "archive a session (never loses work)",
 	  "usage: para cancel [NAME] [-f]\n\n"
 	  "Commit uncommitted and untracked work to para/archived/<UTC stamp>/NAME, then\n"
-	  "remove the container, worktree and session branch. 'para recover' undoes it.\n\n"
+	  "remove the container, worktree and session branch. 'para recover' undoes it.\n"
+	  "Files git ignores are not archived and go with the worktree; staged and\n"
+	  "unstaged changes come back alike (unstaged). A git repository created inside\n"
+	  "the worktree cannot be archived: cancel refuses and changes nothing.\n\n"
 	  "options:\n"
 	  "  -f, --force   do not ask for confirmation on a terminal\n" },
 	{ "recover", NULL, cmd_recover, "bring an archived session back",
