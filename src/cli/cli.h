@@ -87,8 +87,8 @@ enum {
 int cli_env_option(int opt, const char *arg, struct env_inputs *in, struct error *err);
 /* Whether any environment option was given. */
 int env_inputs_given(const struct env_inputs *in);
-/* Warn when an image will see no credentials: no API key among its
- * variables and no home volume with a login. */
+/* Warn when an image will see no credentials: no API key or token among
+ * its variables. */
 void cli_credentials_warning(struct cli *c, const struct container_spec *spec);
 /* Print notes from resolution (verbose ones only with --verbose). */
 void cli_env_notes(const struct cli *c, const struct strvec *notes);

@@ -144,14 +144,12 @@ void cli_credentials_warning(struct cli *c, const struct container_spec *spec)
 	for (size_t i = 0; i < spec->nenv; i++)
 		if (spec->env[i].value && *spec->env[i].value && spec->env[i].secret)
 			return;
-	const char *vol = config_str(&c->cfg, "docker.home_volume");
-	int exists = 0;
-	struct error e = ERROR_INIT;
-	if (vol && engine_volume_exists(&c->eng, vol, &exists, &e) == 0 && exists)
-		return;
-	cli_warn("image %s gets no credentials: no API key or token is forwarded and there is no home volume%s%s; "
-		 "the agent may not be able to log in (set ANTHROPIC_API_KEY or pass -e)",
-		 spec->image, vol ? " " : "", vol ? vol : "");
+	/* this version mounts no credentials volume (para auth is to come), so
+	 * only a forwarded key or token can log the agent in */
+	(void)c;
+	cli_warn("image %s gets no credentials: no API key or token is forwarded; the agent may not be able to "
+		 "log in (set ANTHROPIC_API_KEY, or pass -e / --env-file)",
+		 spec->image);
 }
 
 void cli_env_notes(const struct cli *c, const struct strvec *notes)
