@@ -53,6 +53,13 @@ for f in "$HERE"/t_*.sh; do
 				[ $rc = 0 ] && { passed=$((passed - 1)); failed=$((failed + 1)); failures+=("$name (leak)"); }
 			fi
 		fi
+		# images a test built for its repos go with it
+		if timeout 10 ${PARA_CONTAINER_RUNTIME:-docker} info >/dev/null 2>&1; then
+			ids=$(${PARA_CONTAINER_RUNTIME:-docker} images -q --filter label=dev.para.repo | sort -u)
+			imgs=$([ -z "$ids" ] || ${PARA_CONTAINER_RUNTIME:-docker} image inspect \
+				-f '{{.Id}} {{index .Config.Labels "dev.para.repo"}}' $ids | awk -v t="$tmp" 'index($2, t) == 1 {print $1}')
+			[ -z "$imgs" ] || ${PARA_CONTAINER_RUNTIME:-docker} rmi -f $imgs >/dev/null 2>&1
+		fi
 		rm -rf "$tmp" "$tmp.log" 2>/dev/null || { chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp" "$tmp.log"; }
 	done
 done
