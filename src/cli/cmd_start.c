@@ -222,7 +222,7 @@ out:
 	return ret;
 }
 
-static int do_start(const char *cmd, struct cli *c, struct start_opts *o, const char *given_name)
+static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 {
 	struct error err = ERROR_INIT;
 	struct container_spec spec = CONTAINER_SPEC_INIT;
@@ -301,7 +301,6 @@ fail:
 		session_rollback(&c->repo, &s);
 	}
 	ret = cli_fail(&err);
-	(void)cmd;
 out:
 	free(name);
 	strvec_clear(&agent);
@@ -324,7 +323,7 @@ int cmd_start(int argc, char **argv)
 	if (r == 0 && words.nr > 1)
 		r = cli_usage("start", "too many arguments: give the prompt with -p (quoted)");
 	if (r == 0)
-		r = do_start("start", &c, &o, words.nr ? words.v[0] : NULL);
+		r = do_start(&c, &o, words.nr ? words.v[0] : NULL);
 	strvec_clear(&words);
 	return r;
 }
@@ -351,7 +350,7 @@ int cmd_dispatch(int argc, char **argv)
 		for (size_t i = first; i < words.nr; i++)
 			strbuf_addf(&prompt, "%s%s", i > first ? " " : "", words.v[i]);
 		o.prompt = prompt.buf;
-		r = do_start("dispatch", &c, &o, name);
+		r = do_start(&c, &o, name);
 	}
 	strbuf_release(&prompt);
 	strvec_clear(&words);

@@ -9,20 +9,6 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-int plan_check_image(struct cli *c, const struct container_spec *spec, struct error *err)
-{
-	char *id = NULL;
-	if (engine_image_id(&c->eng, spec->image, &id, err) < 0)
-		return -1;
-	if (id) {
-		free(id);
-		return 0;
-	}
-	error_set(err, 1, "image '%s' not found", spec->image);
-	return error_hint(err, "build it ('%s build -t %s DIR'), or choose another with --docker-image or docker.default_image",
-			  c->eng.cli, spec->image);
-}
-
 const char *plan_shown_value(const struct spec_env *e, int reveal)
 {
 	if (!e->value)

@@ -3,8 +3,6 @@
 #define PARA_PLAN_H
 #include "cli/cli.h"
 
-/* The image must exist; a missing one is an error naming the fix. */
-int plan_check_image(struct cli *c, const struct container_spec *spec, struct error *err);
 /* Print the plan and the exact commands (values of secrets masked). */
 int plan_print(struct cli *c, const char *name, const struct container_spec *spec, const char *const *agent,
 	       int json, int reveal);

@@ -53,6 +53,27 @@ char *engine_cmdline(const struct engine *e, const struct strvec *args)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* Run c (its args start with the CLI): count it, trace it with --verbose,
+ * and name a missing CLI as such. */
+static int engine_child(struct engine *e, struct child *c, int *status, struct error *err)
+{
+	e->calls++;
+	if (e->verbose) {
+		struct strvec shown = STRVEC_INIT;
+		strvec_pushv(&shown, (const char *const *)c->args.v + 1);
+		char *line = engine_cmdline(e, &shown);
+		fprintf(stderr, "para: engine: %s\n", line);
+		free(line);
+		strvec_clear(&shown);
+	}
+	int r = child_run(c, status, err);
+	if (r < 0 && strstr(err->msg, "command not found")) {
+		error_set(err, PARA_EXIT_ENGINE, "container engine CLI '%s' not found", e->cli);
+		error_hint(err, "install it (apt-get install docker.io) or set docker.runtime / PARA_CONTAINER_RUNTIME");
+	}
+	return r;
+}
+
 /* Run the engine CLI; stdout into out when given, stderr kept for errors. */
 static int run_engine(struct engine *e, const struct strvec *args, const struct strvec *env, struct strbuf *out,
 		      struct strbuf *errout, int *status, struct error *err)
@@ -66,18 +87,8 @@ static int run_engine(struct engine *e, const struct strvec *args, const struct 
 	c.out = out;
 	c.null_stdout = !out;
 	c.err = errout;
-	e->calls++;
-	if (e->verbose) {
-		char *line = engine_cmdline(e, args);
-		fprintf(stderr, "para: engine: %s\n", line);
-		free(line);
-	}
-	int r = child_run(&c, status, err);
+	int r = engine_child(e, &c, status, err);
 	child_clear(&c);
-	if (r < 0 && strstr(err->msg, "command not found")) {
-		error_set(err, PARA_EXIT_ENGINE, "container engine CLI '%s' not found", e->cli);
-		error_hint(err, "install it (apt-get install docker.io) or set docker.runtime / PARA_CONTAINER_RUNTIME");
-	}
 	return r;
 }
 
@@ -87,6 +98,15 @@ static int engine_failed(struct error *err, const char *what, struct strbuf *err
 	strbuf_trim(errout);
 	first_line(errout->buf, line, sizeof line);
 	return error_set(err, 1, "%s: %s", what, *line ? line : "the engine gave no reason");
+}
+
+/* A command the engine refused: unreachable (exit 3) when the daemon does
+ * not answer, else "what: <its first line of stderr>". */
+static int engine_refused(struct engine *e, const char *what, struct strbuf *errout, struct error *err)
+{
+	if (engine_ping(e, err) < 0)
+		return -1;
+	return engine_failed(err, what, errout);
 }
 
 int engine_ping(struct engine *e, struct error *err)
@@ -170,9 +190,7 @@ static int engine_json_lines(struct engine *e, const struct strvec *args, const 
 	if (run_engine(e, args, NULL, &sout, &errout, &status, err) < 0) {
 		ret = -1;
 	} else if (status) {
-		ret = engine_ping(e, err);
-		if (ret == 0)
-			ret = engine_failed(err, what, &errout);
+		ret = engine_refused(e, what, &errout, err);
 	} else {
 		char *save = NULL;
 		for (char *line = strtok_r(sout.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -263,53 +281,33 @@ static int simple(struct engine *e, struct strvec *args, const struct strvec *en
 		  struct error *err)
 {
 	struct strbuf errout = STRBUF_INIT;
-	int status = 0, ret = 0;
-	if (run_engine(e, args, env, NULL, &errout, &status, err) < 0)
-		ret = -1;
-	else if (status) {
-		struct strbuf keep = STRBUF_INIT;
-		strbuf_add(&keep, errout.buf, errout.len);
-		ret = engine_ping(e, err);
-		if (ret == 0)
-			ret = engine_failed(err, what, &keep);
-		strbuf_release(&keep);
-	}
+	int status = 0;
+	int ret = run_engine(e, args, env, NULL, &errout, &status, err);
+	if (ret == 0 && status)
+		ret = engine_refused(e, what, &errout, err);
 	strbuf_release(&errout);
 	return ret;
 }
 
 int engine_create(struct engine *e, const struct container_spec *s, struct error *err)
 {
-	struct strvec args = STRVEC_INIT, env = STRVEC_INIT;
+	struct strvec args = STRVEC_INIT;
 	struct strbuf in = STRBUF_INIT, errout = STRBUF_INIT;
 	struct child c = CHILD_INIT;
 	int status = 0;
-	spec_render_run(s, &args, &env, &in);
 	strvec_push(&c.args, e->cli);
+	spec_render_run(s, &args, &c.env, &in);
 	strvec_pushv(&c.args, (const char *const *)args.v);
-	strvec_pushv(&c.env, (const char *const *)env.v);
 	c.in = in.buf;
 	c.in_len = in.len;
 	c.no_stdin = !in.len;
 	c.null_stdout = 1;
 	c.err = &errout;
-	e->calls++;
-	if (e->verbose) {
-		char *line = engine_cmdline(e, &args);
-		fprintf(stderr, "para: engine: %s\n", line);
-		free(line);
-	}
-	int r = child_run(&c, &status, err);
+	int r = engine_child(e, &c, &status, err);
 	if (r == 0 && status) {
-		struct strbuf keep = STRBUF_INIT;
-		strbuf_add(&keep, errout.buf, errout.len);
-		r = engine_ping(e, err);
-		if (r == 0) {
-			char *what = xasprintf("cannot create container '%s'", s->name);
-			r = engine_failed(err, what, &keep);
-			free(what);
-		}
-		strbuf_release(&keep);
+		char *what = xasprintf("cannot create container '%s'", s->name);
+		r = engine_refused(e, what, &errout, err);
+		free(what);
 	}
 	/* the env file held the values: do not leave them in freed memory */
 	if (in.len)
@@ -317,7 +315,6 @@ int engine_create(struct engine *e, const struct container_spec *s, struct error
 	strbuf_release(&in);
 	strbuf_release(&errout);
 	strvec_clear(&args);
-	strvec_clear(&env);
 	child_clear(&c);
 	return r;
 }
@@ -366,13 +363,7 @@ int engine_exec(struct engine *e, const struct container_spec *s, const char *co
 	c.in = in;
 	c.in_len = in_len;
 	c.no_stdin = !interactive && !in;
-	e->calls++;
-	if (e->verbose) {
-		char *line = engine_cmdline(e, &args);
-		fprintf(stderr, "para: engine: %s\n", line);
-		free(line);
-	}
-	int r = child_run(&c, status, err);
+	int r = engine_child(e, &c, status, err);
 	strvec_clear(&args);
 	child_clear(&c);
 	return r;
@@ -408,16 +399,7 @@ int engine_build(struct engine *e, const struct engine_build *b, int *status, st
 	c.on_line = b->on_line;
 	c.on_line_ctx = b->ctx;
 	c.forward_signals = 1;
-	e->calls++;
-	if (e->verbose) {
-		struct strvec shown = STRVEC_INIT;
-		strvec_pushv(&shown, (const char *const *)c.args.v + 1);
-		char *line = engine_cmdline(e, &shown);
-		fprintf(stderr, "para: engine: %s\n", line);
-		free(line);
-		strvec_clear(&shown);
-	}
-	int r = child_run(&c, status, err);
+	int r = engine_child(e, &c, status, err);
 	if (r == 0 && *status && engine_ping(e, err) < 0)
 		r = -1;
 	child_clear(&c);
@@ -425,29 +407,15 @@ int engine_build(struct engine *e, const struct engine_build *b, int *status, st
 	return r;
 }
 
-int engine_pull(struct engine *e, const char *image, int quiet, struct error *err)
+int engine_pull(struct engine *e, const char *image, struct error *err)
 {
 	struct strvec args = STRVEC_INIT;
-	struct strbuf errout = STRBUF_INIT;
-	int status = 0, ret = 0;
 	strvec_pushl(&args, "pull", image, NULL);
-	(void)quiet; /* pull progress goes to the captured stderr either way */
-	if (run_engine(e, &args, NULL, NULL, &errout, &status, err) < 0) {
-		ret = -1;
-	} else if (status) {
-		struct strbuf keep = STRBUF_INIT;
-		strbuf_add(&keep, errout.buf, errout.len);
-		ret = engine_ping(e, err);
-		if (ret == 0) {
-			char *what = xasprintf("cannot pull '%s'", image);
-			ret = engine_failed(err, what, &keep);
-			free(what);
-		}
-		strbuf_release(&keep);
-	}
+	char *what = xasprintf("cannot pull '%s'", image);
+	int r = simple(e, &args, NULL, what, err);
+	free(what);
 	strvec_clear(&args);
-	strbuf_release(&errout);
-	return ret;
+	return r;
 }
 
 struct image_list {
@@ -519,36 +487,10 @@ int engine_import(struct engine *e, int tar_fd, const char *tag, const struct st
 	c.null_stdout = 1;
 	c.err = &errout;
 	c.forward_signals = 1;
-	e->calls++;
-	int r = child_run(&c, &status, err);
-	if (r == 0 && status) {
-		r = engine_ping(e, err);
-		if (r == 0)
-			r = engine_failed(err, "cannot import the image", &errout);
-	}
+	int r = engine_child(e, &c, &status, err);
+	if (r == 0 && status)
+		r = engine_refused(e, "cannot import the image", &errout, err);
 	child_clear(&c);
 	strbuf_release(&errout);
 	return r;
-}
-
-int engine_volume_exists(struct engine *e, const char *name, int *exists, struct error *err)
-{
-	struct strvec args = STRVEC_INIT;
-	struct strbuf out = STRBUF_INIT, errout = STRBUF_INIT;
-	int status = 0, ret = 0;
-	char *filter = xasprintf("name=^%s$", name);
-	strvec_pushl(&args, "volume", "ls", "--quiet", "--filter", filter, NULL);
-	free(filter);
-	if (run_engine(e, &args, NULL, &out, &errout, &status, err) < 0)
-		ret = -1;
-	else if (status)
-		ret = engine_ping(e, err) < 0 ? -1 : engine_failed(err, "cannot list volumes", &errout);
-	else {
-		strbuf_trim(&out);
-		*exists = out.len > 0;
-	}
-	strvec_clear(&args);
-	strbuf_release(&out);
-	strbuf_release(&errout);
-	return ret;
 }

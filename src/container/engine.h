@@ -68,8 +68,8 @@ struct engine_build {
 };
 /* *status is the build's exit code; -1 only when it could not run. */
 int engine_build(struct engine *e, const struct engine_build *b, int *status, struct error *err);
-/* docker pull IMAGE (output to stderr unless quiet). */
-int engine_pull(struct engine *e, const char *image, int quiet, struct error *err);
+/* docker pull IMAGE (its output kept for the error message). */
+int engine_pull(struct engine *e, const char *image, struct error *err);
 
 /* Images labelled dev.para.repo=<repo_root>: "id tag created" per entry. */
 struct engine_image {
@@ -83,7 +83,5 @@ void engine_images_free(struct engine_image *v, size_t n);
 int engine_image_remove(struct engine *e, const char *ref, struct error *err);
 /* docker import FILE-ON-STDIN TAG with --change lines. */
 int engine_import(struct engine *e, int tar_fd, const char *tag, const struct strvec *changes, struct error *err);
-/* Whether a named volume exists. */
-int engine_volume_exists(struct engine *e, const char *name, int *exists, struct error *err);
 
 #endif

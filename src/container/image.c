@@ -396,9 +396,8 @@ out:
 	return ret;
 }
 
-static const char *build_hint(const struct config *cfg)
+static const char *build_hint(void)
 {
-	(void)cfg;
 	return "'para image build' builds the project Dockerfile; 'para image bootstrap --tag IMAGE' makes a base "
 	       "image without a registry; or choose another with --docker-image / docker.default_image";
 }
@@ -431,8 +430,8 @@ int image_ensure(struct engine *e, const struct config *cfg, const struct image_
 	if (pull && !strcmp(pull, "always")) {
 		if (!o->quiet && (o->tty || o->verbose))
 			fprintf(stderr, "para: pulling %s (docker.pull is \"always\")\n", p->image);
-		if (engine_pull(e, p->image, o->quiet, err) < 0)
-			return error_hint(err, "%s", build_hint(cfg));
+		if (engine_pull(e, p->image, err) < 0)
+			return error_hint(err, "%s", build_hint());
 		return 0;
 	}
 	if (engine_image_id(e, p->image, &id, err) < 0)
@@ -443,15 +442,15 @@ int image_ensure(struct engine *e, const struct config *cfg, const struct image_
 	}
 	if (pull && !strcmp(pull, "never")) {
 		error_set(err, 1, "image '%s' (from %s) not found, and docker.pull is \"never\"", p->image, p->rule);
-		return error_hint(err, "%s", build_hint(cfg));
+		return error_hint(err, "%s", build_hint());
 	}
 	if (!o->quiet && (o->tty || o->verbose))
 		fprintf(stderr, "para: image %s not found; pulling it\n", p->image);
-	if (engine_pull(e, p->image, o->quiet, err) < 0) {
+	if (engine_pull(e, p->image, err) < 0) {
 		char reason[sizeof err->msg];
 		snprintf(reason, sizeof reason, "%s", err->msg);
 		error_set(err, 1, "image '%s' (from %s) not found, and pulling it failed (%s)", p->image, p->rule, reason);
-		return error_hint(err, "%s", build_hint(cfg));
+		return error_hint(err, "%s", build_hint());
 	}
 	return 0;
 }
@@ -512,7 +511,6 @@ int image_bootstrap(struct engine *e, const struct image_bootstrap_opts *o, stru
 		chmod(tmpd, 01777);
 		free(tmpd);
 		const char *cp[] = { "cp", bb, "bin/busybox", NULL };
-		const char *inst[] = { "/bin/busybox", "--install", "-s", "bin", NULL };
 		if (run_quiet(cp, root, err) < 0)
 			goto out;
 		/* applet links point at /bin/busybox inside the image */
@@ -530,7 +528,6 @@ int image_bootstrap(struct engine *e, const struct image_bootstrap_opts *o, stru
 			goto out;
 		}
 		child_clear(&c);
-		(void)inst;
 		char *save = NULL;
 		for (char *a = strtok_r(applets.buf, "\n", &save); a; a = strtok_r(NULL, "\n", &save)) {
 			if (!strcmp(a, "busybox"))

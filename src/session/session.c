@@ -74,17 +74,6 @@ int repo_dirty_finish(struct git_job *j, const struct strbuf *out, int *dirty, s
 	return 0;
 }
 
-int repo_is_dirty(const struct repo *r, int *dirty, struct error *err)
-{
-	struct strbuf out = STRBUF_INIT;
-	struct git_job j;
-	int ret = repo_dirty_start(r, &j, &out, err);
-	if (ret == 0)
-		ret = repo_dirty_finish(&j, &out, dirty, err);
-	strbuf_release(&out);
-	return ret;
-}
-
 /* No session, branch or worktree folder by that name yet. Checked before
  * .para is touched, and again under the lock (another start may have won). */
 static int name_is_free(const struct repo *r, const char *name, const char *branch, const char *wt,

@@ -19,9 +19,8 @@ char *session_prefix(const struct config *cfg);
  */
 int session_resolve(const struct repo *r, const char *given, char **name, struct error *err);
 
-/* Whether the main checkout has uncommitted changes to tracked files. */
-int repo_is_dirty(const struct repo *r, int *dirty, struct error *err);
-/* The same check in two halves, so it can run beside other work. */
+/* Whether the main checkout has uncommitted changes to tracked files, in two
+ * halves so the check can run beside other work. */
 int repo_dirty_start(const struct repo *r, struct git_job *j, struct strbuf *out, struct error *err);
 int repo_dirty_finish(struct git_job *j, const struct strbuf *out, int *dirty, struct error *err);
 

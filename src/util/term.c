@@ -4,11 +4,6 @@
 #include <string.h>
 #include <unistd.h>
 
-int term_is_tty(int fd)
-{
-	return isatty(fd);
-}
-
 int term_color(int fd)
 {
 	const char *nc = getenv("NO_COLOR");

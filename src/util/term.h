@@ -2,7 +2,6 @@
 #ifndef PARA_TERM_H
 #define PARA_TERM_H
 
-int term_is_tty(int fd);
 /* Whether output on fd may use colour. */
 int term_color(int fd);
 
