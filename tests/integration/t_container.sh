@@ -70,6 +70,9 @@ test_container_host_user_owns_files_and_commits() {
 	need_image "$DEBIAN_IMAGE"
 	[ "$(id -u)" = 0 ] && id para-test >/dev/null 2>&1 || { echo "    SKIP: needs root and user para-test (bootstrap --test-fixtures)" >&2; exit 77; }
 	mkdir -p "$TEST_TMP/u4711" && chown -R 4711:4711 "$TEST_TMP" && chmod 755 "$TEST_TMP"
+	# the build may sit in a folder only root can enter (a mktemp -d clone):
+	# the user runs its own copy of the binary
+	install -m 755 "$PARA" "$TEST_TMP/para" && PARA=$TEST_TMP/para
 	as_fixture_user bash -c '
 		set -e
 		cd "$TEST_TMP" && git init -q -b main repo && cd repo
