@@ -48,12 +48,16 @@ int cli_help(const char *name);
 
 /* Resolve and load a session (name may be NULL: see session_resolve). */
 int cli_session(struct cli *c, const char *name, struct session *s, struct error *err);
+/* The git boundary's mounts for session name (spec_git_clear frees). */
+void cli_spec_git(const struct cli *c, const char *name, struct spec_git *g);
+/* Bring a container session's commits back to its branch (agentgit_sync). */
+int cli_sync(struct cli *c, struct session *s, struct error *err);
 /* The saved container spec of a container session, with env resolved again. */
 int cli_session_spec(struct cli *c, const struct session *s, struct container_spec *spec, struct error *err);
 /* Make sure the session's container runs: start it when stopped, re-create it
  * from the saved spec when it vanished (its environment resolved again from
  * the saved inputs, or from given when non-NULL). */
-int cli_container_up(struct cli *c, const struct session *s, struct container_spec *spec,
+int cli_container_up(struct cli *c, struct session *s, struct container_spec *spec,
 		     const struct env_inputs *given, struct error *err);
 
 /*

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "session/agentgit.h"
 #include "session/names.h"
 #include "session/session.h"
 #include "util/fsutil.h"
@@ -50,6 +51,11 @@ static void clean_states(struct cli *c, struct clean_opts *o)
 		int orphan = !strcmp(s->phase, "ready") && !is_dir(s->worktree);
 		if (!stale && !orphan)
 			continue;
+		/* commits the agent made in its container come back to the branch first */
+		if (!o->dry_run && agentgit_sync(&c->repo, s, NULL, &err) < 0) {
+			cli_warn("'%s' left alone: %s", s->name, err.msg);
+			continue;
+		}
 		if (stale && is_dir(s->worktree) && session_changes(s, &changes, &err) < 0) {
 			cli_warn("'%s': cannot tell whether it has changes (%s); left alone", s->name, err.msg);
 			continue;
@@ -75,6 +81,7 @@ static void clean_states(struct cli *c, struct clean_opts *o)
 		if (!o->dry_run && done) {
 			if (s->container)
 				engine_remove(&c->eng, json_str(s->container, "name"), &err);
+			agentgit_remove(&c->repo, s->name);
 			state_remove(&c->repo, s->name, &err);
 		}
 	}

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "session/agentgit.h"
 #include "session/names.h"
 #include "session/session.h"
 #include "util/fsutil.h"
@@ -84,7 +85,8 @@ int cmd_finish(int argc, char **argv)
 	}
 	/* the container first: its agent stops writing before the commit, and an
 	 * unreachable engine stops finish before anything changed (exit 3) */
-	if (remove_container(&c, &s, &err) < 0 || session_commit_all(&s, msg, &committed, &err) < 0)
+	if (remove_container(&c, &s, &err) < 0 || cli_sync(&c, &s, &err) < 0 ||
+	    session_commit_all(&s, msg, &committed, &err) < 0)
 		goto fail;
 	const char *branch = s.branch;
 	if (target) {
@@ -99,6 +101,7 @@ int cmd_finish(int argc, char **argv)
 	}
 	if (session_remove_worktree(&c.repo, &s, 0, &err) < 0)
 		goto fail;
+	agentgit_remove(&c.repo, s.name);
 	state_remove(&c.repo, s.name, &err);
 	git(c.repo.root, &head, &err, "rev-parse", "--short", branch, NULL);
 	strbuf_trim(&head);
@@ -175,8 +178,10 @@ int cmd_cancel(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (remove_container(&c, &s, &err) < 0 || session_archive(&c.repo, &c.cfg, &s, &ref, &err) < 0)
+	if (remove_container(&c, &s, &err) < 0 || cli_sync(&c, &s, &err) < 0 ||
+	    session_archive(&c.repo, &c.cfg, &s, &ref, &err) < 0)
 		goto fail;
+	agentgit_remove(&c.repo, s.name);
 	if (s.container) {
 		/* keep the container spec so recover can bring the container back */
 		char *dir = xasprintf("%s/state/archived", c.repo.para_dir);

@@ -58,6 +58,9 @@ static int run_there(struct cli *c, struct enter *e)
 	}
 	if (cli_run_in_session(c, &s, s.container ? &spec : NULL, e->argv, e->in, e->in_len, &status, &err) < 0)
 		goto fail;
+	/* what the agent committed in there is on the session branch now */
+	if (cli_sync(c, &s, &err) < 0)
+		goto fail;
 	ret = status;
 	goto out;
 fail:

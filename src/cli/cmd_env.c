@@ -65,10 +65,13 @@ int cmd_env(int argc, char **argv)
 		in = given;
 		given = (struct env_inputs)ENV_INPUTS_INIT;
 	}
-	struct spec_inputs si = { c.repo.root, c.repo.git_dir, s.name ? s.name : "new", "/dev/null", NULL, getuid(),
+	struct spec_git g = SPEC_GIT_INIT;
+	cli_spec_git(&c, s.name ? s.name : "new", &g);
+	struct spec_inputs si = { c.repo.root, &g, s.name ? s.name : "new", "/dev/null", NULL, getuid(),
 				  getgid(), PARA_VERSION };
-	if (spec_resolve(&c.cfg, &si, &spec, &err) < 0 ||
-	    envres_resolve(&in, &c.cfg, c.repo.root, &spec, 0, &notes, &err) < 0)
+	int r = spec_resolve(&c.cfg, &si, &spec, &err);
+	spec_git_clear(&g);
+	if (r < 0 || envres_resolve(&in, &c.cfg, c.repo.root, &spec, 0, &notes, &err) < 0)
 		goto fail;
 	cli_env_notes(&c, &notes);
 	plan_print_env(&spec, json, reveal);

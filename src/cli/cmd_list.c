@@ -76,6 +76,15 @@ static json_t *session_json(const struct session *s, const struct states *st, in
 	return j;
 }
 
+/* The container's commits onto the session branch before it is shown; a
+ * session that cannot be brought back is still listed, with a warning. */
+static void sync_shown(struct cli *c, struct session *s)
+{
+	struct error e = ERROR_INIT;
+	if (s->container && !strcmp(s->phase, "ready") && cli_sync(c, s, &e) < 0)
+		cli_warn("%s%s%s", e.msg, e.hint[0] ? "; " : "", e.hint);
+}
+
 static int changes_of(const struct session *s)
 {
 	struct error e = ERROR_INIT;
@@ -154,6 +163,7 @@ int cmd_list(int argc, char **argv)
 			printf("%s\n", v[i].name);
 			continue;
 		}
+		sync_shown(&c, &v[i]);
 		int ch = changes_of(&v[i]);
 		if (json) {
 			json_array_append_new(arr, session_json(&v[i], &st, ch));
@@ -209,6 +219,7 @@ int cmd_status(int argc, char **argv)
 	}
 	struct states st;
 	states_load(&c, &s, 1, &st);
+	sync_shown(&c, &s);
 	int ch = changes_of(&s);
 	if (json) {
 		json_t *j = session_json(&s, &st, ch);

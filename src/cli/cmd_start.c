@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "session/agentgit.h"
 #include "cli/plan.h"
 #include "container/image.h"
 #include "util/fsutil.h"
@@ -146,9 +147,11 @@ static int plan_container(struct cli *c, struct start_opts *o, const char *name,
 	if (r == 0)
 		r = image_policy(&c->cfg, &plan, err);
 	if (r == 0) {
-		struct spec_inputs in = { c->repo.root, c->repo.git_dir, name, wt, plan.image, getuid(), getgid(),
-					  PARA_VERSION };
+		struct spec_git g = SPEC_GIT_INIT;
+		cli_spec_git(c, name, &g);
+		struct spec_inputs in = { c->repo.root, &g, name, wt, plan.image, getuid(), getgid(), PARA_VERSION };
 		r = spec_resolve(&c->cfg, &in, spec, err);
+		spec_git_clear(&g);
 	}
 	if (r == 0)
 		r = envres_resolve(&o->env, &c->cfg, c->repo.root, spec, 0, &notes, err);
@@ -271,8 +274,8 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 	if (o->container) {
 		free(s.phase);
 		s.phase = xstrdup("starting");
-		if (state_save(&c->repo, &s, &err) < 0 || engine_create(&c->eng, &spec, &err) < 0 ||
-		    interrupted(mark, &err) < 0)
+		if (agentgit_create(&c->repo, &s, &err) < 0 || state_save(&c->repo, &s, &err) < 0 ||
+		    engine_create(&c->eng, &spec, &err) < 0 || interrupted(mark, &err) < 0)
 			goto fail;
 	}
 	free(s.phase);
@@ -296,8 +299,10 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 fail:
 	if (created) {
 		struct error e2 = ERROR_INIT;
-		if (o->container)
+		if (o->container) {
 			engine_remove(&c->eng, spec.name, &e2);
+			agentgit_remove(&c->repo, s.name);
+		}
 		session_rollback(&c->repo, &s);
 	}
 	ret = cli_fail(&err);

@@ -8,7 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "session/agentgit.h"
 #include "session/session.h"
+#include "util/fsutil.h"
 #include "util/jsonutil.h"
 #include "util/run.h"
 #include "util/strbuf.h"
@@ -104,12 +106,37 @@ int cli_session(struct cli *c, const char *name, struct session *s, struct error
 	return r;
 }
 
+void cli_spec_git(const struct cli *c, const char *name, struct spec_git *g)
+{
+	g->dir = agentgit_dir(&c->repo, name);
+	g->link = agentgit_link(&c->repo, name);
+	g->repo_git_dir = xstrdup(c->repo.git_dir);
+	agentgit_object_dirs(&c->repo, &g->objects);
+}
+
 int cli_session_spec(struct cli *c, const struct session *s, struct container_spec *spec, struct error *err)
 {
-	(void)c;
 	if (!s->container)
 		return error_set(err, 1, "session '%s' has no container", s->name);
-	return spec_from_json(s->container, spec, err);
+	if (spec_from_json(s->container, spec, err) < 0)
+		return -1;
+	struct spec_git g = SPEC_GIT_INIT;
+	cli_spec_git(c, s->name, &g);
+	spec_git_mounts(spec, &g);
+	spec_git_clear(&g);
+	return 0;
+}
+
+int cli_sync(struct cli *c, struct session *s, struct error *err)
+{
+	int moved = 0;
+	if (!s->container)
+		return 0;
+	if (agentgit_sync(&c->repo, s, &moved, err) < 0)
+		return -1;
+	if (moved && c->verbose)
+		cli_note(c, "session '%s': the container's commits are on %s", s->name, s->branch);
+	return 0;
 }
 
 int cli_env_option(int opt, const char *arg, struct env_inputs *in, struct error *err)
@@ -178,13 +205,21 @@ void cli_session_env_inputs(const struct session *s, const struct env_inputs *gi
 		out->no_forward = 1;
 }
 
-int cli_container_up(struct cli *c, const struct session *s, struct container_spec *spec,
+int cli_container_up(struct cli *c, struct session *s, struct container_spec *spec,
 		     const struct env_inputs *given, struct error *err)
 {
 	char *state = NULL;
 	if (engine_state(&c->eng, spec->name, &state, err) < 0)
 		return -1;
 	int r = 0;
+	if (!state) {
+		/* a session from before the git boundary gets its git directory now */
+		char *dir = agentgit_dir(&c->repo, s->name);
+		int fresh = !is_dir(dir);
+		free(dir);
+		if (fresh && (agentgit_create(&c->repo, s, err) < 0 || state_save(&c->repo, s, err) < 0))
+			return -1;
+	}
 	if (!state) {
 		struct env_inputs in = ENV_INPUTS_INIT;
 		struct strvec notes = STRVEC_INIT;

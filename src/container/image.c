@@ -41,6 +41,24 @@ char *image_tag_for(const char *repo_root, const char *hash)
 	return tag;
 }
 
+
+/* para's private folders under .para: never part of a build context (the
+ * agent's git directory least of all). excl[0] is the state folder. */
+#define PRIVATE_MAX 6
+static void private_paths(const char *para_dir, char *excl[PRIVATE_MAX])
+{
+	static const char *const names[] = { "state", "worktrees", "git", "logs", ".gitignore" };
+	for (size_t i = 0; i < 5; i++)
+		excl[i] = path_join(para_dir, names[i]);
+	excl[5] = NULL;
+}
+
+static void private_paths_free(char *excl[PRIVATE_MAX])
+{
+	for (size_t i = 0; excl[i]; i++)
+		free(excl[i]);
+}
+
 static char *abs_in(const char *root, const char *p)
 {
 	return p[0] == '/' ? xstrdup(p) : path_join(root, p);
@@ -60,22 +78,16 @@ static int plan_dockerfile(const struct config *cfg, const struct image_inputs *
 		strvec_pushf(&p->build_args, "%s=%s", k, json_string_value(v));
 	if (!is_dir(p->context))
 		return error_set(err, PARA_EXIT_CONFIG, "build context '%s' is not a directory", p->context);
-	char *state = path_join(in->para_dir, "state");
-	char *wts = path_join(in->para_dir, "worktrees");
-	char *logs = path_join(in->para_dir, "logs");
-	char *cache = is_dir(state) ? path_join(state, "buildctx.cache") : NULL;
-	char *gi = path_join(in->para_dir, ".gitignore");
-	const char *excl[] = { state, wts, logs, gi, NULL };
-	struct buildctx_opts o = { p->context, p->dockerfile, excl, p->target,
+	char *excl[PRIVATE_MAX];
+	private_paths(in->para_dir, excl);
+	char *cache = is_dir(excl[0]) ? path_join(excl[0], "buildctx.cache") : NULL;
+	struct buildctx_opts o = { p->context, p->dockerfile, (const char *const *)excl, p->target,
 				   (const char *const *)p->build_args.v, cache };
 	int r = buildctx_hash(&o, &p->ctx, err);
 	if (r == 0)
 		p->image = image_tag_for(in->repo_root, p->ctx.hash);
-	free(state);
-	free(wts);
-	free(logs);
+	private_paths_free(excl);
 	free(cache);
-	free(gi);
 	return r;
 }
 
@@ -237,12 +249,11 @@ static int write_context(const struct image_plan *p, const char *para_dir, int f
 		archive_write_free(t.a);
 		return error_set(err, 1, "cannot write the build context");
 	}
-	char *state = path_join(para_dir, "state"), *wts = path_join(para_dir, "worktrees"),
-	     *logs = path_join(para_dir, "logs"), *gi = path_join(para_dir, ".gitignore");
+	char *excl[PRIVATE_MAX];
 	/* para's own files: exactly what image_choose() left out of the hash */
-	const char *excl[] = { state, wts, logs, gi, NULL };
-	struct buildctx_opts o = { p->context, p->dockerfile, excl, p->target, (const char *const *)p->build_args.v,
-				   NULL };
+	private_paths(para_dir, excl);
+	struct buildctx_opts o = { p->context, p->dockerfile, (const char *const *)excl, p->target,
+				   (const char *const *)p->build_args.v, NULL };
 	int r = buildctx_walk(&o, tar_add, &t, err);
 	struct strbuf ignore = STRBUF_INIT;
 	if (r == 0 && t.saw_ignore) {
@@ -272,10 +283,7 @@ static int write_context(const struct image_plan *p, const char *para_dir, int f
 		r = error_set(err, 1, "cannot write the build context: %s", archive_error_string(t.a));
 	archive_write_free(t.a);
 	strbuf_release(&ignore);
-	free(state);
-	free(wts);
-	free(logs);
-	free(gi);
+	private_paths_free(excl);
 	return r;
 }
 

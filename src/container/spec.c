@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "session/agentgit.h"
 #include "session/names.h"
 #include "util/hash.h"
 #include "util/jsonutil.h"
@@ -118,6 +119,46 @@ void spec_add_mount(struct container_spec *s, const char *src, const char *dst, 
 	s->mounts[s->nmounts++] = (struct spec_mount){ xstrdup(src), xstrdup(dst), ro };
 }
 
+void spec_git_clear(struct spec_git *g)
+{
+	free(g->dir);
+	free(g->link);
+	free(g->repo_git_dir);
+	strvec_clear(&g->objects);
+	memset(g, 0, sizeof *g);
+}
+
+static int path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+void spec_git_mounts(struct container_spec *s, const struct spec_git *g)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < s->nmounts; i++) {
+		struct spec_mount *m = &s->mounts[i];
+		int git = !strcmp(m->dst, SPEC_WORKDIR "/.git") || !strcmp(m->dst, AGENTGIT_DIR) ||
+			  (g->repo_git_dir && path_within(m->src, g->repo_git_dir));
+		for (size_t j = 0; !git && j < g->objects.nr; j++)
+			git = !strcmp(m->src, g->objects.v[j]);
+		if (git) {
+			free(m->src);
+			free(m->dst);
+		} else {
+			s->mounts[keep++] = *m;
+		}
+	}
+	s->nmounts = keep;
+	/* over the worktree's own .git file, which keeps pointing where the
+	 * host's git expects it: the agent can neither read nor rewrite it */
+	spec_add_mount(s, g->link, SPEC_WORKDIR "/.git", 1);
+	spec_add_mount(s, g->dir, AGENTGIT_DIR, 0);
+	for (size_t j = 0; j < g->objects.nr; j++)
+		spec_add_mount(s, g->objects.v[j], g->objects.v[j], 1);
+}
+
 static int parse_user(const char *u, const struct spec_inputs *in, struct container_spec *s, struct error *err)
 {
 	if (!strcmp(u, "image"))
@@ -161,9 +202,7 @@ int spec_resolve(const struct config *cfg, const struct spec_inputs *in, struct 
 	if (parse_user(config_str(cfg, "docker.user"), in, s, err) < 0)
 		return -1;
 	spec_add_mount(s, in->worktree, SPEC_WORKDIR, 0);
-	/* the repository's git directory at its host path: the worktree's .git
-	 * file points there, so git inside the container just works */
-	spec_add_mount(s, in->git_dir, in->git_dir, 0);
+	spec_git_mounts(s, in->git);
 	spec_add_env(s, "PARA_SESSION", in->session, "para", 0);
 	spec_add_env(s, "PARA_WORKSPACE", SPEC_WORKDIR, "para", 0);
 	json_t *pl = config_get(cfg, "docker.resources.pids_limit");

@@ -52,9 +52,22 @@ struct container_spec {
 
 #define CONTAINER_SPEC_INIT { 0 }
 
+/* What the git boundary mounts (see session/agentgit.h): the agent's own git
+ * directory, the read-only .git file pointing at it, and the repository's
+ * object directories, read-only at their host paths. */
+struct spec_git {
+	char *dir;             /* host path of the agent's git directory */
+	char *link;            /* host path of the file mounted over /workspace/.git */
+	char *repo_git_dir;    /* the repository's git directory: never mounted */
+	struct strvec objects; /* object directories, mounted read-only */
+};
+
+#define SPEC_GIT_INIT { NULL, NULL, NULL, STRVEC_INIT }
+void spec_git_clear(struct spec_git *g);
+
 struct spec_inputs {
 	const char *repo_root;
-	const char *git_dir;
+	const struct spec_git *git;
 	const char *session;
 	const char *worktree;
 	const char *image;   /* --docker-image, or NULL */
@@ -75,6 +88,9 @@ void spec_set_env(struct container_spec *s, const char *key, const char *value, 
 /* Drop every variable except para's own. */
 void spec_clear_user_env(struct container_spec *s);
 void spec_add_mount(struct container_spec *s, const char *src, const char *dst, int ro);
+/* Replace the git mounts of s (also a saved spec from an older para, which
+ * mounted the repository's git directory read-write) with g's. */
+void spec_git_mounts(struct container_spec *s, const struct spec_git *g);
 
 /* Hash of everything but variable values; also stored as label dev.para.spec. */
 void spec_hash(const struct container_spec *s, char out[33]);

@@ -9,15 +9,22 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
+/* Index of the subcommand in a child's argv: after "git -c X -c Y". */
+#define GIT_ARGV0 5
+
 static void git_prepare(struct child *c, const char *dir, const struct strvec *env, const struct strvec *args,
 			struct strbuf *out, struct strbuf *errbuf)
 {
-	strvec_push(&c->args, "git");
+	/* Defence in depth: whatever a repository's config, hooks or a nested
+	 * repository say, para's own git calls run no hook, no fsmonitor, no
+	 * pager and no editor. -c reaches the git processes git itself starts
+	 * (submodule status) through GIT_CONFIG_PARAMETERS. */
+	strvec_pushl(&c->args, "git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", NULL);
 	strvec_pushv(&c->args, (const char *const *)args->v);
 	if (env)
 		strvec_pushv(&c->env, (const char *const *)env->v);
 	/* Never prompt, never page, never translate: para reads the output. */
-	strvec_pushl(&c->env, "GIT_TERMINAL_PROMPT=0", "GIT_PAGER=cat", "LC_ALL=C", NULL);
+	strvec_pushl(&c->env, "GIT_TERMINAL_PROMPT=0", "GIT_PAGER=cat", "GIT_EDITOR=:", "LC_ALL=C", NULL);
 	c->dir = dir;
 	c->no_stdin = 1;
 	c->out = out;
@@ -37,7 +44,7 @@ static int git_result(struct child *c, int status, struct strbuf *errbuf, struct
 	if (!p)
 		p = strstr(errbuf->buf, "error: ");
 	first_line(p ? p : errbuf->buf, line, sizeof line);
-	return error_set(err, 1, "git %s failed: %s", c->args.v[1], *line ? line : "(no message)");
+	return error_set(err, 1, "git %s failed: %s", c->args.v[GIT_ARGV0], *line ? line : "(no message)");
 }
 
 int git_argv(const char *dir, const struct strvec *env, const struct strvec *args, struct strbuf *out,
@@ -129,7 +136,7 @@ int repo_discover(const char *cwd, struct repo *r, struct error *err)
 	int ret = -1;
 
 	if (git(cwd, &out, &e, "rev-parse", "--path-format=absolute", "--git-common-dir", "--git-dir",
-		"--is-bare-repository", NULL) < 0) {
+		"--is-bare-repository", "--show-object-format", NULL) < 0) {
 		if (e.code > 128) {
 			*err = e; /* interrupted */
 			goto out;
@@ -141,13 +148,13 @@ int repo_discover(const char *cwd, struct repo *r, struct error *err)
 		error_hint(err, "run para inside a git repository, or create one with 'git init'");
 		goto out;
 	}
-	char *lines[3] = { NULL, NULL, NULL };
+	char *lines[4] = { NULL, NULL, NULL, NULL };
 	char *save = NULL, *p = out.buf;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		lines[i] = strtok_r(p, "\n", &save);
 		p = NULL;
 	}
-	if (!lines[2]) {
+	if (!lines[3]) {
 		error_set(err, 1, "cannot read 'git rev-parse' output");
 		goto out;
 	}
@@ -161,6 +168,7 @@ int repo_discover(const char *cwd, struct repo *r, struct error *err)
 		goto out;
 	}
 	r->git_dir = xstrdup(lines[0]);
+	r->object_format = xstrdup(lines[3]);
 	r->root = path_dirname(lines[0]);
 	r->para_dir = path_join(r->root, ".para");
 	r->name = xstrdup(path_basename(r->root));
@@ -186,5 +194,6 @@ void repo_clear(struct repo *r)
 	free(r->para_dir);
 	free(r->name);
 	free(r->cwd_worktree);
+	free(r->object_format);
 	memset(r, 0, sizeof *r);
 }

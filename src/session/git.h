@@ -11,9 +11,10 @@ struct repo {
 	char *para_dir;   /* <root>/.para */
 	char *name;       /* basename of root */
 	char *cwd_worktree; /* the worktree para was started in, when not the main one */
+	char *object_format; /* "sha1" or "sha256" */
 };
 
-#define REPO_INIT { NULL, NULL, NULL, NULL, NULL }
+#define REPO_INIT { NULL, NULL, NULL, NULL, NULL, NULL }
 
 /*
  * Find the main checkout from cwd: works from any subdirectory and from inside

@@ -1,5 +1,6 @@
 #include "session/session.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,6 +13,50 @@
 #include "util/banned.h"
 
 #define WIP_TRAILER "Para-Archive: uncommitted"
+
+/* git in a session's worktree with its git directory named explicitly: a
+ * .git file or directory the agent left in the worktree is never read. */
+static int wt_git_v(const struct session *s, const struct strvec *extra, struct strbuf *out, struct error *err,
+		    va_list ap)
+{
+	struct strvec env = STRVEC_INIT, args = STRVEC_INIT;
+	const char *a;
+	if (s->admin)
+		strvec_pushf(&env, "GIT_DIR=%s", s->admin);
+	strvec_pushf(&env, "GIT_WORK_TREE=%s", s->worktree);
+	if (extra)
+		strvec_pushv(&env, (const char *const *)extra->v);
+	while ((a = va_arg(ap, const char *)))
+		strvec_push(&args, a);
+	int r = git_argv(s->worktree, &env, &args, out, err);
+	strvec_clear(&env);
+	strvec_clear(&args);
+	return r;
+}
+
+static int __attribute__((sentinel)) wt_git(const struct session *s, struct strbuf *out, struct error *err, ...)
+{
+	va_list ap;
+	va_start(ap, err);
+	int r = wt_git_v(s, NULL, out, err, ap);
+	va_end(ap);
+	return r;
+}
+
+static int __attribute__((sentinel)) wt_git_env(const struct session *s, const struct strvec *extra,
+						struct strbuf *out, struct error *err, ...)
+{
+	va_list ap;
+	va_start(ap, err);
+	int r = wt_git_v(s, extra, out, err, ap);
+	va_end(ap);
+	return r;
+}
+
+int session_sync_index(const struct session *s, struct error *err)
+{
+	return wt_git(s, NULL, err, "reset", "--quiet", NULL);
+}
 
 char *session_prefix(const struct config *cfg)
 {
@@ -97,6 +142,40 @@ static int name_is_free(const struct repo *r, const char *name, const char *bran
 	return 0;
 }
 
+/* The git directory git gave the new worktree (read from the .git file it
+ * just wrote, before any agent ran there); it must lie in the repository's
+ * worktrees/ folder. */
+static int worktree_admin(const struct repo *r, struct session *s, struct error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *dotgit = path_join(s->worktree, ".git");
+	char *dir = path_join(r->git_dir, "worktrees");
+	int ret = -1;
+	if (strbuf_read_file(&sb, dotgit) < 0) {
+		error_errno(err, 1, "cannot read '%s'", dotgit);
+		goto out;
+	}
+	strbuf_trim(&sb);
+	char *admin = strncmp(sb.buf, "gitdir: ", 8) ? NULL : realpath(sb.buf + 8, NULL);
+	char *parent = admin ? path_dirname(admin) : NULL;
+	char *want = realpath(dir, NULL);
+	if (!admin || !want || strcmp(parent, want)) {
+		error_set(err, 1, "unexpected git directory for the worktree '%s': %s", s->worktree, sb.buf);
+		free(admin);
+	} else {
+		free(s->admin);
+		s->admin = admin;
+		ret = 0;
+	}
+	free(parent);
+	free(want);
+out:
+	strbuf_release(&sb);
+	free(dotgit);
+	free(dir);
+	return ret;
+}
+
 int session_create(const struct repo *r, const struct config *cfg, const char *name, struct session *s,
 		   struct error *err)
 {
@@ -145,7 +224,8 @@ int session_create_at(const struct repo *r, const struct config *cfg, const char
 	state_unlock(fd);
 	fd = -1;
 	/* outside the lock: other sessions may be created meanwhile */
-	if (git(r->root, NULL, err, "worktree", "add", "--quiet", "-b", branch, wt, s->base, NULL) < 0) {
+	if (git(r->root, NULL, err, "worktree", "add", "--quiet", "-b", branch, wt, s->base, NULL) < 0 ||
+	    worktree_admin(r, s, err) < 0) {
 		session_rollback(r, s);
 		session_clear(s);
 		goto out;
@@ -178,7 +258,7 @@ void session_rollback(const struct repo *r, const struct session *s)
 int session_changes(const struct session *s, int *count, struct error *err)
 {
 	struct strbuf out = STRBUF_INIT;
-	int ret = git(s->worktree, &out, err, "status", "--porcelain", "-z", "--untracked-files=all", NULL);
+	int ret = wt_git(s, &out, err, "status", "--porcelain", "-z", "--untracked-files=all", NULL);
 	if (ret == 0) {
 		int n = 0;
 		for (size_t i = 0; i < out.len;) {
@@ -202,8 +282,8 @@ int session_commit_all(const struct session *s, const char *msg, int *committed,
 		return -1;
 	if (!n)
 		return 0;
-	if (git(s->worktree, NULL, err, "add", "-A", NULL) < 0 ||
-	    git(s->worktree, NULL, err, "commit", "--quiet", "--no-verify", "-m", msg, NULL) < 0)
+	if (wt_git(s, NULL, err, "add", "-A", NULL) < 0 ||
+	    wt_git(s, NULL, err, "commit", "--quiet", "--no-verify", "-m", msg, NULL) < 0)
 		return -1;
 	*committed = 1;
 	return 0;
@@ -235,16 +315,16 @@ static int snapshot_wip(const struct session *s, struct strbuf *commit, struct e
 	char *msg = xasprintf("para: uncommitted work of session %s\n\n" WIP_TRAILER "\n", s->name);
 	int ret = -1;
 	strvec_pushf(&env, "GIT_INDEX_FILE=%s", idx);
-	if (git(s->worktree, &head, err, "rev-parse", "HEAD", NULL) < 0 ||
-	    git_env(s->worktree, &env, NULL, err, "read-tree", "HEAD", NULL) < 0 ||
-	    git_env(s->worktree, &env, NULL, err, "add", "-A", NULL) < 0 ||
-	    git_env(s->worktree, &env, &tree, err, "write-tree", NULL) < 0)
+	if (wt_git(s, &head, err, "rev-parse", "HEAD", NULL) < 0 ||
+	    wt_git_env(s, &env, NULL, err, "read-tree", "HEAD", NULL) < 0 ||
+	    wt_git_env(s, &env, NULL, err, "add", "-A", NULL) < 0 ||
+	    wt_git_env(s, &env, &tree, err, "write-tree", NULL) < 0)
 		goto out;
 	strbuf_trim(&head);
 	strbuf_trim(&tree);
 	strvec_pushl(&env, "GIT_AUTHOR_NAME=para", "GIT_AUTHOR_EMAIL=para@localhost", "GIT_COMMITTER_NAME=para",
 		     "GIT_COMMITTER_EMAIL=para@localhost", NULL);
-	if (git_env(s->worktree, &env, commit, err, "commit-tree", tree.buf, "-p", head.buf, "-m", msg, NULL) < 0)
+	if (wt_git_env(s, &env, commit, err, "commit-tree", tree.buf, "-p", head.buf, "-m", msg, NULL) < 0)
 		goto out;
 	strbuf_trim(commit);
 	ret = 0;
@@ -263,7 +343,7 @@ out:
 static int refuse_nested_repos(const struct session *s, const char *wip, struct error *err)
 {
 	struct strbuf out = STRBUF_INIT;
-	int ret = git(s->worktree, &out, err, "diff-tree", "-r", "--no-commit-id", "--raw", "HEAD", wip, NULL);
+	int ret = wt_git(s, &out, err, "diff-tree", "-r", "--no-commit-id", "--raw", "HEAD", wip, NULL);
 	char *save = NULL;
 	for (char *line = ret == 0 ? strtok_r(out.buf, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
 		/* ":oldmode newmode oldsha newsha status\tpath" */
@@ -416,8 +496,8 @@ int session_recover(const struct repo *r, const struct config *cfg, const char *
 		goto out;
 	/* the archived uncommitted files become uncommitted files again:
 	 * worktree := archived tree, index := HEAD */
-	if (wip && (git(s->worktree, NULL, err, "read-tree", "-u", "--reset", tip.buf, NULL) < 0 ||
-		    git(s->worktree, NULL, err, "reset", "--quiet", NULL) < 0)) {
+	if (wip && (wt_git(s, NULL, err, "read-tree", "-u", "--reset", tip.buf, NULL) < 0 ||
+		    wt_git(s, NULL, err, "reset", "--quiet", NULL) < 0)) {
 		error_wrap(err, "cannot restore the archived files of '%s' (the archive is kept)", name);
 		session_rollback(r, s);
 		session_clear(s);

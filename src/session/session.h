@@ -43,6 +43,9 @@ int session_changes(const struct session *s, int *count, struct error *err);
 /* git add -A && git commit -m msg when anything changed; *committed says if it did. */
 int session_commit_all(const struct session *s, const char *msg, int *committed, struct error *err);
 
+/* The worktree's index := HEAD (after its branch moved underneath it). */
+int session_sync_index(const struct session *s, struct error *err);
+
 /* Remove the worktree (it must be clean unless force). */
 int session_remove_worktree(const struct repo *r, const struct session *s, int force, struct error *err);
 

@@ -19,6 +19,8 @@ void session_clear(struct session *s)
 	free(s->branch);
 	free(s->worktree);
 	free(s->base);
+	free(s->admin);
+	free(s->synced);
 	free(s->phase);
 	json_decref(s->container);
 	memset(s, 0, sizeof *s);
@@ -26,12 +28,16 @@ void session_clear(struct session *s)
 
 int para_gitignore_ensure(const char *para_dir, struct error *err)
 {
+	static const char mark[] = "# written by para: private, per-machine session data\n";
 	static const char body[] = "# written by para: private, per-machine session data\n"
-				   "state/\nworktrees/\nlogs/\n.gitignore\n";
+				   "state/\nworktrees/\ngit/\nlogs/\n.gitignore\n";
 	char *gi = path_join(para_dir, ".gitignore");
-	int ret = 0;
-	if (!path_exists(gi))
+	struct strbuf old = STRBUF_INIT;
+	int ret = 0, have = strbuf_read_file(&old, gi) == 0;
+	/* para's own file from an older version is brought up to date */
+	if (!have || (!strncmp(old.buf, mark, sizeof mark - 1) && strcmp(old.buf, body)))
 		ret = write_file_atomic(gi, body, sizeof body - 1, 0644, err);
+	strbuf_release(&old);
 	free(gi);
 	return ret;
 }
@@ -87,6 +93,8 @@ static int from_json(const json_t *j, struct session *s)
 	s->branch = dup_str(j, "branch");
 	s->worktree = dup_str(j, "worktree");
 	s->base = dup_str(j, "base");
+	s->admin = dup_str(j, "gitdir");
+	s->synced = dup_str(j, "synced");
 	s->phase = dup_str(j, "phase");
 	s->created = json_integer_value(json_object_get(j, "created"));
 	s->pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
@@ -114,6 +122,9 @@ int state_load(const struct repo *r, const char *name, struct session *s, struct
 	} else if (from_json(j, s) < 0) {
 		session_clear(s);
 		ret = error_set(err, 1, "session state '%s' is incomplete", p);
+	} else if (!s->admin) {
+		/* state written before para recorded it: git's own default name */
+		s->admin = xasprintf("%s/worktrees/%s", r->git_dir, path_basename(s->worktree));
 	}
 	json_decref(j);
 	free(p);
@@ -135,6 +146,10 @@ int state_write(const struct session *s, const char *p, struct error *err)
 			      "phase", s->phase, "pid", (json_int_t)s->pid);
 	if (!j)
 		abort();
+	if (s->admin)
+		json_object_set_new(j, "gitdir", json_string(s->admin));
+	if (s->synced)
+		json_object_set_new(j, "synced", json_string(s->synced));
 	if (s->container)
 		json_object_set(j, "container", s->container);
 	int ret = json_write_file(p, j, 1, err);

@@ -16,6 +16,12 @@ struct session {
 	char *branch;     /* e.g. para/foo */
 	char *worktree;   /* absolute */
 	char *base;       /* commit the session started from */
+	/* the worktree's git directory (<repo>/.git/worktrees/<x>): host-side
+	 * git in the worktree names it, never trusting the worktree's .git */
+	char *admin;
+	/* container sessions: the agent's branch tip para last brought back
+	 * from the session's own git directory (see session/agentgit.h) */
+	char *synced;
 	long long created; /* unix seconds */
 	/* "creating" while start runs (pid says who), "ready" after,
 	 * "error" when a container step failed after the worktree existed. */

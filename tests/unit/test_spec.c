@@ -22,6 +22,7 @@
 
 #include "config/config.h"
 #include "container/spec.h"
+#include "session/agentgit.h"
 #include "session/names.h"
 #include "util/error.h"
 #include "util/fsutil.h"
@@ -229,11 +230,18 @@ static void test_container_name(void **state)
 
 /* ---- resolve ------------------------------------------------------------ */
 
+static struct spec_git test_git = {
+	.dir = (char *)"/home/u/src/app/.para/git/s1",
+	.link = (char *)"/home/u/src/app/.para/git/s1.link",
+	.repo_git_dir = (char *)"/home/u/src/app/.git",
+	.objects = { .v = (char *[]){ (char *)"/home/u/src/app/.git/objects", NULL }, .nr = 1 },
+};
+
 static struct spec_inputs inputs(void)
 {
 	struct spec_inputs in = {
 		.repo_root = "/home/u/src/app",
-		.git_dir = "/home/u/src/app/.git",
+		.git = &test_git,
 		.session = "s1",
 		.worktree = "/home/u/src/app/.para/worktrees/s1",
 		.image = NULL,
@@ -315,13 +323,25 @@ static void test_resolve_defaults(void **state)
 	assert_string_equal(s.name, want_name);
 	free(want_name);
 	assert_string_equal(s.image, "para-authenticated:latest");
-	/* the worktree at /workspace, the git dir at its host path, both rw */
+	/* the worktree at /workspace rw; the repository's git directory is
+	 * never mounted: the agent's own one is, with the objects read-only and
+	 * the worktree's .git file covered by a read-only pointer to it */
 	const struct spec_mount *ws = mount_at(&s, SPEC_WORKDIR);
 	assert_string_equal(ws->src, in.worktree);
 	assert_false(ws->ro);
-	const struct spec_mount *gd = mount_at(&s, in.git_dir);
-	assert_string_equal(gd->src, in.git_dir);
-	assert_false(gd->ro);
+	for (size_t i = 0; i < s.nmounts; i++)
+		assert_string_not_equal(s.mounts[i].src, "/home/u/src/app/.git");
+	const struct spec_mount *gl = mount_at(&s, SPEC_WORKDIR "/.git");
+	assert_string_equal(gl->src, test_git.link);
+	assert_true(gl->ro);
+	const struct spec_mount *ag = mount_at(&s, AGENTGIT_DIR);
+	assert_string_equal(ag->src, test_git.dir);
+	assert_false(ag->ro);
+	const struct spec_mount *ob = mount_at(&s, "/home/u/src/app/.git/objects");
+	assert_string_equal(ob->src, "/home/u/src/app/.git/objects");
+	assert_true(ob->ro);
+	for (size_t i = 0; i < s.nmounts; i++)
+		assert_true(s.mounts[i].ro || !strncmp(s.mounts[i].src, "/home/u/src/app/.para/", 22));
 	/* labels */
 	assert_string_equal(label(&s, "dev.para.session"), "s1");
 	assert_string_equal(label(&s, "dev.para.repo"), "/home/u/src/app");
@@ -500,7 +520,12 @@ static void test_render_run(void **state)
 	assert_true(arg_containing(&args, "dev.para.spec=") > 0);
 	assert_true(arg_containing(&args, "dev.para.version=0.1.0") > 0);
 	assert_true(arg_index(&args, "--mount=type=bind,source=/home/u/src/app/.para/worktrees/s1,target=/workspace") > 0);
-	assert_true(arg_index(&args, "--mount=type=bind,source=/home/u/src/app/.git,target=/home/u/src/app/.git") > 0);
+	assert_true(arg_index(&args, "--mount=type=bind,source=/home/u/src/app/.para/git/s1.link,target=/workspace/.git,"
+				     "readonly") > 0);
+	assert_true(arg_index(&args, "--mount=type=bind,source=/home/u/src/app/.para/git/s1,target=/para/git") > 0);
+	assert_true(arg_index(&args, "--mount=type=bind,source=/home/u/src/app/.git/objects,"
+				     "target=/home/u/src/app/.git/objects,readonly") > 0);
+	assert_true(arg_index(&args, "--mount=type=bind,source=/home/u/src/app/.git,target=/home/u/src/app/.git") < 0);
 	assert_true(arg_index(&args, "--mount=type=bind,source=/home/u/ref,target=/ref,readonly") > 0);
 	assert_true(arg_index(&args, "--env=PARA_SESSION=s1") > 0);
 	assert_true(arg_index(&args, "--user=0:0") > 0); /* root only to set up the passwd entry */
@@ -936,12 +961,33 @@ static void test_hash(void **state)
  * path with a clear error, or the mount is rendered unambiguously
  * (e.g. --mount type=bind,src=...,dst=...).
  */
+/* A spec saved by an older para mounted the repository's git directory
+ * read-write; loading it for a re-create puts the boundary's mounts in its
+ * place and keeps every other mount. */
+static void test_git_mounts_upgrade_old_spec(void **state)
+{
+	(void)state;
+	struct container_spec s = CONTAINER_SPEC_INIT;
+	spec_add_mount(&s, "/home/u/src/app/.para/worktrees/s1", SPEC_WORKDIR, 0);
+	spec_add_mount(&s, "/home/u/src/app/.git", "/home/u/src/app/.git", 0);
+	spec_add_mount(&s, "cache", "/cache", 0);
+	spec_git_mounts(&s, &test_git);
+	spec_git_mounts(&s, &test_git); /* idempotent */
+	assert_int_equal(s.nmounts, 5);
+	for (size_t i = 0; i < s.nmounts; i++)
+		assert_string_not_equal(s.mounts[i].src, "/home/u/src/app/.git");
+	assert_string_equal(mount_at(&s, "/cache")->src, "cache");
+	assert_true(mount_at(&s, SPEC_WORKDIR "/.git")->ro);
+	assert_false(mount_at(&s, AGENTGIT_DIR)->ro);
+	assert_true(mount_at(&s, "/home/u/src/app/.git/objects")->ro);
+	spec_clear(&s);
+}
+
 static void test_colon_in_path(void **state)
 {
 	(void)state;
 	struct spec_inputs in = inputs();
 	in.repo_root = "/home/u/proj:v2";
-	in.git_dir = "/home/u/proj:v2/.git";
 	in.worktree = "/home/u/proj:v2/.para/worktrees/s1";
 	struct config cfg = CONFIG_INIT;
 	struct error err = ERROR_INIT;
@@ -1018,6 +1064,7 @@ int main(void)
 		cmocka_unit_test(test_json_damaged_does_not_crash),
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_colon_in_path),
+		cmocka_unit_test(test_git_mounts_upgrade_old_spec),
 		cmocka_unit_test(test_add_env_replaces),
 	};
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
