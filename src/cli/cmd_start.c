@@ -274,6 +274,8 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 	if (o->container) {
 		free(s.phase);
 		s.phase = xstrdup("starting");
+		/* the name was free: a git directory left under it is a dead one's */
+		agentgit_remove(&c->repo, s.name);
 		if (agentgit_create(&c->repo, &s, &err) < 0 || state_save(&c->repo, &s, &err) < 0 ||
 		    engine_create(&c->eng, &spec, &err) < 0 || interrupted(mark, &err) < 0)
 			goto fail;

@@ -239,3 +239,16 @@ test_boundary_older_session_is_upgraded_on_recreate() {
 	assert_eq "after upgrade" "$(git log -1 --format=%s para/s)" "commit brought back"
 	expect_rc 0 "$PARA" cancel -f s
 }
+
+test_boundary_start_ignores_a_dead_sessions_git_dir() {
+	boundary_repo
+	# what a session of the same name left behind (its state long gone)
+	old=$(git commit-tree -m stale "$(git rev-parse HEAD^{tree})")
+	mkdir -p .para/git/s/refs/heads/para
+	echo "$old" >.para/git/s/refs/heads/para/s
+	expect_rc 0 "$PARA" start -c --detach s
+	assert_eq "$(git rev-parse main)" "$(cat .para/git/s/refs/heads/para/s)" "the new session's own tip"
+	expect_rc 0 "$PARA" list
+	assert_eq "$(git rev-parse main)" "$(git rev-parse para/s)" "branch not moved to the dead session's commit"
+	expect_rc 0 "$PARA" cancel -f s
+}
