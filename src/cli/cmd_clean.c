@@ -1,5 +1,8 @@
 /* para clean: remove what no session owns, archiving any work first */
 #include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <getopt.h>
@@ -51,6 +54,18 @@ static void clean_states(struct cli *c, struct clean_opts *o)
 		int orphan = !strcmp(s->phase, "ready") && !is_dir(s->worktree);
 		if (!stale && !orphan)
 			continue;
+		if (!strcmp(s->phase, "cancelling") || !strcmp(s->phase, "finishing")) {
+			cli_warn("'%s' was being %s when its para died; run 'para %s %s' again to complete it", s->name,
+				 !strcmp(s->phase, "cancelling") ? "cancelled" : "finished",
+				 !strcmp(s->phase, "cancelling") ? "cancel" : "finish", s->name);
+			continue;
+		}
+		if (o->dry_run ? session_locked_elsewhere(&c->repo, s->name)
+			       : session_lock(&c->repo, s->name, s, &err) < 0 || !state_exists(&c->repo, s->name)) {
+			if (state_exists(&c->repo, s->name))
+				cli_note(c, "'%s' left alone: another para is changing it", s->name);
+			continue;
+		}
 		/* commits the agent made in its container come back to the branch first */
 		if (!o->dry_run && agentgit_sync(&c->repo, s, NULL, &err) < 0) {
 			cli_warn("'%s' left alone: %s", s->name, err.msg);
@@ -65,7 +80,7 @@ static void clean_states(struct cli *c, struct clean_opts *o)
 			act(o, "archive the unfinished session '%s' (it has changes)", s->name);
 			if (!o->dry_run) {
 				char *ref = NULL;
-				if (session_archive(&c->repo, &c->cfg, s, &ref, &err) < 0) {
+				if (session_archive(&c->repo, &c->cfg, s, NULL, &ref, &err) < 0) {
 					cli_warn("'%s' left alone: %s", s->name, err.msg);
 					done = 0;
 				}
@@ -89,9 +104,42 @@ static void clean_states(struct cli *c, struct clean_opts *o)
 }
 
 /* Folders in .para/worktrees with no session: archive their work, remove them. */
+/* A temporary index of a cancel that was killed: "<name>.archive-index.<pid>"
+ * (or ".para-archive-index." before), gone when its process is. */
+static int sweep_index(struct clean_opts *o, const char *dir, const char *file)
+{
+	const char *m = strstr(file, ".archive-index.");
+	if (!m)
+		return 0;
+	char *end = NULL;
+	long pid = strtol(m + strlen(".archive-index."), &end, 10);
+	if (!end || *end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+		return 1; /* one of ours, still in use */
+	char *p = path_join(dir, file);
+	act(o, "remove the temporary index of a cancel that was killed: %s", p);
+	if (!o->dry_run)
+		unlink(p);
+	free(p);
+	return 1;
+}
+
+static void sweep_state_indexes(struct cli *c, struct clean_opts *o)
+{
+	char *dir = path_join(c->repo.para_dir, "state");
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		sweep_index(o, dir, de->d_name);
+	if (d)
+		closedir(d);
+	free(dir);
+}
+
 static void clean_worktrees(struct cli *c, struct clean_opts *o)
 {
 	char *dir = path_join(c->repo.para_dir, "worktrees");
+	char *pfx = session_prefix(&c->cfg), *prefix = xasprintf("%s/", pfx);
+	free(pfx);
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	struct error err = ERROR_INIT;
@@ -100,17 +148,23 @@ static void clean_worktrees(struct cli *c, struct clean_opts *o)
 			continue;
 		char *wt = path_join(dir, de->d_name);
 		struct strbuf branch = STRBUF_INIT;
-		if (!name_is_valid(de->d_name) ||
-		    git(wt, &branch, &err, "symbolic-ref", "--quiet", "--short", "HEAD", NULL) < 0) {
+		if (sweep_index(o, dir, de->d_name)) {
+			/* a killed cancel's temporary index (older versions kept it here) */
+		} else if (!name_is_valid(de->d_name) || !is_dir(wt) ||
+			   git(wt, &branch, &err, "symbolic-ref", "--quiet", "--short", "HEAD", NULL) < 0) {
 			cli_warn("'%s' is not a para worktree; remove it by hand if it is not needed", wt);
+		} else if (strbuf_trim(&branch), strncmp(branch.buf, prefix, strlen(prefix))) {
+			/* clean deletes only para's branches */
+			cli_warn("'%s' has the branch '%s' checked out, which is not para's; left alone", wt, branch.buf);
 		} else {
-			strbuf_trim(&branch);
-			struct session s = { .name = de->d_name, .branch = branch.buf, .worktree = wt };
+			char *admin = xasprintf("%s/worktrees/%s", c->repo.git_dir, de->d_name);
+			struct session s = { .name = de->d_name, .branch = branch.buf, .worktree = wt, .admin = admin };
 			act(o, "archive and remove the worktree no session owns: %s", wt);
 			char *ref = NULL;
-			if (!o->dry_run && session_archive(&c->repo, &c->cfg, &s, &ref, &err) < 0)
+			if (!o->dry_run && session_archive(&c->repo, &c->cfg, &s, NULL, &ref, &err) < 0)
 				cli_warn("%s", err.msg);
 			free(ref);
+			free(admin);
 		}
 		strbuf_release(&branch);
 		free(wt);
@@ -118,6 +172,7 @@ static void clean_worktrees(struct cli *c, struct clean_opts *o)
 	if (d)
 		closedir(d);
 	free(dir);
+	free(prefix);
 	if (!o->dry_run)
 		git(c->repo.root, NULL, &err, "worktree", "prune", NULL);
 }
@@ -226,6 +281,7 @@ int cmd_clean(int argc, char **argv)
 	}
 	clean_states(&c, &o);
 	clean_worktrees(&c, &o);
+	sweep_state_indexes(&c, &o);
 	if (o.containers)
 		clean_containers(&c, &o);
 	if (o.archived_days >= 0)

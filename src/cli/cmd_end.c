@@ -15,6 +15,28 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
+/* finish commits on the session branch: a HEAD elsewhere (detached, or
+ * another branch, in the worktree or in the container) would leave its
+ * commits behind. */
+static int refuse_off_branch(struct cli *c, const struct session *s, struct error *err)
+{
+	int on = session_head_on_branch(s, err);
+	if (on < 0)
+		return -1;
+	if (!on) {
+		error_set(err, 1, "the worktree of '%s' is not on its branch %s (HEAD is detached or elsewhere)", s->name,
+			  s->branch);
+		return error_hint(err, "check out %s there ('git -C %s checkout %s'), or 'para cancel %s' archives all of it",
+				  s->branch, s->worktree, s->branch, s->name);
+	}
+	if (s->container && !agentgit_head_on_branch(&c->repo, s)) {
+		error_set(err, 1, "in the container of '%s', HEAD is not on the branch %s", s->name, s->branch);
+		return error_hint(err, "run 'para exec %s -- git checkout %s' first, or 'para cancel %s' archives all of it",
+				  s->name, s->branch, s->name);
+	}
+	return 0;
+}
+
 /* A container session needs the engine before anything changes (exit 3). */
 static int engine_gate(struct cli *c, const struct session *s, struct error *err)
 {
@@ -64,8 +86,11 @@ int cmd_finish(int argc, char **argv)
 	const char *msg = argv[optind];
 	if (!*msg)
 		return cli_usage(argv[0], "the commit message is empty");
-	if (cli_open(&c, &err) < 0 || cli_session(&c, optind + 1 < argc ? argv[optind + 1] : NULL, &s, &err) < 0)
+	if (cli_open(&c, &err) < 0 ||
+	    cli_session_locked(&c, optind + 1 < argc ? argv[optind + 1] : NULL, &s, &err) < 0)
 		goto fail;
+	if (!strcmp(s.phase, "finishing") && !is_dir(s.worktree))
+		goto removed; /* a finish that was killed after the worktree went */
 	if (target) {
 		target_ref = xasprintf("refs/heads/%s", target);
 		if (git(c.repo.root, NULL, &err, "check-ref-format", "--branch", target, NULL) < 0) {
@@ -83,26 +108,35 @@ int cmd_finish(int argc, char **argv)
 		error_hint(&err, "'para cancel %s' archives what the branch holds", s.name);
 		goto fail;
 	}
+	if (refuse_off_branch(&c, &s, &err) < 0 || session_refuse_nested(&s, "a commit", &err) < 0)
+		goto fail;
 	/* the container first: its agent stops writing before the commit, and an
 	 * unreachable engine stops finish before anything changed (exit 3) */
 	if (remove_container(&c, &s, &err) < 0 || cli_sync(&c, &s, &err) < 0 ||
 	    session_commit_all(&s, msg, &committed, &err) < 0)
 		goto fail;
-	const char *branch = s.branch;
 	if (target) {
 		/* before the worktree goes: a rename git refuses leaves a whole session */
 		if (git(c.repo.root, NULL, &err, "branch", "-m", s.branch, target, NULL) < 0)
 			goto fail;
-		branch = target;
 		free(s.branch);
 		s.branch = xstrdup(target);
-		if (state_save(&c.repo, &s, &err) < 0)
-			goto fail;
 	}
-	if (session_remove_worktree(&c.repo, &s, 0, &err) < 0)
+	free(s.phase);
+	s.phase = xstrdup("finishing");
+	if (state_save(&c.repo, &s, &err) < 0)
 		goto fail;
+	if (session_remove_worktree(&c.repo, &s, 0, &err) < 0) {
+		struct error e2 = ERROR_INIT;
+		free(s.phase);
+		s.phase = xstrdup("ready");
+		state_save(&c.repo, &s, &e2);
+		goto fail;
+	}
+removed:
 	agentgit_remove(&c.repo, s.name);
 	state_remove(&c.repo, s.name, &err);
+	const char *branch = s.branch;
 	git(c.repo.root, &head, &err, "rev-parse", "--short", branch, NULL);
 	strbuf_trim(&head);
 	if (!committed)
@@ -163,7 +197,7 @@ int cmd_cancel(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cli_usage(argv[0], "too many arguments");
-	if (cli_open(&c, &err) < 0 || cli_session(&c, optind < argc ? argv[optind] : NULL, &s, &err) < 0)
+	if (cli_open(&c, &err) < 0 || cli_session_locked(&c, optind < argc ? argv[optind] : NULL, &s, &err) < 0)
 		goto fail;
 	if (!force && isatty(0) && engine_gate(&c, &s, &err) < 0)
 		goto fail; /* do not ask a question we cannot act on */
@@ -178,9 +212,38 @@ int cmd_cancel(int argc, char **argv)
 			goto out;
 		}
 	}
+	struct strvec kept = STRVEC_INIT;
+	/* the container first (exit 3 before anything changed when the engine
+	 * is gone); its commits come back, and what the agent reached off its
+	 * branch is kept for the archive */
 	if (remove_container(&c, &s, &err) < 0 || cli_sync(&c, &s, &err) < 0 ||
-	    session_archive(&c.repo, &c.cfg, &s, &ref, &err) < 0)
+	    (s.container && agentgit_lost_tips(&c.repo, &s, &kept, &err) < 0)) {
+		strvec_clear(&kept);
 		goto fail;
+	}
+	/* the archive's name is recorded first: a cancel that was killed is run again to the end */
+	int resumed = s.archive != NULL;
+	if (!s.archive)
+		s.archive = session_archive_name(&c.repo, &c.cfg, s.name);
+	free(s.phase);
+	s.phase = xstrdup("cancelling");
+	int ar = state_save(&c.repo, &s, &err);
+	if (ar == 0)
+		ar = session_archive(&c.repo, &c.cfg, &s, &kept, &ref, &err);
+	strvec_clear(&kept);
+	if (ar < 0) {
+		struct error e2 = ERROR_INIT;
+		if (!resumed && is_dir(s.worktree)) {
+			/* nothing was removed: the session is as it was */
+			free(s.phase);
+			s.phase = xstrdup("ready");
+			free(s.archive);
+			s.archive = NULL;
+			state_save(&c.repo, &s, &e2);
+		}
+		goto fail;
+	}
+	agentgit_drop_kept(&c.repo, s.name);
 	agentgit_remove(&c.repo, s.name);
 	if (s.container) {
 		/* keep the container spec so recover can bring the container back */

@@ -285,6 +285,8 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 	if (state_save(&c->repo, &s, &err) < 0 || interrupted(mark, &err) < 0)
 		goto fail;
 	created = 0;
+	/* from here on other commands may change it (finish it while the agent runs) */
+	session_unlock(&s);
 	cli_note(c, "session '%s' ready: branch %s, worktree %s%s%s", name, s.branch, s.worktree,
 		 o->container ? ", container " : "", o->container ? spec.name : "");
 	if (o->detach) {

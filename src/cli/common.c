@@ -114,6 +114,20 @@ void cli_spec_git(const struct cli *c, const char *name, struct spec_git *g)
 	agentgit_object_dirs(&c->repo, &g->objects);
 }
 
+int cli_session_locked(struct cli *c, const char *name, struct session *s, struct error *err)
+{
+	char *resolved = NULL;
+	if (session_resolve(&c->repo, name, &resolved, err) < 0)
+		return -1;
+	/* the lock first, then the state: what another para did before we got
+	 * the lock is what we read */
+	int r = session_lock(&c->repo, resolved, s, err);
+	if (r == 0)
+		r = state_load(&c->repo, resolved, s, err);
+	free(resolved);
+	return r;
+}
+
 int cli_session_spec(struct cli *c, const struct session *s, struct container_spec *spec, struct error *err)
 {
 	if (!s->container)
@@ -212,6 +226,12 @@ int cli_container_up(struct cli *c, struct session *s, struct container_spec *sp
 	if (engine_state(&c->eng, spec->name, &state, err) < 0)
 		return -1;
 	int r = 0;
+	/* starting or re-creating the container changes the session */
+	int held = s->lock;
+	if ((!state || strcmp(state, "running")) && session_lock(&c->repo, s->name, s, err) < 0) {
+		free(state);
+		return -1;
+	}
 	if (!state) {
 		/* a session from before the git boundary gets its git directory now */
 		char *dir = agentgit_dir(&c->repo, s->name);
@@ -236,6 +256,8 @@ int cli_container_up(struct cli *c, struct session *s, struct container_spec *sp
 		cli_note(c, "starting container '%s' (was %s)", spec->name, state);
 		r = engine_start(&c->eng, spec->name, err);
 	}
+	if (!held)
+		session_unlock(s);
 	free(state);
 	return r;
 }

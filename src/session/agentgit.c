@@ -507,6 +507,156 @@ out:
 	return ret;
 }
 
+/* "<old> <new> …" lines of a reflog the agent wrote: the new values. */
+static void reflog_tips(int agentfd, const char *rel, struct strvec *tips)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int fd = open_beneath(agentfd, rel);
+	if (fd >= 0 && read_capped(fd, PACKED_REFS_MAX, &sb) == 0) {
+		char *save = NULL;
+		for (char *l = strtok_r(sb.buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			char *sp = strchr(l, ' ');
+			if (!sp || !is_oid(l, (size_t)(sp - l)))
+				continue;
+			char *nv = sp + 1, *end = strchr(nv, ' ');
+			if (end && is_oid(nv, (size_t)(end - nv)) && strspn(nv, "0") < (size_t)(end - nv))
+				strvec_pushf(tips, "%.*s", (int)(end - nv), nv);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&sb);
+}
+
+/* The agent's HEAD (detached, or on another branch) and what its reflogs
+ * reached, newest last, without duplicates, at most max. */
+static void agent_tips(int agentfd, const struct session *s, struct strvec *tips, size_t max)
+{
+	struct strvec all = STRVEC_INIT;
+	struct strbuf head = STRBUF_INIT;
+	char oid[65];
+	char *blog = xasprintf("logs/refs/heads/%s", s->branch);
+	reflog_tips(agentfd, "logs/HEAD", &all);
+	reflog_tips(agentfd, blog, &all);
+	int fd = open_beneath(agentfd, "HEAD");
+	if (fd >= 0 && read_capped(fd, REF_MAX, &head) == 0) {
+		strbuf_trim(&head);
+		if (is_oid(head.buf, head.len))
+			strvec_push(&all, head.buf);
+		else if (!strncmp(head.buf, "ref: refs/", 10) && agentgit_read_ref(agentfd, head.buf + 5, oid))
+			strvec_push(&all, oid);
+	}
+	if (fd >= 0)
+		close(fd);
+	for (size_t i = all.nr; i-- > 0 && tips->nr < max;) {
+		int dup = 0;
+		for (size_t j = 0; j < tips->nr && !dup; j++)
+			dup = !strcmp(tips->v[j], all.v[i]);
+		if (!dup)
+			strvec_push(tips, all.v[i]);
+	}
+	free(blog);
+	strbuf_release(&head);
+	strvec_clear(&all);
+}
+
+/* Fetch oids from the quarantine as refs/para/keep/<name>/<i>; the ones
+ * that came are appended to got. */
+static int fetch_keep(const struct repo *r, const struct session *s, int agentfd, const struct strvec *oids,
+		      struct strvec *got, struct error *err)
+{
+	char *q = quarantine_dir(r, s->name), *qobj = path_join(q, "objects"), *keepdir = path_join(q, "refs/keep");
+	char *spec = xasprintf("+refs/keep/*:refs/para/keep/%s/*", s->name);
+	struct strvec env = STRVEC_INIT;
+	struct error e = ERROR_INIT;
+	int ret = -1;
+	remove_tree(keepdir, &e);
+	if (quarantine_prepare(r, q, s->synced ? s->synced : s->base, err) < 0)
+		goto out;
+	for (size_t i = 0; i < oids->nr; i++) {
+		char *rel = xasprintf("refs/keep/%zu", i), *line = xasprintf("%s\n", oids->v[i]);
+		int w = write_text(q, rel, line, err);
+		free(rel);
+		free(line);
+		if (w < 0)
+			goto out;
+	}
+	copy_objects(agentfd, qobj);
+	strvec_pushl(&env, "GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=fetch.fsckObjects", "GIT_CONFIG_VALUE_0=true", NULL);
+	ret = git_env(r->root, &env, NULL, err, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+		      "--no-recurse-submodules", "--no-auto-gc", q, spec, NULL);
+	for (size_t i = 0; ret == 0 && i < oids->nr; i++)
+		strvec_push(got, oids->v[i]);
+out:
+	strvec_clear(&env);
+	free(q);
+	free(qobj);
+	free(keepdir);
+	free(spec);
+	return ret;
+}
+
+int agentgit_lost_tips(const struct repo *r, const struct session *s, struct strvec *tips, struct error *err)
+{
+	char *dir = agentgit_dir(r, s->name);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct strvec cand = STRVEC_INIT;
+	struct error e = ERROR_INIT;
+	free(dir);
+	if (fd < 0)
+		return 0;
+	agent_tips(fd, s, &cand, 200);
+	/* all at once; when one is missing (a reflog naming what gc removed),
+	 * one at a time, so every commit that is there is kept */
+	if (cand.nr && fetch_keep(r, s, fd, &cand, tips, &e) < 0) {
+		for (size_t i = 0; i < cand.nr; i++) {
+			struct strvec one = STRVEC_INIT;
+			strvec_push(&one, cand.v[i]);
+			fetch_keep(r, s, fd, &one, tips, &e);
+			strvec_clear(&one);
+		}
+	}
+	close(fd);
+	strvec_clear(&cand);
+	(void)err;
+	return 0;
+}
+
+int agentgit_head_on_branch(const struct repo *r, const struct session *s)
+{
+	char *dir = agentgit_dir(r, s->name);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), on = 1;
+	free(dir);
+	if (fd < 0)
+		return 1;
+	struct strbuf head = STRBUF_INIT;
+	int hfd = open_beneath(fd, "HEAD");
+	char *want = xasprintf("ref: refs/heads/%s", s->branch);
+	if (hfd >= 0 && read_capped(hfd, REF_MAX, &head) == 0) {
+		strbuf_trim(&head);
+		on = !strcmp(head.buf, want);
+	}
+	if (hfd >= 0)
+		close(hfd);
+	close(fd);
+	free(want);
+	strbuf_release(&head);
+	return on;
+}
+
+void agentgit_drop_kept(const struct repo *r, const char *name)
+{
+	struct strbuf refs = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	char *prefix = xasprintf("refs/para/keep/%s/", name);
+	git(r->root, &refs, &e, "for-each-ref", "--format=%(refname)", prefix, NULL);
+	char *save = NULL;
+	for (char *l = strtok_r(refs.buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		git(r->root, NULL, &e, "update-ref", "-d", l, NULL);
+	free(prefix);
+	strbuf_release(&refs);
+}
+
 void agentgit_remove(const struct repo *r, const char *name)
 {
 	struct error e = ERROR_INIT;

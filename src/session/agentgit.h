@@ -52,6 +52,19 @@ void agentgit_object_dirs(const struct repo *r, struct strvec *dirs);
  */
 int agentgit_sync(const struct repo *r, struct session *s, int *moved, struct error *err);
 
+/*
+ * Commits the agent reached that its branch may not hold (a detached HEAD,
+ * another branch, its reflogs), fetched into the repository as
+ * refs/para/keep/<name>/<i> (fsck on) and appended to tips, so an archive
+ * can keep them. What cannot be fetched is left out.
+ */
+int agentgit_lost_tips(const struct repo *r, const struct session *s, struct strvec *tips, struct error *err);
+/* Whether the agent's HEAD is on the session branch (1 also when it has no
+ * git directory). */
+int agentgit_head_on_branch(const struct repo *r, const struct session *s);
+/* Drop refs/para/keep/<name>/ once an archive holds them. */
+void agentgit_drop_kept(const struct repo *r, const char *name);
+
 /* Remove the agent's git directory and its quarantine (best effort). */
 void agentgit_remove(const struct repo *r, const char *name);
 

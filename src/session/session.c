@@ -13,6 +13,7 @@
 #include "util/banned.h"
 
 #define WIP_TRAILER "Para-Archive: uncommitted"
+#define ARCHIVE_INDEX_INFIX ".archive-index."
 
 /* git in a session's worktree with its git directory named explicitly: a
  * .git file or directory the agent left in the worktree is never read. */
@@ -51,6 +52,21 @@ static int __attribute__((sentinel)) wt_git_env(const struct session *s, const s
 	int r = wt_git_v(s, extra, out, err, ap);
 	va_end(ap);
 	return r;
+}
+
+int session_head_on_branch(const struct session *s, struct error *err)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	char *want = xasprintf("refs/heads/%s", s->branch);
+	int r = wt_git(s, &out, &e, "symbolic-ref", "--quiet", "HEAD", NULL);
+	strbuf_trim(&out);
+	int on = r == 0 && !strcmp(out.buf, want);
+	if (r < 0 && e.code > 128)
+		on = error_set(err, e.code, "%s", e.msg);
+	free(want);
+	strbuf_release(&out);
+	return on;
 }
 
 int session_sync_index(const struct session *s, struct error *err)
@@ -208,7 +224,8 @@ int session_create_at(const struct repo *r, const struct config *cfg, const char
 	}
 	strbuf_trim(&head);
 	if (name_is_free(r, name, branch, wt, err) < 0 || state_prepare(r, err) < 0 ||
-	    (fd = state_lock(r, err)) < 0 || name_is_free(r, name, branch, wt, err) < 0)
+	    (fd = state_lock(r, err)) < 0 || name_is_free(r, name, branch, wt, err) < 0 ||
+	    session_lock(r, name, s, err) < 0)
 		goto out;
 	s->name = xstrdup(name);
 	s->branch = xstrdup(branch);
@@ -298,64 +315,108 @@ int session_remove_worktree(const struct repo *r, const struct session *s, int f
 	return git(r->root, NULL, err, "worktree", "remove", s->worktree, NULL);
 }
 
-/* A commit of everything in the worktree (tracked, modified, untracked; not
- * ignored) on top of HEAD, made with a private index so nothing the user sees
- * changes. *commit is empty when there was nothing uncommitted. */
-static int snapshot_wip(const struct session *s, struct strbuf *commit, struct error *err)
+/* Paths in the worktree that hold a git repository of their own: a
+ * gitlink in the index, or an untracked folder with a .git (git status
+ * shows it as "dir/"). A commit keeps only a pointer to them. */
+int session_nested_repos(const struct session *s, struct strvec *paths, struct error *err)
 {
-	int n = 0;
-	if (session_changes(s, &n, err) < 0)
-		return -1;
-	if (!n)
-		return 0;
-	/* the index lives beside the worktree so it never snapshots itself */
-	char *idx = xasprintf("%s.para-archive-index.%ld", s->worktree, (long)getpid());
-	struct strvec env = STRVEC_INIT;
-	struct strbuf tree = STRBUF_INIT, head = STRBUF_INIT;
-	char *msg = xasprintf("para: uncommitted work of session %s\n\n" WIP_TRAILER "\n", s->name);
-	int ret = -1;
-	strvec_pushf(&env, "GIT_INDEX_FILE=%s", idx);
-	if (wt_git(s, &head, err, "rev-parse", "HEAD", NULL) < 0 ||
-	    wt_git_env(s, &env, NULL, err, "read-tree", "HEAD", NULL) < 0 ||
-	    wt_git_env(s, &env, NULL, err, "add", "-A", NULL) < 0 ||
-	    wt_git_env(s, &env, &tree, err, "write-tree", NULL) < 0)
-		goto out;
-	strbuf_trim(&head);
-	strbuf_trim(&tree);
-	strvec_pushl(&env, "GIT_AUTHOR_NAME=para", "GIT_AUTHOR_EMAIL=para@localhost", "GIT_COMMITTER_NAME=para",
-		     "GIT_COMMITTER_EMAIL=para@localhost", NULL);
-	if (wt_git_env(s, &env, commit, err, "commit-tree", tree.buf, "-p", head.buf, "-m", msg, NULL) < 0)
-		goto out;
-	strbuf_trim(commit);
-	ret = 0;
-out:
-	unlink(idx);
-	free(idx);
-	free(msg);
-	strvec_clear(&env);
-	strbuf_release(&tree);
-	strbuf_release(&head);
+	struct strbuf out = STRBUF_INIT;
+	int ret = wt_git(s, &out, err, "ls-files", "--stage", "-z", NULL);
+	for (size_t i = 0; ret == 0 && i < out.len; i += strlen(out.buf + i) + 1) {
+		const char *tab = strchr(out.buf + i, '\t');
+		if (!strncmp(out.buf + i, "160000 ", 7) && tab)
+			strvec_push(paths, tab + 1);
+	}
+	strbuf_reset(&out);
+	if (ret == 0)
+		ret = wt_git(s, &out, err, "status", "--porcelain", "-z", "--untracked-files=normal", NULL);
+	for (size_t i = 0; ret == 0 && i < out.len; i += strlen(out.buf + i) + 1) {
+		const char *e = out.buf + i;
+		size_t n = strlen(e);
+		if (n > 4 && !strncmp(e, "?? ", 3) && e[n - 1] == '/')
+			strvec_pushf(paths, "%.*s", (int)(n - 4), e + 3);
+	}
+	strbuf_release(&out);
+	/* only those that hold a repository right now */
+	size_t keep = 0;
+	for (size_t i = 0; i < paths->nr; i++) {
+		char *dotgit = xasprintf("%s/%s/.git", s->worktree, paths->v[i]);
+		if (path_exists(dotgit))
+			paths->v[keep++] = paths->v[i];
+		else
+			free(paths->v[i]);
+		free(dotgit);
+	}
+	paths->nr = keep;
+	if (paths->v)
+		paths->v[keep] = NULL;
 	return ret;
 }
 
-/* A git repository the agent made inside the worktree is only a pointer
- * (a gitlink) in a commit: archiving it would lose its files. Refuse. */
-static int refuse_nested_repos(const struct session *s, const char *wip, struct error *err)
+int session_refuse_nested(const struct session *s, const char *what, struct error *err)
 {
-	struct strbuf out = STRBUF_INIT;
-	int ret = wt_git(s, &out, err, "diff-tree", "-r", "--no-commit-id", "--raw", "HEAD", wip, NULL);
-	char *save = NULL;
-	for (char *line = ret == 0 ? strtok_r(out.buf, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
-		/* ":oldmode newmode oldsha newsha status\tpath" */
-		const char *tab = strchr(line, '\t');
-		if (strlen(line) > 14 && !strncmp(line + 8, "160000", 6) && tab) {
-			error_set(err, 1, "'%s' holds a git repository at '%s' that an archive cannot keep", s->name, tab + 1);
-			ret = error_hint(err, "move it out of %s (or push its work), then try again; nothing was changed",
-					 s->worktree);
-			break;
-		}
+	struct strvec nested = STRVEC_INIT;
+	int ret = session_nested_repos(s, &nested, err);
+	if (ret == 0 && nested.nr) {
+		error_set(err, 1, "'%s' holds a git repository at '%s' whose files %s would lose", s->name, nested.v[0],
+			  what);
+		ret = error_hint(err, "move it out of %s (or push its work and remove it), then try again; nothing was changed",
+				 s->worktree);
 	}
-	strbuf_release(&out);
+	strvec_clear(&nested);
+	return ret;
+}
+
+/* The tree of everything in the worktree (tracked, modified, untracked; not
+ * ignored), made with a private index so nothing the user sees changes. */
+static int wip_tree(const struct repo *r, const struct session *s, const char *head, struct strbuf *tree,
+		    struct error *err)
+{
+	/* in para's state folder: never inside what it snapshots, and swept by
+	 * clean when the process that made it was killed */
+	char *idx = xasprintf("%s/state/%s" ARCHIVE_INDEX_INFIX "%ld", r->para_dir, s->name, (long)getpid());
+	struct strvec env = STRVEC_INIT;
+	strvec_pushf(&env, "GIT_INDEX_FILE=%s", idx);
+	int ret = (wt_git_env(s, &env, NULL, err, "read-tree", head, NULL) < 0 ||
+		   wt_git_env(s, &env, NULL, err, "add", "-A", NULL) < 0 ||
+		   wt_git_env(s, &env, tree, err, "write-tree", NULL) < 0)
+			  ? -1
+			  : 0;
+	strbuf_trim(tree);
+	unlink(idx);
+	free(idx);
+	strvec_clear(&env);
+	return ret;
+}
+
+/* Commits the session reached that its HEAD does not contain: the branch
+ * tip, the reflogs of HEAD and the branch (since the session began), and
+ * extra (the container's). Each is a tip not reachable from another. */
+static int lost_tips(const struct repo *r, const struct session *s, const char *head, const char *tip,
+		     const struct strvec *extra, struct strvec *out, struct error *err)
+{
+	struct strbuf logs = STRBUF_INIT, indep = STRBUF_INIT;
+	struct strvec args = STRVEC_INIT;
+	struct error e = ERROR_INIT;
+	char *branch_ref = xasprintf("refs/heads/%s", s->branch);
+	if (is_dir(s->worktree))
+		wt_git(s, &logs, &e, "reflog", "show", "--format=%H", "HEAD", NULL);
+	git(r->root, &logs, &e, "reflog", "show", "--format=%H", branch_ref, NULL);
+	strvec_pushl(&args, "merge-base", "--independent", head, tip, NULL);
+	for (size_t i = 0; extra && i < extra->nr; i++)
+		strvec_push(&args, extra->v[i]);
+	char *save = NULL;
+	for (char *l = strtok_r(logs.buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		strvec_push(&args, l);
+	int ret = git_argv(r->root, NULL, &args, &indep, err);
+	save = NULL;
+	for (char *l = ret == 0 ? strtok_r(indep.buf, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
+		if (strcmp(l, head))
+			strvec_push(out, l);
+	free(branch_ref);
+	strvec_clear(&args);
+	strbuf_release(&logs);
+	strbuf_release(&indep);
 	return ret;
 }
 
@@ -378,45 +439,124 @@ static char *archive_ref_name(const struct repo *r, const struct config *cfg, co
 	return ref;
 }
 
-int session_archive(const struct repo *r, const struct config *cfg, const struct session *s, char **ref,
-		    struct error *err)
+char *session_archive_name(const struct repo *r, const struct config *cfg, const char *name)
 {
-	struct strbuf tip = STRBUF_INIT, wip = STRBUF_INIT;
-	char *archive = archive_ref_name(r, cfg, s->name);
+	return archive_ref_name(r, cfg, name);
+}
+
+static int rev(const struct repo *r, const char *what, struct strbuf *out)
+{
+	struct error e = ERROR_INIT;
+	strbuf_reset(out);
+	char *v = xasprintf("%s^{commit}", what);
+	int ret = git(r->root, out, &e, "rev-parse", "--verify", "--quiet", v, NULL);
+	free(v);
+	strbuf_trim(out);
+	return ret;
+}
+
+/* The archive commit: the worktree's tree on top of HEAD, with every lost
+ * tip as a further parent; HEAD itself when there is nothing to add. */
+static int archive_commit(const struct repo *r, const struct session *s, const char *head,
+			  const struct strvec *lost, struct strbuf *commit, struct error *err)
+{
+	struct strbuf tree = STRBUF_INIT, htree = STRBUF_INIT;
+	struct strvec args = STRVEC_INIT, env = STRVEC_INIT;
+	char *htreeish = xasprintf("%s^{tree}", head);
+	int ret = git(r->root, &htree, err, "rev-parse", htreeish, NULL);
+	strbuf_trim(&htree);
+	if (ret == 0 && is_dir(s->worktree))
+		ret = wip_tree(r, s, head, &tree, err);
+	else if (ret == 0)
+		strbuf_add(&tree, htree.buf, htree.len);
+	if (ret < 0)
+		goto out;
+	if (!lost->nr && !strcmp(tree.buf, htree.buf)) {
+		strbuf_addstr(commit, head);
+		goto out;
+	}
+	char *msg = xasprintf("para: uncommitted work of session %s\n\n" WIP_TRAILER "\n", s->name);
+	strvec_pushl(&args, "commit-tree", tree.buf, "-p", head, NULL);
+	for (size_t i = 0; i < lost->nr; i++)
+		strvec_pushl(&args, "-p", lost->v[i], NULL);
+	strvec_pushl(&args, "-m", msg, NULL);
+	strvec_pushl(&env, "GIT_AUTHOR_NAME=para", "GIT_AUTHOR_EMAIL=para@localhost", "GIT_COMMITTER_NAME=para",
+		     "GIT_COMMITTER_EMAIL=para@localhost", NULL);
+	ret = git_argv(r->root, &env, &args, commit, err);
+	strbuf_trim(commit);
+	free(msg);
+out:
+	free(htreeish);
+	strvec_clear(&args);
+	strvec_clear(&env);
+	strbuf_release(&tree);
+	strbuf_release(&htree);
+	return ret;
+}
+
+int session_archive(const struct repo *r, const struct config *cfg, const struct session *s,
+		    const struct strvec *extra, char **ref, struct error *err)
+{
+	struct strbuf tip = STRBUF_INIT, head = STRBUF_INIT, old = STRBUF_INIT, commit = STRBUF_INIT;
+	struct strvec lost = STRVEC_INIT;
+	char *archive = s->archive ? xstrdup(s->archive) : archive_ref_name(r, cfg, s->name);
 	char *branch_ref = xasprintf("refs/heads/%s", s->branch);
 	struct error e = ERROR_INIT;
-	int ret = -1;
-
-	/* the archive ref first: from here on the branch's commits are safe */
-	if (git(r->root, &tip, err, "rev-parse", "--verify", branch_ref, NULL) < 0)
-		goto out;
-	strbuf_trim(&tip);
-	if (git(r->root, NULL, err, "update-ref", archive, tip.buf, "", NULL) < 0)
-		goto out;
-	/* git's own safe removal refuses when anything is uncommitted or
-	 * untracked: a clean session costs no extra status check */
-	if (is_dir(s->worktree) && git(r->root, NULL, &e, "worktree", "remove", s->worktree, NULL) < 0) {
-		if (snapshot_wip(s, &wip, err) < 0 || (wip.len && refuse_nested_repos(s, wip.buf, err) < 0))
-			goto undo;
-		if (wip.len && git(r->root, NULL, err, "update-ref", archive, wip.buf, tip.buf, NULL) < 0)
-			goto undo;
-		if (session_remove_worktree(r, s, 1, err) < 0)
+	int ret = -1, had_archive = rev(r, archive, &old) == 0, made = 0;
+	if (rev(r, branch_ref, &tip) < 0) {
+		if (!had_archive) {
+			error_set(err, 1, "the branch %s of '%s' is gone and no archive of it exists", s->branch, s->name);
+			error_hint(err, "'git reflog' may still know its commits; nothing was changed");
 			goto out;
-	} else if (!is_dir(s->worktree)) {
-		git(r->root, NULL, &e, "worktree", "prune", NULL);
+		}
+		/* an earlier cancel archived it and deleted the branch: finish its job */
+		goto remove;
 	}
-	git(r->root, NULL, &e, "update-ref", "-d", branch_ref, tip.buf, NULL);
+	if (!is_dir(s->worktree) || wt_git(s, &head, &e, "rev-parse", "--verify", "HEAD", NULL) < 0)
+		strbuf_add(&head, tip.buf, tip.len);
+	strbuf_trim(&head);
+	if (lost_tips(r, s, head.buf, tip.buf, extra, &lost, err) < 0)
+		goto out;
+	/* the archive ref first: from here on the commits are safe */
+	if (!lost.nr && !had_archive && strcmp(head.buf, tip.buf) == 0 &&
+	    git(r->root, NULL, err, "update-ref", archive, tip.buf, "", NULL) == 0) {
+		/* git's own safe removal refuses when anything is uncommitted or
+		 * untracked, or a repository sits inside: a clean session costs
+		 * no extra status check */
+		made = 1;
+		if (!is_dir(s->worktree) || git(r->root, NULL, &e, "worktree", "remove", s->worktree, NULL) == 0)
+			goto remove;
+		had_archive = 1;
+		strbuf_reset(&old);
+		strbuf_add(&old, tip.buf, tip.len);
+	}
+	if (is_dir(s->worktree) && session_refuse_nested(s, "an archive", err) < 0)
+		goto undo;
+	if (archive_commit(r, s, head.buf, &lost, &commit, err) < 0 ||
+	    git(r->root, NULL, err, "update-ref", archive, commit.buf, had_archive ? old.buf : "", NULL) < 0)
+		goto undo;
+	made |= !had_archive;
+remove:
+	if (is_dir(s->worktree) && session_remove_worktree(r, s, 1, err) < 0)
+		goto out;
+	git(r->root, NULL, &e, "worktree", "prune", NULL);
+	if (tip.len)
+		git(r->root, NULL, &e, "update-ref", "-d", branch_ref, tip.buf, NULL);
 	*ref = xstrdup(archive + strlen("refs/heads/"));
 	ret = 0;
 	goto out;
 undo:
-	/* nothing was removed: drop the archive ref again */
-	git(r->root, NULL, &e, "update-ref", "-d", archive, NULL);
+	/* nothing was removed: an archive ref this run made goes again */
+	if (made)
+		git(r->root, NULL, &e, "update-ref", "-d", archive, NULL);
 out:
 	free(archive);
 	free(branch_ref);
+	strvec_clear(&lost);
 	strbuf_release(&tip);
-	strbuf_release(&wip);
+	strbuf_release(&head);
+	strbuf_release(&old);
+	strbuf_release(&commit);
 	return ret;
 }
 

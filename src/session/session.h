@@ -43,6 +43,10 @@ int session_changes(const struct session *s, int *count, struct error *err);
 /* git add -A && git commit -m msg when anything changed; *committed says if it did. */
 int session_commit_all(const struct session *s, const char *msg, int *committed, struct error *err);
 
+/* 1 when the worktree's HEAD is on the session branch, 0 when it is
+ * detached or on another branch, -1 when interrupted. */
+int session_head_on_branch(const struct session *s, struct error *err);
+
 /* The worktree's index := HEAD (after its branch moved underneath it). */
 int session_sync_index(const struct session *s, struct error *err);
 
@@ -50,13 +54,25 @@ int session_sync_index(const struct session *s, struct error *err);
 int session_remove_worktree(const struct repo *r, const struct session *s, int force, struct error *err);
 
 /*
- * Archive: the session's branch tip, plus a commit holding every uncommitted
- * and untracked file when there are any, is kept as
- * <prefix>/archived/<UTC stamp>/<name>; then the worktree and branch go.
+ * Archive: a commit of every uncommitted and untracked file on top of the
+ * worktree's HEAD, with every commit the session reached that HEAD does not
+ * contain (the branch tip, the reflogs of HEAD and the branch, extra tips
+ * such as the container's) as further parents, is kept as
+ * s->archive (or a new <prefix>/archived/<UTC stamp>/<name>); then the
+ * worktree and branch go. A repository inside the worktree is refused with
+ * nothing changed. Run again after it was killed, it finishes the job.
  * The ref is stored in *ref (caller frees).
  */
-int session_archive(const struct repo *r, const struct config *cfg, const struct session *s, char **ref,
-		    struct error *err);
+int session_archive(const struct repo *r, const struct config *cfg, const struct session *s,
+		    const struct strvec *extra, char **ref, struct error *err);
+/* A free archive ref name for session name (full refname). */
+char *session_archive_name(const struct repo *r, const struct config *cfg, const char *name);
+
+/* Paths of git repositories inside the worktree (gitlinks with a .git, or
+ * untracked folders holding one). */
+int session_nested_repos(const struct session *s, struct strvec *paths, struct error *err);
+/* An error naming the first of them ("whose files <what> would lose"). */
+int session_refuse_nested(const struct session *s, const char *what, struct error *err);
 
 /* Archive refs of the repo (full refnames, newest last); name filters when non-NULL. */
 int archive_list(const struct repo *r, const struct config *cfg, const char *name, struct strvec *refs,

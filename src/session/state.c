@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +24,9 @@ void session_clear(struct session *s)
 	free(s->admin);
 	free(s->synced);
 	free(s->phase);
+	free(s->archive);
 	json_decref(s->container);
+	session_unlock(s);
 	memset(s, 0, sizeof *s);
 }
 
@@ -63,6 +67,66 @@ int state_lock(const struct repo *r, struct error *err)
 	return fd;
 }
 
+static char *session_lock_path(const struct repo *r, const char *name)
+{
+	return xasprintf("%s/state/locks/%s", r->para_dir, name);
+}
+
+/* The fd, or -1 on error, or -2 when another process holds it. */
+static int try_lock(const struct repo *r, const char *name, int create, struct error *err)
+{
+	char *dir = path_join(r->para_dir, "state/locks");
+	char *p = session_lock_path(r, name);
+	int fd = -1, busy = 0;
+	if (!create)
+		fd = open(p, O_RDWR | O_CLOEXEC); /* no lock file: nobody holds it */
+	else if (mkdir_p(dir, 0755, err) == 0 && (fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		error_errno(err, 1, "cannot open lock '%s'", p);
+	while (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EINTR)
+			continue;
+		busy = errno == EWOULDBLOCK;
+		if (busy) {
+			error_set(err, 1, "session '%s' is being changed by another para", name);
+			error_hint(err, "try again when that command is done");
+		} else {
+			error_errno(err, 1, "cannot lock '%s'", p);
+		}
+		close(fd);
+		fd = busy ? -2 : -1;
+	}
+	free(dir);
+	free(p);
+	return fd;
+}
+
+int session_lock(const struct repo *r, const char *name, struct session *s, struct error *err)
+{
+	if (s->lock)
+		return 0;
+	int fd = try_lock(r, name, 1, err);
+	if (fd < 0)
+		return -1;
+	s->lock = fd + 1;
+	return 0;
+}
+
+void session_unlock(struct session *s)
+{
+	if (s->lock)
+		close(s->lock - 1);
+	s->lock = 0;
+}
+
+int session_locked_elsewhere(const struct repo *r, const char *name)
+{
+	struct error e = ERROR_INIT;
+	int fd = try_lock(r, name, 0, &e);
+	if (fd >= 0)
+		close(fd);
+	return fd == -2;
+}
+
 void state_unlock(int fd)
 {
 	lock_release(fd);
@@ -96,6 +160,7 @@ static int from_json(const json_t *j, struct session *s)
 	s->admin = dup_str(j, "gitdir");
 	s->synced = dup_str(j, "synced");
 	s->phase = dup_str(j, "phase");
+	s->archive = dup_str(j, "archive");
 	s->created = json_integer_value(json_object_get(j, "created"));
 	s->pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
 	json_t *c = json_object_get(j, "container");
@@ -150,6 +215,8 @@ int state_write(const struct session *s, const char *p, struct error *err)
 		json_object_set_new(j, "gitdir", json_string(s->admin));
 	if (s->synced)
 		json_object_set_new(j, "synced", json_string(s->synced));
+	if (s->archive)
+		json_object_set_new(j, "archive", json_string(s->archive));
 	if (s->container)
 		json_object_set(j, "container", s->container);
 	int ret = json_write_file(p, j, 1, err);
@@ -226,6 +293,9 @@ void state_list_free(struct session *v, size_t n)
 int session_is_stale(const struct session *s)
 {
 	if (!strcmp(s->phase, "ready"))
+		return 0;
+	/* the process that holds the session's lock is alive by definition */
+	if (s->lock)
 		return 0;
 	return s->pid <= 0 || (kill(s->pid, 0) < 0 && errno == ESRCH);
 }

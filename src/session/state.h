@@ -28,6 +28,10 @@ struct session {
 	char *phase;
 	pid_t pid;
 	json_t *container; /* NULL for host sessions; the saved container spec otherwise */
+	/* cancel: the archive ref it writes, recorded before anything is
+	 * removed so a cancel that was killed can be run again */
+	char *archive;
+	int lock; /* the session lock's fd + 1 while held (0: not held); session_clear releases it */
 };
 
 void session_clear(struct session *s);
@@ -36,6 +40,17 @@ void session_clear(struct session *s);
 int state_prepare(const struct repo *r, struct error *err);
 /* Just .para/.gitignore (when para writes only logs, e.g. a build). */
 int para_gitignore_ensure(const char *para_dir, struct error *err);
+/*
+ * The session's own lock, held by every command that changes the session
+ * (start until ready, resume while its container comes up, finish, cancel,
+ * recover, clean). Never waits: another para holding it is an error saying
+ * so. Released by session_clear (or session_unlock).
+ */
+int session_lock(const struct repo *r, const char *name, struct session *s, struct error *err);
+void session_unlock(struct session *s);
+/* Whether another process holds the session's lock right now. */
+int session_locked_elsewhere(const struct repo *r, const char *name);
+
 /* Exclusive lock over session creation/removal; pass the fd to state_unlock. */
 int state_lock(const struct repo *r, struct error *err);
 void state_unlock(int fd);
