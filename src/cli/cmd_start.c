@@ -215,7 +215,11 @@ static int preflight(struct cli *c, struct start_opts *o, const char *name, stru
 	if (r < 0)
 		goto out;
 	if (dirty) {
-		error_set(err, 1, "the main checkout has uncommitted changes; the session would start without them");
+		if (c->repo.cwd_worktree)
+			error_set(err, 1, "the worktree '%s' has uncommitted changes; the session would start without them",
+				  c->repo.cwd_worktree);
+		else
+			error_set(err, 1, "the main checkout has uncommitted changes; the session would start without them");
 		error_hint(err, "commit or stash them, or pass --allow-dirty");
 		goto out;
 	}
@@ -234,6 +238,7 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 	struct strvec agent = STRVEC_INIT;
 	char *name = NULL;
 	int ret = 1, created = 0, needs_build = 0;
+	const char *run_label = NULL;
 	unsigned mark = sig_count();
 
 	if (given_name && name_validate(given_name, &err) < 0)
@@ -255,7 +260,13 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 	if (interrupted(mark, &err) < 0)
 		goto fail;
 	if (o->container) {
+		/* marks the container as this run's: a rollback removes no other */
+		strvec_pushf(&spec.labels, SPEC_RUN_LABEL "=%ld-%lld", (long)getpid(), (long long)time(NULL));
+		run_label = spec.labels.v[spec.labels.nr - 1] + strlen(SPEC_RUN_LABEL "=");
 		s.container = spec_to_json(&spec);
+		/* what a re-create checks again: the same policy as this start */
+		json_object_set_new(s.container, "image_custom", json_boolean(plan.custom));
+		json_object_set_new(s.container, "image_built", json_boolean(plan.dockerfile != NULL));
 		json_object_set_new(s.container, "env_inputs", env_inputs_to_json(&o->env));
 	}
 	if (needs_build) {
@@ -277,7 +288,8 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 		/* the name was free: a git directory left under it is a dead one's */
 		agentgit_remove(&c->repo, s.name);
 		if (agentgit_create(&c->repo, &s, &err) < 0 || state_save(&c->repo, &s, &err) < 0 ||
-		    engine_create(&c->eng, &spec, &err) < 0 || interrupted(mark, &err) < 0)
+		    engine_create(&c->eng, &spec, &err) < 0 || engine_wait_ready(&c->eng, spec.name, &err) < 0 ||
+		    interrupted(mark, &err) < 0)
 			goto fail;
 	}
 	free(s.phase);
@@ -304,7 +316,7 @@ fail:
 	if (created) {
 		struct error e2 = ERROR_INIT;
 		if (o->container) {
-			engine_remove(&c->eng, spec.name, &e2);
+			engine_remove_own(&c->eng, spec.name, run_label, &e2);
 			agentgit_remove(&c->repo, s.name);
 		}
 		session_rollback(&c->repo, &s);

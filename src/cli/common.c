@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container/image.h"
 #include "session/agentgit.h"
 #include "session/session.h"
 #include "util/fsutil.h"
@@ -219,6 +220,37 @@ void cli_session_env_inputs(const struct session *s, const struct env_inputs *gi
 		out->no_forward = 1;
 }
 
+/* The image checks of the start path (policy, presence, pull policy), for a
+ * container re-created from its saved spec. */
+static int recreate_image_ok(struct cli *c, const struct session *s, const struct container_spec *spec,
+			     struct error *err)
+{
+	struct image_plan p = IMAGE_PLAN_INIT;
+	char *own = image_tag_for(c->repo.root, "");
+	int built = json_is_true(json_object_get(s->container, "image_built")) || !strncmp(spec->image, own, strlen(own));
+	int nb = 0, r = 0;
+	p.image = xstrdup(spec->image);
+	p.rule = xstrdup("the session's saved spec");
+	p.custom = json_is_true(json_object_get(s->container, "image_custom"));
+	if (built) {
+		char *id = NULL;
+		r = engine_image_id(&c->eng, p.image, &id, err);
+		if (r == 0 && !id) {
+			error_set(err, 1, "the session's image '%s' (built from the project Dockerfile) is gone", p.image);
+			r = error_hint(err, "'para image list' shows the project's images; a new session builds the current one");
+		}
+		free(id);
+	} else {
+		struct image_build_opts bo = { 0, 0, c->quiet, isatty(2), NULL, c->verbose };
+		r = image_policy(&c->cfg, &p, err);
+		if (r == 0)
+			r = image_ensure(&c->eng, &c->cfg, &p, &bo, &nb, err);
+	}
+	free(own);
+	image_plan_clear(&p);
+	return r;
+}
+
 int cli_container_up(struct cli *c, struct session *s, struct container_spec *spec,
 		     const struct env_inputs *given, struct error *err)
 {
@@ -246,10 +278,14 @@ int cli_container_up(struct cli *c, struct session *s, struct container_spec *sp
 		cli_note(c, "container '%s' is gone; re-creating it from the saved spec", spec->name);
 		cli_session_env_inputs(s, given, &in);
 		r = envres_resolve(&in, &c->cfg, c->repo.root, spec, 0, &notes, err);
+		if (r == 0)
+			r = recreate_image_ok(c, s, spec, err);
 		if (r == 0) {
 			cli_env_notes(c, &notes);
 			r = engine_create(&c->eng, spec, err);
 		}
+		if (r == 0)
+			r = engine_wait_ready(&c->eng, spec->name, err);
 		strvec_clear(&notes);
 		env_inputs_clear(&in);
 	} else if (strcmp(state, "running")) {

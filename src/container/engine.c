@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <jansson.h>
 
@@ -317,6 +318,86 @@ int engine_create(struct engine *e, const struct container_spec *s, struct error
 	strvec_clear(&args);
 	child_clear(&c);
 	return r;
+}
+
+int engine_remove_own(struct engine *e, const char *name, const char *run, struct error *err)
+{
+	struct engine_container *v;
+	size_t n;
+	int mine = 0;
+	if (!run)
+		return engine_remove(e, name, err);
+	char *filter = xasprintf("label=" SPEC_RUN_LABEL "=%s", run);
+	int r = list_filtered(e, filter, &v, &n, err);
+	free(filter);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		mine |= !strcmp(v[i].name, name);
+	engine_list_free(v, n);
+	/* a container of that name that this run did not create is left alone */
+	return mine ? engine_remove(e, name, err) : 0;
+}
+
+/* The container's last lines of output, joined for a one-line message. */
+static void last_logs(struct engine *e, const char *name, struct strbuf *sb)
+{
+	struct strvec args = STRVEC_INIT;
+	struct strbuf out = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	int status = 0;
+	strvec_pushl(&args, "logs", "--tail", "3", name, NULL);
+	if (run_engine(e, &args, NULL, &out, &out, &status, &err) == 0) {
+		strbuf_trim(&out);
+		for (size_t i = 0; i < out.len; i++)
+			strbuf_addch(sb, out.buf[i] == '\n' ? ';' : out.buf[i]);
+	}
+	strvec_clear(&args);
+	strbuf_release(&out);
+}
+
+int engine_wait_ready(struct engine *e, const char *name, struct error *err)
+{
+	struct strvec args = STRVEC_INIT;
+	struct strbuf out = STRBUF_INIT, logs = STRBUF_INIT;
+	int ret = -1;
+	strvec_pushl(&args, "logs", name, NULL);
+	/* the keep-alive says "para-ready" once its setup is done; until then
+	 * the container must still be running, for at most ~10 s */
+	for (int i = 0; i < 500; i++) {
+		int status = 0;
+		strbuf_reset(&out);
+		if (run_engine(e, &args, NULL, &out, &out, &status, err) < 0)
+			goto out;
+		if (status == 0 && strstr(out.buf, SPEC_READY_MARK "\n")) {
+			ret = 0;
+			goto out;
+		}
+		char *state = NULL;
+		if (engine_state(e, name, &state, err) < 0)
+			goto out;
+		int running = state && !strcmp(state, "running");
+		free(state);
+		if (!running) {
+			last_logs(e, name, &logs);
+			error_set(err, 1, "container '%s' stopped as soon as it started%s%s", name, logs.len ? ": " : "",
+				  logs.buf);
+			error_hint(err, "nothing was kept; check the image and the session's environment");
+			goto out;
+		}
+		if (status) { /* a log driver that cannot be read: running will do */
+			ret = 0;
+			goto out;
+		}
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	error_set(err, 1, "container '%s' did not finish its setup in 10 s", name);
+out:
+	strvec_clear(&args);
+	strbuf_release(&out);
+	strbuf_release(&logs);
+	return ret;
 }
 
 int engine_start(struct engine *e, const char *name, struct error *err)

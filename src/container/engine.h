@@ -43,6 +43,12 @@ int engine_state(struct engine *e, const char *name, char **state, struct error 
 
 int engine_create(struct engine *e, const struct container_spec *s, struct error *err);
 int engine_start(struct engine *e, const char *name, struct error *err);
+/* Remove name only when it carries the label SPEC_RUN_LABEL=run (the
+ * container this run created); run NULL removes any. */
+int engine_remove_own(struct engine *e, const char *name, const char *run, struct error *err);
+/* Wait until a new container's keep-alive finished its setup; one that
+ * stopped is an error carrying its last lines of output. */
+int engine_wait_ready(struct engine *e, const char *name, struct error *err);
 /* Remove (force); a container that is already gone is fine. */
 int engine_remove(struct engine *e, const char *name, struct error *err);
 /* Run cmd in the container; *status is its exit code. in (when non-NULL)

@@ -249,7 +249,7 @@ static char *keepalive_script(const struct container_spec *s)
 			    uid, uid, gid, gid, gid, uid, gid);
 		free(uid);
 	}
-	strbuf_addstr(&sb, "mkdir -p /run && : >" SPEC_READY_FILE "; trap 'exit 0' TERM INT; "
+	strbuf_addstr(&sb, "mkdir -p /run && : >" SPEC_READY_FILE " && echo " SPEC_READY_MARK "; trap 'exit 0' TERM INT; "
 			   "while :; do sleep 86400 & wait $!; done");
 	return strbuf_detach(&sb, NULL);
 }

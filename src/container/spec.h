@@ -18,6 +18,8 @@
 #define SPEC_WORKDIR "/workspace"
 #define SPEC_HOME "/home/para"
 #define SPEC_READY_FILE "/run/para-ready"
+#define SPEC_READY_MARK "para-ready"     /* the keep-alive prints it when set up */
+#define SPEC_RUN_LABEL "dev.para.run"    /* which para run created the container */
 
 struct spec_mount {
 	char *src; /* host path, or volume name */

@@ -187,6 +187,11 @@ out:
 	return ret;
 }
 
+const char *repo_checkout(const struct repo *r)
+{
+	return r->cwd_worktree ? r->cwd_worktree : r->root;
+}
+
 void repo_clear(struct repo *r)
 {
 	free(r->root);

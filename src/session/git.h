@@ -23,6 +23,9 @@ struct repo {
  */
 int repo_discover(const char *cwd, struct repo *r, struct error *err);
 void repo_clear(struct repo *r);
+/* The checkout para runs in: a linked worktree when started in one, else
+ * the main checkout. A new session branches from its HEAD. */
+const char *repo_checkout(const struct repo *r);
 
 /*
  * Run git in dir with args (NULL-terminated). stdout is captured into out

@@ -123,7 +123,7 @@ int session_resolve(const struct repo *r, const char *given, char **name, struct
 int repo_dirty_start(const struct repo *r, struct git_job *j, struct strbuf *out, struct error *err)
 {
 	/* tracked changes only: untracked scratch files do not block anything */
-	return git_start(j, r->root, out, err, "status", "--porcelain", "--untracked-files=no",
+	return git_start(j, repo_checkout(r), out, err, "status", "--porcelain", "--untracked-files=no",
 			 "--ignore-submodules=all", NULL);
 }
 
@@ -209,7 +209,7 @@ int session_create_at(const struct repo *r, const struct config *cfg, const char
 	free(prefix);
 
 	char *start_commit = xasprintf("%s^{commit}", start);
-	int have = git(r->root, &head, err, "rev-parse", "--verify", "--quiet", start_commit, NULL);
+	int have = git(repo_checkout(r), &head, err, "rev-parse", "--verify", "--quiet", start_commit, NULL);
 	free(start_commit);
 	if (have < 0) {
 		if (err->code > 128) {
