@@ -299,6 +299,36 @@ static int newest_archive(struct cli *c, const char *name, char **ref, struct er
 	return 0;
 }
 
+/* A session left in "creating" by a start or recover that was killed (its
+ * archive, if any, is still there): roll it back under its lock. */
+static int take_over_dead_start(struct cli *c, const char *name)
+{
+	struct session s = { 0 };
+	struct error e = ERROR_INIT;
+	int done = 0;
+	if (session_lock(&c->repo, name, &s, &e) == 0 && state_load(&c->repo, name, &s, &e) == 0 &&
+	    !strcmp(s.phase, "creating") && session_is_stale(&s)) {
+		session_rollback(&c->repo, &s);
+		done = !state_exists(&c->repo, name);
+	}
+	session_clear(&s);
+	return done;
+}
+
+static int archive_parents(struct cli *c, const char *ref)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct error e = ERROR_INIT;
+	char *full = strncmp(ref, "refs/", 5) ? xasprintf("refs/heads/%s", ref) : xstrdup(ref);
+	int n = 0;
+	if (git(c->repo.root, &out, &e, "rev-list", "--parents", "-n", "1", full, NULL) == 0)
+		for (const char *p = out.buf; (p = strchr(p, ' ')); p++)
+			n++;
+	free(full);
+	strbuf_release(&out);
+	return n;
+}
+
 int cmd_recover(int argc, char **argv)
 {
 	struct cli c = CLI_INIT;
@@ -325,6 +355,10 @@ int cmd_recover(int argc, char **argv)
 	char *sname = NULL;
 	archive_parse(&c.cfg, ref, &sname, NULL);
 	int exists = state_exists(&c.repo, sname);
+	if (exists && take_over_dead_start(&c, sname)) {
+		cli_note(&c, "an earlier start or recover of '%s' died half-way; it was rolled back", sname);
+		exists = 0;
+	}
 	if (exists) {
 		error_set(&err, 1, "session '%s' exists already", sname);
 		error_hint(&err, "finish or cancel it first, then recover");
@@ -350,9 +384,13 @@ int cmd_recover(int argc, char **argv)
 	}
 	unlink(archived);
 	free(archived);
-	/* only now, with the session saved, is the archive no longer needed */
+	/* only now, with the session saved, is the archive no longer needed;
+	 * one that also holds commits off the branch (a detached HEAD, a reset)
+	 * stays, or they would be lost */
 	struct error e3 = ERROR_INIT;
-	if (archive_drop(&c.repo, ref, &e3) < 0)
+	if (archive_parents(&c, ref) > 1)
+		cli_note(&c, "the archive %s also holds commits the branch does not; it is kept", ref);
+	else if (archive_drop(&c.repo, ref, &e3) < 0)
 		cli_warn("the archive %s is still there: %s", ref, e3.msg);
 	session_changes(&s, &files, &err);
 	if (s.container) {

@@ -144,7 +144,13 @@ static int name_is_free(const struct repo *r, const char *name, const char *bran
 	int taken = git_ref_exists(r->root, refname);
 	free(refname);
 	if (state_exists(r, name)) {
-		error_set(err, 1, "session '%s' already exists", name);
+		struct session old = { 0 };
+		struct error e = ERROR_INIT;
+		int dead = state_load(r, name, &old, &e) == 0 && session_is_stale(&old);
+		session_clear(&old);
+		error_set(err, 1, "session '%s' already exists%s", name, dead ? " (the para that made it died half-way)" : "");
+		if (dead)
+			return error_hint(err, "'para clean' removes it (keeping any work in an archive); then start again");
 		return error_hint(err, "pick another name, or 'para resume %s'", name);
 	}
 	if (taken) {

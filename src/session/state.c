@@ -230,6 +230,13 @@ int state_remove(const struct repo *r, const char *name, struct error *err)
 	int ret = 0;
 	if (unlink(p) < 0 && errno != ENOENT)
 		ret = error_errno(err, 1, "cannot remove '%s'", p);
+	/* the session's lock goes with it. Its holder (this process) lets go
+	 * soon; a para that opens the path afterwards finds no session */
+	char *l = session_lock_path(r, name), *dir = path_join(r->para_dir, "state/locks");
+	unlink(l);
+	rmdir(dir);
+	free(l);
+	free(dir);
 	free(p);
 	return ret;
 }
@@ -293,9 +300,6 @@ void state_list_free(struct session *v, size_t n)
 int session_is_stale(const struct session *s)
 {
 	if (!strcmp(s->phase, "ready"))
-		return 0;
-	/* the process that holds the session's lock is alive by definition */
-	if (s->lock)
 		return 0;
 	return s->pid <= 0 || (kill(s->pid, 0) < 0 && errno == ESRCH);
 }

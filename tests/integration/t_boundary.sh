@@ -110,6 +110,10 @@ test_boundary_vectors_run_nothing_on_the_host() {
 	git checkout -q -b user-branch && git checkout -q main
 	main_after_user=$(git rev-parse main)
 	assert_eq "$main_before" "$(git rev-parse main~1)" "main moved only by the user's own commit"
+	# cancel refuses a nested repository (an archive would lose its files)
+	expect_rc 1 "$PARA" cancel -f s
+	assert_contains "$out" "'sub'"
+	rm -rf .para/worktrees/s/sub
 	expect_rc 0 "$PARA" cancel -f s
 	archive=$(git for-each-ref --format='%(refname)' refs/heads/para/archived/)
 	[ -n "$archive" ] || fail "no archive ref"
