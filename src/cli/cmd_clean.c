@@ -37,6 +37,18 @@ __attribute__((format(printf, 2, 3))) static void act(struct clean_opts *o, cons
 	o->actions++;
 }
 
+/* The label naming the start that created a session's container: only that
+ * container is removed with it (NULL for sessions older than the label). */
+static const char *run_label(const struct session *s)
+{
+	size_t i;
+	json_t *l;
+	json_array_foreach(json_object_get(s->container, "labels"), i, l)
+		if (json_is_string(l) && !strncmp(json_string_value(l), SPEC_RUN_LABEL "=", strlen(SPEC_RUN_LABEL "=")))
+			return json_string_value(l) + strlen(SPEC_RUN_LABEL "=");
+	return NULL;
+}
+
 /* A session whose start died half-way, or whose worktree vanished. */
 static void clean_states(struct cli *c, struct clean_opts *o)
 {
@@ -95,7 +107,7 @@ static void clean_states(struct cli *c, struct clean_opts *o)
 		}
 		if (!o->dry_run && done) {
 			if (s->container)
-				engine_remove(&c->eng, json_str(s->container, "name"), &err);
+				engine_remove_own(&c->eng, json_str(s->container, "name"), run_label(s), &err);
 			agentgit_remove(&c->repo, s->name);
 			state_remove(&c->repo, s->name, &err);
 		}
