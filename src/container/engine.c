@@ -9,6 +9,7 @@
 
 #include "util/jsonutil.h"
 #include "util/run.h"
+#include "util/sig.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -361,6 +362,7 @@ int engine_wait_ready(struct engine *e, const char *name, struct error *err)
 	struct strvec args = STRVEC_INIT;
 	struct strbuf out = STRBUF_INIT, logs = STRBUF_INIT;
 	int ret = -1;
+	unsigned mark = sig_count();
 	strvec_pushl(&args, "logs", name, NULL);
 	/* the keep-alive says "para-ready" once its setup is done; until then
 	 * the container must still be running, for at most ~10 s */
@@ -387,6 +389,10 @@ int engine_wait_ready(struct engine *e, const char *name, struct error *err)
 		}
 		if (status) { /* a log driver that cannot be read: running will do */
 			ret = 0;
+			goto out;
+		}
+		if (sig_count() != mark) {
+			error_set(err, 128 + sig_last(), "interrupted; nothing was kept");
 			goto out;
 		}
 		struct timespec ts = { 0, 20 * 1000 * 1000 };

@@ -518,10 +518,21 @@ int session_archive(const struct repo *r, const struct config *cfg, const struct
 		/* an earlier cancel archived it and deleted the branch: finish its job */
 		goto remove;
 	}
+	/* run again after the worktree went: the archive holds all of it */
+	if (had_archive && !is_dir(s->worktree))
+		goto remove;
 	if (!is_dir(s->worktree) || wt_git(s, &head, &e, "rev-parse", "--verify", "HEAD", NULL) < 0)
 		strbuf_add(&head, tip.buf, tip.len);
 	strbuf_trim(&head);
-	if (lost_tips(r, s, head.buf, tip.buf, extra, &lost, err) < 0)
+	/* what an earlier, killed run archived stays reachable from the new one */
+	struct strvec cand = STRVEC_INIT;
+	if (extra)
+		strvec_pushv(&cand, (const char *const *)extra->v);
+	if (had_archive)
+		strvec_push(&cand, old.buf);
+	int lr = lost_tips(r, s, head.buf, tip.buf, &cand, &lost, err);
+	strvec_clear(&cand);
+	if (lr < 0)
 		goto out;
 	/* the archive ref first: from here on the commits are safe */
 	if (!lost.nr && !had_archive && strcmp(head.buf, tip.buf) == 0 &&

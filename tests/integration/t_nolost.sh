@@ -243,6 +243,23 @@ test_killed_cancel_runs_again_to_the_end() {
 	assert_eq precious "$(git show "$a:p")"
 }
 
+# The moment the kill -9 test found: the archive written, the worktree
+# removed, the branch not yet deleted. Run again, the archive keeps the work.
+test_killed_cancel_after_worktree_removal_keeps_archive() {
+	nl_repo
+	expect_rc 0 "$PARA" start --detach k2
+	echo precious >"$(wt k2)/p"
+	a=refs/heads/para/archived/20260101T000000Z/k2
+	wip=$(cd "$(wt k2)" && git add -A && git commit -qm wip && git rev-parse HEAD && git reset -q HEAD~1)
+	git update-ref "$a" "$wip"
+	jq --arg a "$a" '.archive = $a | .phase = "cancelling"' .para/state/k2.json >k.json && mv k.json .para/state/k2.json
+	git worktree remove --force "$(wt k2)"
+	expect_rc 0 "$PARA" cancel -f k2
+	assert_eq precious "$(git show "$a:p")" "archived file"
+	git rev-parse --verify -q refs/heads/para/k2 >/dev/null && fail "branch left"
+	assert_no_file .para/state/k2.json
+}
+
 dead_pid() {
 	sh -c 'exit 0' &
 	local p=$!
