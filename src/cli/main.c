@@ -106,6 +106,23 @@ const struct cmd commands[] = {
 	  "usage: para config show [--json] | para config path\n\n"
 	  "show: the merged configuration (defaults, user, project, PARA_CONFIG).\n"
 	  "path: the config files para reads, in order.\n" },
+	{ "trust", NULL, cmd_trust, "let this repository's .para/config.json widen what para does",
+	  "usage: para trust [--show]\n\n"
+	  "A repository's .para/config.json may not run anything on the host or widen what\n"
+	  "a container may touch until you trust it: keys such as agent.command,\n"
+	  "docker.runtime, docker_args, docker.user, mounts or paths outside the repository.\n"
+	  "Every other command refuses (exit 4) and names those keys. 'para trust' records\n"
+	  "the file's hash and those keys' values outside the repository\n"
+	  "($XDG_STATE_HOME/para/trust/) and prints them; when one of them changes, para\n"
+	  "refuses again and names it. Files para reads from the repository (.env, the\n"
+	  "project Dockerfile, env files) that a symlink takes outside it are recorded too.\n"
+	  "User config and PARA_CONFIG are always trusted.\n\n"
+	  "options:\n"
+	  "      --show   the state (trusted, untrusted, changed) and the keys; record nothing\n" },
+	{ "untrust", NULL, cmd_untrust, "forget the trust given to this repository",
+	  "usage: para untrust\n\n"
+	  "Remove this repository's trust record: its widening keys are refused again\n"
+	  "until 'para trust'.\n" },
 	{ "env", NULL, cmd_env, "the environment a container session gets",
 	  "usage: para env [NAME] [-e KEY[=VALUE]] [--env-file PATH] [--no-forward-keys]\n"
 	  "                [--docker-profile P] [--json] [--reveal]\n\n"
