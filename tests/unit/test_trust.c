@@ -736,6 +736,37 @@ static void test_store_errors(void **state)
 	free(path);
 }
 
+/* Paths that are not UTF-8 cannot be JSON strings: a host path goes by its
+ * hash; a repository whose own path is not UTF-8 cannot be recorded. */
+static void test_paths_not_utf8(void **state)
+{
+	(void)state;
+	struct error err = ERROR_INIT;
+	symlink_rel("/nonexistent-para/\xff", "repo/odd");
+	struct config cfg = CONFIG_INIT;
+	struct trust_keys k = TRUST_KEYS_INIT;
+	set_project("{\"docker\": {\"dockerfile\": \"odd\"}}");
+	load_any(&cfg);
+	trust_widening(cfg.base, cfg.project, repo, &k);
+	assert_int_equal(k.nr, 1);
+	const char *host = json_string_value(json_object_get(k.v[0].value, "host"));
+	assert_non_null(host);
+	assert_non_null(strstr(host, "not UTF-8, hash "));
+	trust_keys_clear(&k);
+	config_clear(&cfg);
+
+	char *bad = tpath("bad\xff");
+	assert_int_equal(mkdir_p(bad, 0755, &err), 0);
+	struct trust_input in = { bad, NULL, NULL, NULL, NULL, NULL };
+	struct config c2 = CONFIG_INIT;
+	assert_int_equal(config_load(&c2, bad, &err), 0);
+	config_trust_input(&c2, bad, &in);
+	assert_int_equal(trust_record(&in, NULL, &err), -1);
+	assert_string_equal(err.msg, "cannot record trust: a path is not UTF-8");
+	config_clear(&c2);
+	free(bad);
+}
+
 /* ---- repository files read on their own --------------------------------- */
 
 static void test_check_file(void **state)
@@ -881,6 +912,7 @@ int main(void)
 		cmocka_unit_test_setup(test_refusal_messages, fresh),
 		cmocka_unit_test_setup(test_record_of_another_repo_or_corrupt, fresh),
 		cmocka_unit_test_setup(test_store_errors, fresh),
+		cmocka_unit_test_setup(test_paths_not_utf8, fresh),
 		cmocka_unit_test_setup(test_check_file, fresh),
 		cmocka_unit_test_setup(test_check_file_dockerfile_folder, fresh),
 		cmocka_unit_test_setup(test_config_load_gate, fresh),
