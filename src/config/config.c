@@ -376,11 +376,30 @@ static int trust_gate(struct config *cfg, const char *repo_root, unsigned flags,
 	return r;
 }
 
+/* .para (where para also writes) and the file in it may not lead out of the
+ * repository through a symlink, unless trusted so. */
+static int check_para_dir(struct config *cfg, const char *repo_root, const char *path, unsigned flags,
+			  struct error *err)
+{
+	if (flags & CONFIG_ANY_TRUST)
+		return 0;
+	char *dir = path_dirname(path);
+	const char *bad = trust_check_file(repo_root, dir, err) < 0    ? ".para"
+			  : trust_check_file(repo_root, path, err) < 0 ? ".para/config.json"
+								       : NULL;
+	free(dir);
+	if (bad)
+		strvec_push(&cfg->untrusted, bad);
+	return bad ? -1 : 0;
+}
+
 static int merge_project(struct config *cfg, const char *repo_root, unsigned flags, struct error *err)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *path = path_join(repo_root, ".para/config.json");
-	int r = read_layer(cfg, path, 0, &sb, err);
+	int r = check_para_dir(cfg, repo_root, path, flags, err);
+	if (r == 0)
+		r = read_layer(cfg, path, 0, &sb, err);
 	json_t *layer = r > 0 ? parse_layer(cfg, path, sb.buf, err) : NULL;
 	if (r > 0 && !layer)
 		r = -1;

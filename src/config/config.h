@@ -24,7 +24,8 @@ struct config {
 	json_t *project;        /* the project file as parsed */
 	json_t *base;           /* defaults + user config */
 	char project_hash[HASH_HEX_LEN + 1];
-	struct strvec untrusted; /* widening project keys that need 'para trust' */
+	struct strvec untrusted; /* widening project keys (or .para, when it leads out
+				  * of the repository) that need 'para trust' */
 };
 
 #define CONFIG_INIT { NULL, STRVEC_INIT, STRVEC_INIT, NULL, NULL, NULL, "", STRVEC_INIT }

@@ -475,6 +475,7 @@ static void repo_files(const json_t *merged, struct strvec *out)
 	const char *name, *df = json_str(json_path(merged, "docker"), "dockerfile");
 	const char *ctx = json_str(json_path(merged, "docker.build"), "context");
 	json_t *p;
+	strvec_pushl(out, ".para", ".para/config.json", NULL);
 	if (json_is_true(json_path(merged, "docker.auto_env_file")))
 		strvec_push(out, ".env");
 	for (size_t i = 0; i < NELEM(keys); i++)

@@ -18,8 +18,9 @@
  * config): the content hash alone cannot see either, so it only tells the
  * user whether the file is the one they reviewed.
  *
- * Files that para reads from the repository on its own (.env, the project
- * Dockerfile, .dockerignore, env files) are checked where they are read: one
+ * Files that para reads from the repository on its own (.para and its
+ * config.json, .env, the project Dockerfile, .dockerignore, env files) are
+ * checked where they are read: one
  * that a symlink takes outside the repository is refused unless the trust
  * record holds that very target.
  */

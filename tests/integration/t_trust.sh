@@ -394,3 +394,29 @@ test_trust_is_per_repository() {
 	cd "$TEST_TMP/clone-link" || fail "cd"
 	expect_rc 0 "$PARA" list
 }
+
+# .para is where para writes (state, worktrees, .gitignore): a clone whose
+# .para leads out of it writes nothing there until trusted.
+test_symlinked_para_dir_refused_until_trusted() {
+	mkdir -p "$HOME/dotpara"
+	mkrepo "$TEST_TMP/origin"
+	ln -s "$HOME/dotpara" .para
+	git add .para && git commit -q -m "para folder elsewhere"
+	cd "$TEST_TMP" && git clone -q origin clone && cd clone || fail "clone"
+	REPO=$(pwd -P)
+	local before
+	before=$(disk_snapshot)
+	expect_rc 4 "$PARA" start --detach s
+	assert_one_line "$out"
+	assert_eq "para: error: '.para' leads through a symlink to '$HOME/dotpara', outside the repository; review it, then run 'para trust'" "$out"
+	expect_rc 4 "$PARA" list
+	expect_rc 4 "$PARA" doctor
+	assert_one_line "$out"
+	assert_eq "" "$(ls -A "$HOME/dotpara")" "files written through the symlink"
+	assert_nothing_happened "$before"
+	expect_rc 0 "$PARA" trust --show
+	assert_contains "$out" "! .para -> $HOME/dotpara"
+	expect_rc 0 "$PARA" trust
+	assert_contains "$out" ".para -> $HOME/dotpara"
+	expect_rc 0 "$PARA" list
+}

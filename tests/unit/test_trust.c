@@ -848,6 +848,13 @@ static void test_check_file_dockerfile_folder(void **state)
 
 /* ---- config_load's gate ------------------------------------------------------ */
 
+static const char *tpath_static_outside_config(void)
+{
+	static char p[128];
+	snprintf(p, sizeof p, "%s/outside/config.json", tmpdir);
+	return p;
+}
+
 static void test_config_load_gate(void **state)
 {
 	(void)state;
@@ -886,6 +893,38 @@ static void test_config_load_gate(void **state)
 	config_clear(&c3);
 	unsetenv("PARA_CONFIG");
 	free(extra);
+	/* .para, or the file in it, leading out of the repository: refused until trusted */
+	write_rel("outside/config.json", "{\"docker\": {\"pull\": \"never\"}}");
+	char *para = tpath("repo/.para");
+	assert_int_equal(remove_tree(para, &err), 0);
+	symlink_rel(outside, "repo/.para");
+	struct config c5 = CONFIG_INIT;
+	assert_int_equal(config_load(&c5, repo, &err), -1);
+	assert_int_equal(err.code, PARA_EXIT_CONFIG);
+	assert_non_null(strstr(err.msg, "'.para' leads through a symlink"));
+	assert_string_equal(c5.untrusted.v[0], ".para");
+	config_clear(&c5);
+	struct config c6 = CONFIG_INIT;
+	assert_int_equal(config_load_flags(&c6, repo, CONFIG_ANY_TRUST, &err), 0);
+	assert_string_equal(config_str(&c6, "docker.pull"), "never");
+	config_clear(&c6);
+	record();
+	struct config c7 = CONFIG_INIT;
+	assert_int_equal(config_load(&c7, repo, &err), 0);
+	config_clear(&c7);
+	unlink(para);
+	assert_int_equal(mkdir_p(para, 0755, &err), 0);
+	free(para);
+	symlink_rel(tpath_static_outside_config(), "repo/.para/config.json");
+	/* (the record holds that very target, reached through .para before) */
+	int removed = 0;
+	assert_int_equal(trust_forget(repo, &removed, &err), 0);
+	assert_int_equal(removed, 1);
+	struct config c8 = CONFIG_INIT;
+	assert_int_equal(config_load(&c8, repo, &err), -1);
+	assert_non_null(strstr(err.msg, "'.para/config.json' leads through a symlink"));
+	assert_string_equal(c8.untrusted.v[0], ".para/config.json");
+	config_clear(&c8);
 	/* outside a repository there is no project layer */
 	struct config c4 = CONFIG_INIT;
 	assert_int_equal(config_load(&c4, NULL, &err), 0);
