@@ -269,15 +269,28 @@ static int host_path(const struct wctx *w, const json_t *pv, const json_t *bv, j
 	return out != NULL;
 }
 
-/* The host path of a mount in Docker's -v form ("SRC:DST[:OPTS]"), or NULL for
- * a named volume (no '/') or an anonymous one (no SRC). */
+/* The source of a mount: Docker's -v form ("SRC:DST[:OPTS]"), or --mount's
+ * ("type=bind,source=SRC,target=DST", in case an entry is written that way). */
+static char *mount_src(const char *m)
+{
+	if (strchr(m, '=')) {
+		char *copy = xstrdup(m), *save = NULL, *src = NULL;
+		for (char *f = strtok_r(copy, ",", &save); f && !src; f = strtok_r(NULL, ",", &save))
+			if (!strncmp(f, "source=", 7) || !strncmp(f, "src=", 4))
+				src = xstrdup(strchr(f, '=') + 1);
+		free(copy);
+		return src;
+	}
+	const char *colon = strchr(m, ':');
+	return colon ? xstrndup(m, (size_t)(colon - m)) : NULL;
+}
+
+/* The host path a mount reads, or NULL for a named volume (no '/') or an
+ * anonymous one (no source). */
 static char *mount_source(const char *m)
 {
-	const char *colon = strchr(m, ':');
-	if (!colon)
-		return NULL;
-	char *src = xstrndup(m, (size_t)(colon - m));
-	int path = src[0] == '~' || strchr(src, '/') || !strcmp(src, ".") || !strcmp(src, "..");
+	char *src = mount_src(m);
+	int path = src && (src[0] == '~' || strchr(src, '/') || !strcmp(src, ".") || !strcmp(src, ".."));
 	if (!path) {
 		free(src);
 		return NULL;

@@ -313,6 +313,9 @@ static void test_mounts(void **state)
 		{ NULL, "{\"docker\": {\"mounts\": [\"sub/../../x:/u\"]}}", "docker.mounts" },
 		{ NULL, "{\"docker\": {\"mounts\": [\"/etc:/e:ro\"]}}", "docker.mounts" },
 		{ NULL, "{\"docker\": {\"mounts\": [\"~bob/x:/x\"]}}", "docker.mounts" },
+		{ NULL, "{\"docker\": {\"mounts\": [\"type=bind,source=/,target=/host\"]}}", "docker.mounts" },
+		{ NULL, "{\"docker\": {\"mounts\": [\"type=bind,src=~/.ssh,dst=/s\"]}}", "docker.mounts" },
+		{ NULL, "{\"docker\": {\"mounts\": [\"type=volume,source=cache,target=/c\", \"type=tmpfs,dst=/t\"]}}", "" },
 		/* the user's own entry, kept by the project: no trust needed */
 		{ "{\"docker\": {\"mounts\": [\"~/.npmrc:/n\"]}}", "{\"docker\": {\"mounts\": [\"~/.npmrc:/n\", \"v:/v\"]}}",
 		  "" },
