@@ -117,6 +117,8 @@ int cmd_doctor(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_env(int argc, char **argv);
 int cmd_image(int argc, char **argv);
+int cmd_trust(int argc, char **argv);
+int cmd_untrust(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 

@@ -33,16 +33,23 @@ int cmd_doctor(int argc, char **argv)
 			return cli_usage(argv[0], "unexpected argument '%s'", argv[i]);
 		c.verbose = 1;
 	}
+	int in_repo = getcwd(cwd, sizeof cwd) && repo_discover(cwd, &c.repo, &err) == 0;
+	struct error cerr = ERROR_INIT;
+	int config_ok = config_load(&c.cfg, in_repo ? c.repo.root : NULL, &cerr) == 0;
+	if (!config_ok && c.cfg.untrusted.nr) {
+		/* an untrusted docker.runtime is not even looked up on PATH */
+		cli_close(&c);
+		return cli_fail(&cerr);
+	}
 	if (git(NULL, &out, &err, "--version", NULL) < 0) {
 		failed |= report(0, "git", err.msg, "apt-get install git");
 	} else {
 		strbuf_trim(&out);
 		failed |= report(1, "git", out.buf, NULL);
 	}
-	int in_repo = getcwd(cwd, sizeof cwd) && repo_discover(cwd, &c.repo, &err) == 0;
 	report(1, "repository", in_repo ? c.repo.root : "(not in a git repository)", NULL);
-	if (config_load(&c.cfg, in_repo ? c.repo.root : NULL, &err) < 0) {
-		failed |= report(0, "config", err.msg, "fix the file named above ('para config show' after)");
+	if (!config_ok) {
+		failed |= report(0, "config", cerr.msg, "fix the file named above ('para config show' after)");
 	} else {
 		struct strbuf files = STRBUF_INIT;
 		for (size_t i = 0; i < c.cfg.files.nr; i++)
@@ -101,12 +108,20 @@ int cmd_config(int argc, char **argv)
 	if (strcmp(sub, "show") && strcmp(sub, "path"))
 		return cli_usage(argv[0], "unknown subcommand '%s'", sub);
 	int in_repo = getcwd(cwd, sizeof cwd) && repo_discover(cwd, &c.repo, &err) == 0;
-	if (config_load(&c.cfg, in_repo ? c.repo.root : NULL, &err) < 0) {
+	/* shown whether trusted or not, and said so */
+	if (config_load_flags(&c.cfg, in_repo ? c.repo.root : NULL, CONFIG_ANY_TRUST, &err) < 0) {
 		cli_close(&c);
 		return cli_fail(&err);
 	}
 	for (size_t i = 0; i < c.cfg.warnings.nr; i++)
 		cli_warn("%s", c.cfg.warnings.v[i]);
+	if (c.cfg.untrusted.nr) {
+		struct strbuf keys = STRBUF_INIT;
+		for (size_t i = 0; i < c.cfg.untrusted.nr; i++)
+			strbuf_addf(&keys, "%s%s", i ? ", " : "", c.cfg.untrusted.v[i]);
+		cli_warn(".para/config.json is not trusted: %s shown here, in effect only after 'para trust'", keys.buf);
+		strbuf_release(&keys);
+	}
 	if (!strcmp(sub, "path")) {
 		char *user = config_user_path();
 		printf("user:    %s\n", user);

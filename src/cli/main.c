@@ -104,8 +104,27 @@ const struct cmd commands[] = {
 	  "for each problem, say the command that fixes it. Exit 1 when any check fails.\n" },
 	{ "config", NULL, cmd_config, "show the merged configuration",
 	  "usage: para config show [--json] | para config path\n\n"
-	  "show: the merged configuration (defaults, user, project, PARA_CONFIG).\n"
+	  "show: the merged configuration (defaults, user, project, PARA_CONFIG); an\n"
+	  "  untrusted project file is shown too, with a warning naming its keys.\n"
 	  "path: the config files para reads, in order.\n" },
+	{ "trust", NULL, cmd_trust, "let this repository's .para/config.json widen what para does",
+	  "usage: para trust [--show]\n\n"
+	  "A repository's .para/config.json may not run anything on the host or widen what\n"
+	  "a container may touch until you trust it: keys such as agent.command,\n"
+	  "docker.runtime, docker_args, docker.user, mounts or paths outside the\n"
+	  "repository (the man page's TRUST section lists them all).\n"
+	  "Until then, commands that load the config refuse (exit 4) and name those keys.\n"
+	  "'para trust' records the file's hash and those keys' values outside the\n"
+	  "repository ($XDG_STATE_HOME/para/trust/) and prints them; when one of them\n"
+	  "changes, para refuses again and names it. Files para reads from the repository\n"
+	  "(.env, the project Dockerfile, env files) that a symlink takes outside it are\n"
+	  "recorded too. User config and PARA_CONFIG are always trusted.\n\n"
+	  "options:\n"
+	  "      --show   the state (trusted, untrusted, changed) and the keys; no change\n" },
+	{ "untrust", NULL, cmd_untrust, "forget the trust given to this repository",
+	  "usage: para untrust\n\n"
+	  "Remove this repository's trust record: its widening keys are refused again\n"
+	  "until 'para trust'.\n" },
 	{ "env", NULL, cmd_env, "the environment a container session gets",
 	  "usage: para env [NAME] [-e KEY[=VALUE]] [--env-file PATH] [--no-forward-keys]\n"
 	  "                [--docker-profile P] [--json] [--reveal]\n\n"
@@ -153,7 +172,8 @@ static void usage_all(FILE *f)
 	for (const struct cmd *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fputs("\n'para COMMAND --help' for a command's options. Exit codes: 0 ok, 1 failure,\n"
-	      "2 usage, 3 engine unreachable, 4 invalid config, else the agent's own code.\n",
+	      "2 usage, 3 engine unreachable, 4 invalid or untrusted config ('para trust'),\n"
+	      "else the agent's own code.\n",
 	      f);
 }
 

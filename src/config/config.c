@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/fsutil.h"
+#include "util/hash.h"
 #include "util/jsonutil.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -119,7 +120,7 @@ static const struct key_rule schema[] = {
 /* Keys of SPEC §3 that this version reads but does not act on yet: set to
  * anything but their default, they get a warning instead of silence. */
 static const char *const not_yet[] = {
-	"docker.mounts", "docker.allow_dangerous_mounts", "docker.setup_script", "docker.network.isolation",
+	"docker.mounts", "docker.setup_script", "docker.network.isolation",
 	"docker.network.allowed_domains", "docker.network.egress", NULL,
 };
 
@@ -299,38 +300,122 @@ static int check_layer(struct config *cfg, const char *file, json_t *obj, const 
 	return 0;
 }
 
-int config_merge_text(struct config *cfg, const char *name, const char *text, struct error *err)
+/* One layer parsed and checked against the schema; NULL with err set. */
+static json_t *parse_layer(struct config *cfg, const char *name, const char *text, struct error *err)
 {
 	json_error_t je;
 	json_t *layer = json_loads(text, JSON_REJECT_DUPLICATES, &je);
-	if (!layer)
-		return error_set(err, PARA_EXIT_CONFIG, "%s:%d:%d: %s", name, je.line, je.column, je.text);
+	if (!layer) {
+		error_set(err, PARA_EXIT_CONFIG, "%s:%d:%d: %s", name, je.line, je.column, je.text);
+		return NULL;
+	}
 	if (!json_is_object(layer)) {
 		json_decref(layer);
-		return error_set(err, PARA_EXIT_CONFIG, "%s: the configuration must be a JSON object", name);
+		error_set(err, PARA_EXIT_CONFIG, "%s: the configuration must be a JSON object", name);
+		return NULL;
 	}
 	if (check_layer(cfg, name, layer, NULL, err) < 0) {
 		json_decref(layer);
-		return -1;
+		return NULL;
 	}
+	return layer;
+}
+
+int config_merge_text(struct config *cfg, const char *name, const char *text, struct error *err)
+{
+	json_t *layer = parse_layer(cfg, name, text, err);
+	if (!layer)
+		return -1;
 	json_object_update_recursive(cfg->root, layer);
 	json_decref(layer);
 	return 0;
 }
 
-static int merge_file(struct config *cfg, const char *path, int must_exist, struct error *err)
+/* 1 when read into sb, 0 when absent (and that is fine), -1 on error. */
+static int read_layer(struct config *cfg, const char *path, int must_exist, struct strbuf *sb, struct error *err)
 {
-	struct strbuf sb = STRBUF_INIT;
-	if (strbuf_read_file(&sb, path) < 0) {
-		strbuf_release(&sb);
+	if (strbuf_read_file(sb, path) < 0) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
 		return error_errno(err, PARA_EXIT_CONFIG, "cannot read config '%s'", path);
 	}
 	strvec_push(&cfg->files, path);
-	int r = config_merge_text(cfg, path, sb.buf, err);
+	return 1;
+}
+
+static int merge_file(struct config *cfg, const char *path, int must_exist, struct error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int r = read_layer(cfg, path, must_exist, &sb, err);
+	if (r > 0)
+		r = config_merge_text(cfg, path, sb.buf, err);
 	strbuf_release(&sb);
+	return r < 0 ? -1 : 0;
+}
+
+void config_trust_input(const struct config *cfg, const char *repo_root, struct trust_input *in)
+{
+	in->repo_root = repo_root;
+	in->file = cfg->project_file;
+	in->hash = cfg->project ? cfg->project_hash : NULL;
+	in->base = cfg->base;
+	in->project = cfg->project;
+	in->merged = cfg->root;
+}
+
+/* Refuse an untrusted project layer before it is merged (unless CONFIG_ANY_TRUST). */
+static int trust_gate(struct config *cfg, const char *repo_root, unsigned flags, struct error *err)
+{
+	struct trust_input in;
+	struct trust_report rep = TRUST_REPORT_INIT;
+	config_trust_input(cfg, repo_root, &in);
+	trust_evaluate(&in, &rep);
+	strvec_pushv(&cfg->untrusted, (const char *const *)rep.need.v);
+	int r = rep.need.nr && !(flags & CONFIG_ANY_TRUST) ? trust_refusal(&rep, err) : 0;
+	trust_report_clear(&rep);
 	return r;
+}
+
+/* .para (where para also writes) and the file in it may not lead out of the
+ * repository through a symlink, unless trusted so. */
+static int check_para_dir(struct config *cfg, const char *repo_root, const char *path, unsigned flags,
+			  struct error *err)
+{
+	if (flags & CONFIG_ANY_TRUST)
+		return 0;
+	char *dir = path_dirname(path);
+	const char *bad = trust_check_file(repo_root, dir, err) < 0    ? ".para"
+			  : trust_check_file(repo_root, path, err) < 0 ? ".para/config.json"
+								       : NULL;
+	free(dir);
+	if (bad)
+		strvec_push(&cfg->untrusted, bad);
+	return bad ? -1 : 0;
+}
+
+static int merge_project(struct config *cfg, const char *repo_root, unsigned flags, struct error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *path = path_join(repo_root, ".para/config.json");
+	int r = check_para_dir(cfg, repo_root, path, flags, err);
+	if (r == 0)
+		r = read_layer(cfg, path, 0, &sb, err);
+	json_t *layer = r > 0 ? parse_layer(cfg, path, sb.buf, err) : NULL;
+	if (r > 0 && !layer)
+		r = -1;
+	if (layer) {
+		cfg->project_file = path;
+		path = NULL;
+		cfg->project = layer;
+		cfg->base = json_deep_copy(cfg->root);
+		hash_hex(sb.buf, sb.len, cfg->project_hash);
+		r = trust_gate(cfg, repo_root, flags, err);
+		if (r == 0)
+			json_object_update_recursive(cfg->root, layer);
+	}
+	free(path);
+	strbuf_release(&sb);
+	return r < 0 ? -1 : 0;
 }
 
 char *config_user_path(void)
@@ -344,6 +429,11 @@ char *config_user_path(void)
 
 int config_load(struct config *cfg, const char *repo_root, struct error *err)
 {
+	return config_load_flags(cfg, repo_root, 0, err);
+}
+
+int config_load_flags(struct config *cfg, const char *repo_root, unsigned flags, struct error *err)
+{
 	json_error_t je;
 	cfg->root = json_loads(defaults_json, 0, &je);
 	if (!cfg->root)
@@ -351,15 +441,10 @@ int config_load(struct config *cfg, const char *repo_root, struct error *err)
 	char *user = config_user_path();
 	int r = merge_file(cfg, user, 0, err);
 	free(user);
+	if (r == 0 && repo_root)
+		r = merge_project(cfg, repo_root, flags, err);
 	if (r < 0)
 		return r;
-	if (repo_root) {
-		char *proj = path_join(repo_root, ".para/config.json");
-		r = merge_file(cfg, proj, 0, err);
-		free(proj);
-		if (r < 0)
-			return r;
-	}
 	const char *extra = getenv("PARA_CONFIG");
 	if (extra && *extra)
 		return merge_file(cfg, extra, 1, err);
@@ -372,6 +457,13 @@ void config_clear(struct config *cfg)
 	cfg->root = NULL;
 	strvec_clear(&cfg->warnings);
 	strvec_clear(&cfg->files);
+	free(cfg->project_file);
+	cfg->project_file = NULL;
+	json_decref(cfg->project);
+	cfg->project = NULL;
+	json_decref(cfg->base);
+	cfg->base = NULL;
+	strvec_clear(&cfg->untrusted);
 }
 
 json_t *config_get(const struct config *cfg, const char *path)

@@ -9,19 +9,42 @@
 #define PARA_CONFIG_H
 #include <jansson.h>
 
+#include "config/trust.h"
 #include "util/error.h"
+#include "util/hash.h"
 #include "util/strvec.h"
 
 struct config {
 	json_t *root;           /* merged result; never NULL after config_load */
 	struct strvec warnings; /* unknown keys and similar, one line each */
 	struct strvec files;    /* the files that were read, in order */
+	/* the project layer and what it is measured against (config/trust.h);
+	 * all NULL when there is no project file */
+	char *project_file;
+	json_t *project;        /* the project file as parsed */
+	json_t *base;           /* defaults + user config */
+	char project_hash[HASH_HEX_LEN + 1];
+	struct strvec untrusted; /* widening project keys (or .para, when it leads out
+				  * of the repository) that need 'para trust' */
 };
 
-#define CONFIG_INIT { NULL, STRVEC_INIT, STRVEC_INIT }
+#define CONFIG_INIT { NULL, STRVEC_INIT, STRVEC_INIT, NULL, NULL, NULL, "", STRVEC_INIT }
 
-/* repo_root may be NULL (outside a repository). Errors use exit code 4. */
+/*
+ * repo_root may be NULL (outside a repository). Errors use exit code 4. A
+ * project layer with widening keys that are not trusted (config/trust.h) is
+ * an error naming them, and is not merged; cfg->untrusted lists them.
+ */
 int config_load(struct config *cfg, const char *repo_root, struct error *err);
+
+enum {
+	/* merge an untrusted project layer anyway, for the commands that show or
+	 * record it (trust, untrust, config show); cfg->untrusted says which keys */
+	CONFIG_ANY_TRUST = 1 << 0,
+};
+int config_load_flags(struct config *cfg, const char *repo_root, unsigned flags, struct error *err);
+/* What a trust decision about the loaded project layer is made from. */
+void config_trust_input(const struct config *cfg, const char *repo_root, struct trust_input *in);
 /* Validate and merge one more layer given as text (used by tests and PARA_CONFIG). */
 int config_merge_text(struct config *cfg, const char *name, const char *text, struct error *err);
 void config_clear(struct config *cfg);

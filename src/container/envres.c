@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/trust.h"
 #include "parse/dotenv.h"
 #include "session/git.h"
 #include "util/fsutil.h"
@@ -97,6 +98,15 @@ out:
 		memset(sb.buf, 0, sb.len);
 	strbuf_release(&sb);
 	return ret;
+}
+
+/* A file of the repository: one a symlink takes out of it only when trusted. */
+static int load_repo_file(struct container_spec *spec, const char *repo_root, const char *path, int level,
+			  const char *what, int at_exec, struct error *err)
+{
+	if (trust_check_file(repo_root, path, err) < 0)
+		return -1;
+	return load_file(spec, path, level, what, at_exec, err);
 }
 
 static void set_kv(struct container_spec *spec, const char *arg, int level, const char *source, int at_exec,
@@ -247,7 +257,7 @@ int envres_resolve(const struct env_inputs *in, const struct config *cfg, const 
 	}
 	if (config_bool(cfg, "docker.auto_env_file")) {
 		char *p = path_join(repo_root, ".env");
-		int r = path_exists(p) ? load_file(spec, p, 6, ".env", at_exec, err) : 0;
+		int r = path_exists(p) ? load_repo_file(spec, repo_root, p, 6, ".env", at_exec, err) : 0;
 		free(p);
 		if (r < 0)
 			goto out;
@@ -255,7 +265,7 @@ int envres_resolve(const struct env_inputs *in, const struct config *cfg, const 
 	const char *def = config_str(cfg, "docker.default_env_file");
 	if (def) {
 		char *p = repo_path(repo_root, def);
-		int r = load_file(spec, p, 5, "docker.default_env_file", at_exec, err);
+		int r = load_repo_file(spec, repo_root, p, 5, "docker.default_env_file", at_exec, err);
 		free(p);
 		if (r < 0)
 			goto out;
@@ -269,7 +279,7 @@ int envres_resolve(const struct env_inputs *in, const struct config *cfg, const 
 		if (pf) {
 			char *p = repo_path(repo_root, pf);
 			char *what = xasprintf("profile %s env_file", pname);
-			int r = load_file(spec, p, 4, what, at_exec, err);
+			int r = load_repo_file(spec, repo_root, p, 4, what, at_exec, err);
 			free(what);
 			free(p);
 			if (r < 0)

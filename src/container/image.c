@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config/trust.h"
 #include "session/names.h"
 #include "util/fsutil.h"
 #include "util/hash.h"
@@ -64,6 +65,21 @@ static char *abs_in(const char *root, const char *p)
 	return p[0] == '/' ? xstrdup(p) : path_join(root, p);
 }
 
+/* The Dockerfile, the context and the .dockerignore files go to the engine:
+ * one a symlink takes out of the repository only when it is trusted. */
+static int check_build_files(const char *repo_root, const struct image_plan *p, struct error *err)
+{
+	char *df_ignore = xasprintf("%s.dockerignore", p->dockerfile);
+	char *ctx_ignore = path_join(p->context, ".dockerignore");
+	const char *files[] = { p->dockerfile, p->context, df_ignore, ctx_ignore };
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < sizeof files / sizeof files[0]; i++)
+		r = trust_check_file(repo_root, files[i], err);
+	free(df_ignore);
+	free(ctx_ignore);
+	return r;
+}
+
 static int plan_dockerfile(const struct config *cfg, const struct image_inputs *in, const char *df,
 			   struct image_plan *p, struct error *err)
 {
@@ -76,6 +92,8 @@ static int plan_dockerfile(const struct config *cfg, const struct image_inputs *
 	p->target = target ? xstrdup(target) : NULL;
 	json_object_foreach(config_get(cfg, "docker.build.args"), k, v)
 		strvec_pushf(&p->build_args, "%s=%s", k, json_string_value(v));
+	if (check_build_files(in->repo_root, p, err) < 0)
+		return -1;
 	if (!is_dir(p->context))
 		return error_set(err, PARA_EXIT_CONFIG, "build context '%s' is not a directory", p->context);
 	char *excl[PRIVATE_MAX];

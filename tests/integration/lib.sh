@@ -66,10 +66,18 @@ mkrepo() {
 }
 
 # Point agent.command at one of tests/integration/agents (or any argv as JSON).
+# The test made this repository, so it trusts it (agent.command needs trust).
 set_agent() { # json-array [prompt-mode]
 	mkdir -p .para
 	printf '{"agent": {"command": %s, "prompt": "%s"}}\n' "$1" "${2:-arg}" >.para/config.json
 	git add .para/config.json && git commit -q -m "para config"
+	trust_repo
+}
+
+# Trust the current repository's .para/config.json as it is now.
+trust_repo() {
+	local o
+	o=$("$PARA" trust 2>&1) || fail "para trust: $o"
 }
 
 # A snapshot of everything para could have changed: files, refs, worktrees.

@@ -19,7 +19,7 @@ for f in "$HERE"/t_*.sh; do
 		start=$(date +%s.%N)
 		(
 			export TEST_TMP=$tmp
-			export HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config
+			export HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config XDG_STATE_HOME=$tmp/home/.local/state
 			mkdir -p "$HOME"
 			CLEAN_REPOS=()
 			source "$HERE/lib.sh"

@@ -10,6 +10,7 @@ container_repo() { # [dir]
 	printf '{"agent": {"command": ["/workspace/agent.sh"]}, "docker": {"default_image": "%s"}}\n' \
 		"$BUSYBOX_IMAGE" >.para/config.json
 	git add -A && git commit -q -m "agent and config"
+	trust_repo
 	CLEAN_REPOS+=("$REPO")
 }
 
@@ -41,6 +42,7 @@ test_container_contract() {
 	printf '{"agent": {"command": ["/workspace/agent.sh"]}, "docker": {"default_image": "%s", "user": "4711:4711"}}\n' \
 		"$BUSYBOX_IMAGE" >.para/config.json
 	git commit -qam "user"
+	trust_repo # docker.user other than "host" needs trust
 	expect_rc 0 "$PARA" start -c --detach box2
 	run "$PARA" exec box2 -- sh -c 'id -u; id -g; id -un; echo $HOME; touch $HOME/w && echo home-ok; command -v useradd || echo no-useradd'
 	assert_eq 0 "$rc" exec-rc

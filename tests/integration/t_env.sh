@@ -17,6 +17,7 @@ write_config() { # extra-json-for-docker
   "docker": { "default_image": "$BUSYBOX_IMAGE" $1 } }
 JSON
 	git add -A && git commit -q -m config
+	trust_repo
 }
 
 test_each_level_beats_the_next() {

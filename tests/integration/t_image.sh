@@ -13,6 +13,7 @@ image_repo() {
 	printf 'ignored.log\n' >.para/.dockerignore
 	echo '{"agent": {"command": ["/workspace/agent.sh"]}}' >.para/config.json
 	git add -A && git commit -q -m "project image"
+	trust_repo
 	CLEAN_REPOS+=("$REPO")
 }
 

@@ -141,6 +141,7 @@ test_start_skip_permissions_args() {
 	mkdir -p .para
 	printf '{"agent": {"command": ["%s", "--model", "m1"], "skip_permissions_args": ["--yolo", "--no-ask"]}}\n' "$REC" >.para/config.json
 	git add .para/config.json && git commit -q -m cfg
+	trust_repo
 	expect_rc 0 "$PARA" start plain -p "p1" </dev/null
 	assert_eq "3" "$(rec_get plain argc)" "argc without -d"
 	expect_rc 0 "$PARA" start danger -d -p "p2" </dev/null
@@ -834,6 +835,7 @@ test_unknown_config_key_warns() {
 	mkdir -p .para
 	printf '{"agent": {"command": ["%s"], "promt": "stdin"}}\n' "$REC" >.para/config.json
 	git add .para/config.json && git commit -q -m cfg
+	trust_repo
 	expect_rc 0 "$PARA" start w -p "hello" </dev/null
 	assert_eq 1 "$(echo "$out" | grep -c 'warning')" "warning lines: $out"
 	echo "$out" | grep 'warning' | grep -q "agent.promt" || fail "warning does not name the key: $out"

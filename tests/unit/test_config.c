@@ -54,9 +54,12 @@ static int fresh_env(void **state)
 {
 	(void)state;
 	char *xdg = xasprintf("%s/xdg-empty", tmpdir);
+	char *st = xasprintf("%s/state", tmpdir);
 	setenv("XDG_CONFIG_HOME", xdg, 1);
+	setenv("XDG_STATE_HOME", st, 1); /* trust records (config/trust.h) */
 	unsetenv("PARA_CONFIG");
 	free(xdg);
+	free(st);
 	return 0;
 }
 
@@ -500,8 +503,21 @@ static void test_layering(void **state)
 	setenv("XDG_CONFIG_HOME", xdg, 1);
 	setenv("PARA_CONFIG", extra, 1);
 
+	/* the project's agent.command needs trust: refused, and nothing of it merged */
 	struct config cfg = CONFIG_INIT;
 	struct error err = ERROR_INIT;
+	assert_int_equal(config_load(&cfg, repo, &err), -1);
+	assert_int_equal(err.code, PARA_EXIT_CONFIG);
+	assert_non_null(strstr(err.msg, "agent.command"));
+	assert_string_equal(config_str(&cfg, "docker.pull"), "never");
+	config_clear(&cfg);
+	struct config t = CONFIG_INIT;
+	struct trust_input ti;
+	assert_int_equal(config_load_flags(&t, repo, CONFIG_ANY_TRUST, &err), 0);
+	config_trust_input(&t, repo, &ti);
+	assert_int_equal(trust_record(&ti, NULL, &err), 0);
+	config_clear(&t);
+
 	if (config_load(&cfg, repo, &err) < 0)
 		fail_msg("config_load: %s", err.msg);
 	/* project over user; PARA_CONFIG over both; untouched keys from below */
