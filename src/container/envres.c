@@ -63,15 +63,32 @@ int env_inputs_add_file(struct env_inputs *in, const char *path, struct error *e
 	return 0;
 }
 
+/* What ${VAR} in an env file may read of the host. A file the user named
+ * reads it all; the repository's own .env, in a repository the user has not
+ * trusted, only the variables para forwards anyway (docker.forward_env):
+ * anything else would carry a host secret into an untrusted container. */
+struct host_view {
+	const struct strvec *allowed; /* NULL: everything */
+	char *refused;                /* the first set variable it tried to read */
+};
+
 static const char *host_lookup(const char *key, void *ctx)
 {
-	(void)ctx;
-	return getenv(key);
+	struct host_view *hv = ctx;
+	const char *v = getenv(key);
+	if (!hv || !hv->allowed || !v)
+		return v;
+	for (size_t i = 0; i < hv->allowed->nr; i++)
+		if (!strcmp(hv->allowed->v[i], key))
+			return v;
+	if (!hv->refused)
+		hv->refused = xstrdup(key);
+	return NULL;
 }
 
 /* Every variable of an env file, at level, secret (it came from a file). */
-static int load_file(struct container_spec *spec, const char *path, int level, const char *what, int at_exec,
-		     struct error *err)
+static int load_file_view(struct container_spec *spec, const char *path, int level, const char *what,
+			  int at_exec, struct host_view *hv, struct error *err)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct dotenv d = DOTENV_INIT;
@@ -81,9 +98,16 @@ static int load_file(struct container_spec *spec, const char *path, int level, c
 		ret = error_errno(err, 1, "cannot read %s '%s'", what, path);
 		goto out;
 	}
-	if (dotenv_parse(sb.buf, sb.len, host_lookup, NULL, 1, &d, &perr) < 0) {
+	if (dotenv_parse(sb.buf, sb.len, host_lookup, hv, 1, &d, &perr) < 0) {
 		ret = error_set(err, 1, "%s:%d: %s", path, d.error_line, perr.msg);
 		error_hint(err, "fix the %s (grammar: docs/dotenv.md)", what);
+		goto out;
+	}
+	if (hv && hv->refused) {
+		ret = error_set(err, PARA_EXIT_CONFIG,
+				"%s '%s' reads the host variable %s, which para does not forward to an untrusted repository",
+				what, path, hv->refused);
+		error_hint(err, "review the file, then run 'para trust' (or add %s to docker.forward_env)", hv->refused);
 		goto out;
 	}
 	char *source = xasprintf("%s %s", what, path);
@@ -98,6 +122,29 @@ out:
 		memset(sb.buf, 0, sb.len);
 	strbuf_release(&sb);
 	return ret;
+}
+
+static int load_file(struct container_spec *spec, const char *path, int level, const char *what, int at_exec,
+		     struct error *err)
+{
+	return load_file_view(spec, path, level, what, at_exec, NULL, err);
+}
+
+/* The repository's own .env: read through a host view (see host_view). */
+static int load_auto_env(struct container_spec *spec, const struct config *cfg, const char *repo_root,
+			 const char *path, int at_exec, struct error *err)
+{
+	if (trust_check_file(repo_root, path, err) < 0)
+		return -1;
+	struct strvec fwd = STRVEC_INIT;
+	json_t *rec = trust_record_load(repo_root);
+	struct host_view hv = { rec ? NULL : &fwd, NULL };
+	config_strv(cfg, "docker.forward_env", &fwd);
+	int r = load_file_view(spec, path, 6, ".env", at_exec, &hv, err);
+	json_decref(rec);
+	free(hv.refused);
+	strvec_clear(&fwd);
+	return r;
 }
 
 /* A file of the repository: one a symlink takes out of it only when trusted. */
@@ -257,7 +304,7 @@ int envres_resolve(const struct env_inputs *in, const struct config *cfg, const 
 	}
 	if (config_bool(cfg, "docker.auto_env_file")) {
 		char *p = path_join(repo_root, ".env");
-		int r = path_exists(p) ? load_repo_file(spec, repo_root, p, 6, ".env", at_exec, err) : 0;
+		int r = path_exists(p) ? load_auto_env(spec, cfg, repo_root, p, at_exec, err) : 0;
 		free(p);
 		if (r < 0)
 			goto out;

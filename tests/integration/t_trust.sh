@@ -420,3 +420,33 @@ test_symlinked_para_dir_refused_until_trusted() {
 	assert_contains "$out" ".para -> $HOME/dotpara"
 	expect_rc 0 "$PARA" list
 }
+
+# A clone's .env that interpolates a host variable para does not forward
+# would carry it into the container: refused until trusted.
+test_env_file_reading_host_secret_refused_until_trusted() {
+	need_engine
+	need_image "$BUSYBOX_IMAGE"
+	mkrepo "$TEST_TMP/origin"
+	printf 'STOLEN=${PARA_TEST_HOST_SECRET}\nTERMISH=${TERM:-none}\nPLAIN=ok\n' >.env
+	git add .env && git commit -qm env
+	cd "$TEST_TMP" && git clone -q origin clone && cd clone || fail clone
+	REPO=$(pwd -P)
+	CLEAN_REPOS+=("$REPO")
+	export PARA_TEST_HOST_SECRET=hunter2
+	before=$(disk_snapshot)
+	expect_rc 4 "$PARA" env
+	assert_one_line "$out"
+	assert_contains "$out" "PARA_TEST_HOST_SECRET"
+	assert_not_contains "$out" "hunter2"
+	expect_rc 4 "$PARA" start -c --detach s --docker-image "$BUSYBOX_IMAGE"
+	assert_contains "$out" "para trust"
+	assert_eq "$before" "$(disk_snapshot)" "nothing created"
+	[ -z "$(repo_containers)" ] || fail "a container was created"
+	# not set on the host: nothing to carry, nothing refused
+	expect_rc 0 env -u PARA_TEST_HOST_SECRET "$PARA" env
+	expect_rc 0 "$PARA" trust
+	expect_rc 0 "$PARA" start -c --detach s --docker-image "$BUSYBOX_IMAGE"
+	expect_rc 0 "$PARA" exec s -- sh -c 'echo "$STOLEN"'
+	assert_eq hunter2 "$out" "after trust the value is the user's choice"
+	expect_rc 0 "$PARA" cancel -f s
+}
