@@ -123,3 +123,23 @@ cleanup_engine_objects() {
 assert_line() {
 	grep -qxF -- "$2" <<<"$1" || fail "${3:-output} has no line '$2': $1"
 }
+
+# The fixture user (uid 4711, made by bootstrap --test-fixtures) runs CMD...
+as_fixture_user() {
+	setpriv --reuid 4711 --regid 4711 --init-groups env HOME="$TEST_TMP/u4711" XDG_CONFIG_HOME="$TEST_TMP/u4711/.config" "$@"
+}
+
+# A repo in $TEST_TMP/repo owned by the fixture user, who runs its own copy
+# of para (the build may sit in a folder only root can enter); cd into it.
+fixture_user_repo() {
+	[ "$(id -u)" = 0 ] && id para-test >/dev/null 2>&1 || { echo "    SKIP: needs root and user para-test (bootstrap --test-fixtures)" >&2; exit 77; }
+	mkdir -p "$TEST_TMP/u4711/.config/para" && chown -R 4711:4711 "$TEST_TMP" && chmod 755 "$TEST_TMP"
+	install -m 755 "$PARA" "$TEST_TMP/para" && PARA=$TEST_TMP/para
+	as_fixture_user bash -c '
+		set -e
+		cd "$TEST_TMP" && git init -q -b main repo && cd repo
+		git config user.email t@example.com && git config user.name T
+		echo hi >README.md && git add -A && git commit -qm init' || fail "repo setup"
+	cd "$TEST_TMP/repo" && REPO=$(pwd -P)
+	CLEAN_REPOS+=("$REPO")
+}

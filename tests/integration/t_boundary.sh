@@ -149,25 +149,14 @@ test_boundary_container_sees_no_host_git_dir() {
 	assert_no_file .para/git/s.link
 }
 
-as_fixture_user() {
-	setpriv --reuid 4711 --regid 4711 --init-groups env HOME="$TEST_TMP/u4711" XDG_CONFIG_HOME="$TEST_TMP/u4711/.config" "$@"
-}
 ugit() { as_fixture_user git "$@"; }
 
 test_boundary_agent_workflows_as_host_uid() {
 	need_engine
 	need_image "$DEBIAN_IMAGE"
-	[ "$(id -u)" = 0 ] && id para-test >/dev/null 2>&1 || { echo "    SKIP: needs root and user para-test (bootstrap --test-fixtures)" >&2; exit 77; }
-	mkdir -p "$TEST_TMP/u4711/.config/para" && chown -R 4711:4711 "$TEST_TMP" && chmod 755 "$TEST_TMP"
+	fixture_user_repo
 	printf '{"docker": {"default_image": "%s"}}\n' "$DEBIAN_IMAGE" >"$TEST_TMP/u4711/.config/para/config.json"
-	install -m 755 "$PARA" "$TEST_TMP/para" && PARA=$TEST_TMP/para
-	as_fixture_user bash -c '
-		set -e
-		cd "$TEST_TMP" && git init -q -b main repo && cd repo
-		git config user.email t@example.com && git config user.name T
-		echo hi >README.md && git add -A && git commit -qm init' || fail "repo setup"
-	cd "$TEST_TMP/repo" && REPO=$(pwd -P)
-	CLEAN_REPOS+=("$REPO")
+	chown 4711:4711 "$TEST_TMP/u4711/.config/para/config.json"
 	run as_fixture_user "$PARA" start -c --detach w
 	assert_eq 0 "$rc" "start: $out"
 	run as_fixture_user "$PARA" exec w -- sh -c '

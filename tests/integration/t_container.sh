@@ -63,25 +63,10 @@ no-useradd" "$out" identity
 	[ -z "$(repo_containers)" ] || fail "container left after cancel"
 }
 
-as_fixture_user() {
-	setpriv --reuid 4711 --regid 4711 --init-groups env HOME="$TEST_TMP/u4711" XDG_CONFIG_HOME="$TEST_TMP/u4711/.config" "$@"
-}
-
 test_container_host_user_owns_files_and_commits() {
 	need_engine
 	need_image "$DEBIAN_IMAGE"
-	[ "$(id -u)" = 0 ] && id para-test >/dev/null 2>&1 || { echo "    SKIP: needs root and user para-test (bootstrap --test-fixtures)" >&2; exit 77; }
-	mkdir -p "$TEST_TMP/u4711" && chown -R 4711:4711 "$TEST_TMP" && chmod 755 "$TEST_TMP"
-	# the build may sit in a folder only root can enter (a mktemp -d clone):
-	# the user runs its own copy of the binary
-	install -m 755 "$PARA" "$TEST_TMP/para" && PARA=$TEST_TMP/para
-	as_fixture_user bash -c '
-		set -e
-		cd "$TEST_TMP" && git init -q -b main repo && cd repo
-		git config user.email t@example.com && git config user.name T
-		echo hi >README.md && git add -A && git commit -qm init' || fail "repo setup"
-	cd "$TEST_TMP/repo" && REPO=$(pwd -P)
-	CLEAN_REPOS+=("$REPO")
+	fixture_user_repo
 	run as_fixture_user "$PARA" start -c --docker-image "$DEBIAN_IMAGE" --detach work
 	assert_eq 0 "$rc" "start as uid 4711: $out"
 	run as_fixture_user "$PARA" exec work -- sh -c 'id -u; echo data >new.txt; git add new.txt; git -c user.email=a@b -c user.name=Agent commit -qm "made inside"; git status --porcelain | wc -l'
