@@ -50,6 +50,8 @@ int cli_help(const char *name);
 int cli_session(struct cli *c, const char *name, struct session *s, struct error *err);
 /* cli_session under the session's lock (held until session_clear). */
 int cli_session_locked(struct cli *c, const char *name, struct session *s, struct error *err);
+/* Host facts the docker_args check needs ($HOME, engine sockets, realpath). */
+void cli_danger_ctx(const struct cli *c, struct dargs_ctx *d);
 /* The git boundary's mounts for session name (spec_git_clear frees). */
 void cli_spec_git(const struct cli *c, const char *name, struct spec_git *g);
 /* Bring a container session's commits back to its branch (agentgit_sync). */

@@ -67,8 +67,10 @@ int cmd_env(int argc, char **argv)
 	}
 	struct spec_git g = SPEC_GIT_INIT;
 	cli_spec_git(&c, s.name ? s.name : "new", &g);
+	struct dargs_ctx danger;
+	cli_danger_ctx(&c, &danger);
 	struct spec_inputs si = { c.repo.root, &g, s.name ? s.name : "new", "/dev/null", NULL, getuid(),
-				  getgid(), PARA_VERSION };
+				  getgid(), PARA_VERSION, &danger };
 	int r = spec_resolve(&c.cfg, &si, &spec, &err);
 	spec_git_clear(&g);
 	if (r < 0 || envres_resolve(&in, &c.cfg, c.repo.root, &spec, 0, &notes, &err) < 0)

@@ -149,7 +149,10 @@ static int plan_container(struct cli *c, struct start_opts *o, const char *name,
 	if (r == 0) {
 		struct spec_git g = SPEC_GIT_INIT;
 		cli_spec_git(c, name, &g);
-		struct spec_inputs in = { c->repo.root, &g, name, wt, plan.image, getuid(), getgid(), PARA_VERSION };
+		struct dargs_ctx danger;
+		cli_danger_ctx(c, &danger);
+		struct spec_inputs in = { c->repo.root, &g, name, wt, plan.image, getuid(), getgid(), PARA_VERSION,
+					  &danger };
 		r = spec_resolve(&c->cfg, &in, spec, err);
 		spec_git_clear(&g);
 	}

@@ -107,6 +107,28 @@ int cli_session(struct cli *c, const char *name, struct session *s, struct error
 	return r;
 }
 
+static char *resolve_path(const char *path, void *ctx)
+{
+	(void)ctx;
+	return realpath(path, NULL);
+}
+
+static int path_is_socket(const char *path, void *ctx)
+{
+	struct stat st;
+	(void)ctx;
+	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+void cli_danger_ctx(const struct cli *c, struct dargs_ctx *d)
+{
+	/* the folders that hold an engine's socket; a socket anywhere else is
+	 * found by path_is_socket */
+	static const char *const sockets[] = { "/var/run/docker.sock", "/run/docker.sock", "/run/podman/podman.sock",
+					       "/run/containerd/containerd.sock", NULL };
+	*d = (struct dargs_ctx){ getenv("HOME"), c->repo.root, sockets, resolve_path, path_is_socket, NULL };
+}
+
 void cli_spec_git(const struct cli *c, const char *name, struct spec_git *g)
 {
 	g->dir = agentgit_dir(&c->repo, name);

@@ -213,6 +213,14 @@ int spec_resolve(const struct config *cfg, const struct spec_inputs *in, struct 
 	s->shm_size = opt_scalar(cfg, "docker.resources.shm_size");
 	s->network = xstrdup(config_str(cfg, "docker.network.mode"));
 	config_strv(cfg, "docker.docker_args", &s->extra_args);
+	/* raw flags that remove confinement, wherever they were set */
+	if (!config_bool(cfg, "docker.allow_dangerous_mounts")) {
+		static const char *const no_sockets[] = { NULL };
+		struct dargs_ctx none = { NULL, in->repo_root, no_sockets, NULL, NULL, NULL };
+		if (dargs_check((const char *const *)s->extra_args.v, in->danger ? in->danger : &none,
+				"docker.docker_args", err) < 0)
+			return -1;
+	}
 	strvec_pushf(&s->labels, "dev.para.session=%s", in->session);
 	strvec_pushf(&s->labels, "dev.para.repo=%s", in->repo_root);
 	strvec_pushf(&s->labels, "dev.para.version=%s", in->version);

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "config/config.h"
+#include "parse/dockerargs.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/strvec.h"
@@ -76,6 +77,7 @@ struct spec_inputs {
 	uid_t uid;
 	gid_t gid;
 	const char *version;
+	const struct dargs_ctx *danger; /* host facts for the docker_args check (parse/dockerargs.h) */
 };
 
 void spec_clear(struct container_spec *s);
