@@ -5,7 +5,7 @@
 set -eu
 [ $# -ge 1 ] || { echo "usage: $0 DIR [CONFORMANCE_DIR]" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
-vectors=${2:-${PARA_CONFORMANCE_DIR:-$root/../shared/conformance}}/dotenv.json
+vectors=${2:-${PARA_CONFORMANCE_DIR:-$root/tests/data}}/dotenv.json
 mkdir -p "$1"
 python3 - "$vectors" "$1" <<'PY'
 import json, os, sys

@@ -1,6 +1,6 @@
 /*
- * dotenv_parse against compose-go's own results (../shared/conformance/
- * dotenv.json, read in place) and focused cases for what the vectors do not
+ * dotenv_parse against compose-go's own results (tests/data/dotenv.json,
+ * read in place) and focused cases for what the vectors do not
  * pin down: para's answers to the compose_go_quirk vectors, line numbers,
  * error messages, duplicates, CRLF, scale.
  */
