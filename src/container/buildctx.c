@@ -65,8 +65,15 @@ struct walker {
 	struct strbuf rel;
 	struct pending *pend;
 	size_t npend, apend;
+	int (*stop)(void);
 	struct error *err;
 };
+
+static int stopped(int (*stop)(void), struct error *err)
+{
+	int code = stop ? stop() : 0;
+	return code ? error_set(err, code, "interrupted") : 0;
+}
 
 static int64_t ts_ns(const struct timespec *t)
 {
@@ -199,6 +206,8 @@ static int walk_entry(struct walker *w, int dfd, const char *name, const unsigne
 	struct stat st;
 	int excluded = 0;
 
+	if (stopped(w->stop, w->err) < 0)
+		return -1;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -328,6 +337,7 @@ static int walk_context(struct walker *w, const struct buildctx_opts *o, int *ct
 	if (load_ignore(w, o) < 0)
 		return -1;
 	load_skips(w, o);
+	w->stop = o->stop;
 	fd = open(o->context_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return error_errno(w->err, 1, "cannot open build context '%s'", o->context_dir);
@@ -338,6 +348,8 @@ static int walk_context(struct walker *w, const struct buildctx_opts *o, int *ct
 	}
 	if (walk_dir(w, dup_fd, NULL) < 0) {
 		close(fd);
+		if (w->err->code >= 128)
+			return -1; /* interrupted: nothing to add */
 		return error_wrap(w->err, "build context '%s'", o->context_dir);
 	}
 	*ctxfd = fd;
@@ -483,9 +495,13 @@ struct hash_job {
 	int failed;
 	size_t failed_at;
 	int failed_errno;
+	int (*stop)(void);
+	int stop_code; /* set when stop() asked to stop */
 };
 
-static int hash_file(int ctxfd, const char *rel, unsigned char *buf, unsigned char out[16])
+/* -1 with errno on a read error; -2 when stop() asked to stop (*code gets its status). */
+static int hash_file(int ctxfd, const char *rel, unsigned char *buf, unsigned char out[16],
+		     int (*stop)(void), int *code)
 {
 	int fd = openat(ctxfd, rel, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	XXH3_state_t *st;
@@ -499,6 +515,11 @@ static int hash_file(int ctxfd, const char *rel, unsigned char *buf, unsigned ch
 		abort();
 	XXH3_128bits_reset(st);
 	for (;;) {
+		if (stop && (*code = stop()) != 0) {
+			XXH3_freeState(st);
+			close(fd);
+			return -2;
+		}
 		n = read(fd, buf, READ_CHUNK);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -534,7 +555,13 @@ static void *hash_worker(void *arg)
 		if (i >= j->n)
 			break;
 		e = &j->w->ent[j->todo[i]];
-		if (hash_file(j->ctxfd, ent_path(j->w, e), buf, e->hash) < 0) {
+		int code = 0, r = hash_file(j->ctxfd, ent_path(j->w, e), buf, e->hash, j->stop, &code);
+		if (r == -2) {
+			pthread_mutex_lock(&j->lock);
+			j->failed = 1;
+			j->stop_code = code;
+			pthread_mutex_unlock(&j->lock);
+		} else if (r < 0) {
 			int saved = errno;
 			pthread_mutex_lock(&j->lock);
 			if (!j->failed || i < j->failed_at) {
@@ -556,7 +583,7 @@ static void *hash_worker(void *arg)
 static int hash_files(const struct walker *w, int ctxfd, const char *ctxdir, size_t *todo, size_t n,
 		      struct error *err)
 {
-	struct hash_job j = { w, ctxfd, todo, n, 0, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0 };
+	struct hash_job j = { w, ctxfd, todo, n, 0, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, w->stop, 0 };
 	pthread_t th[HASH_THREADS - 1];
 	size_t started = 0;
 
@@ -568,6 +595,8 @@ static int hash_files(const struct walker *w, int ctxfd, const char *ctxdir, siz
 	for (size_t i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&j.lock);
+	if (j.stop_code)
+		return error_set(err, j.stop_code, "interrupted");
 	if (j.failed) {
 		errno = j.failed_errno;
 		return error_errno(err, 1, "cannot read '%s/%s'", ctxdir,

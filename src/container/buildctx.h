@@ -65,6 +65,12 @@ struct buildctx_opts {
 	const char *target;              /* may be NULL */
 	const char *const *build_args;   /* "K=V" strings, NULL-terminated, may be NULL */
 	const char *cache_path;          /* stat cache file, or NULL for none */
+	/*
+	 * Polled between files and between reads of a file (from several threads);
+	 * nonzero stops the work at once, which then fails with that exit status
+	 * ("interrupted"). NULL: never stop.
+	 */
+	int (*stop)(void);
 };
 
 struct buildctx_result {

@@ -18,6 +18,7 @@
 #include "util/hash.h"
 #include "util/jsonutil.h"
 #include "util/run.h"
+#include "util/sig.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -80,6 +81,18 @@ static int check_build_files(const char *repo_root, const struct image_plan *p, 
 	return r;
 }
 
+/*
+ * Hashing or streaming a large context can take minutes; a signal to para
+ * stops it between reads (the caller rolls back). stop_mark is taken as the
+ * work begins.
+ */
+static unsigned stop_mark;
+
+static int stop_on_signal(void)
+{
+	return sig_count() != stop_mark ? 128 + sig_last() : 0;
+}
+
 static int plan_dockerfile(const struct config *cfg, const struct image_inputs *in, const char *df,
 			   struct image_plan *p, struct error *err)
 {
@@ -100,7 +113,8 @@ static int plan_dockerfile(const struct config *cfg, const struct image_inputs *
 	private_paths(in->para_dir, excl);
 	char *cache = is_dir(excl[0]) ? path_join(excl[0], "buildctx.cache") : NULL;
 	struct buildctx_opts o = { p->context, p->dockerfile, (const char *const *)excl, p->target,
-				   (const char *const *)p->build_args.v, cache };
+				   (const char *const *)p->build_args.v, cache, stop_on_signal };
+	stop_mark = sig_count();
 	int r = buildctx_hash(&o, &p->ctx, err);
 	if (r == 0)
 		p->image = image_tag_for(in->repo_root, p->ctx.hash);
@@ -207,7 +221,9 @@ static int tar_write_entry(struct tar_ctx *t, const char *name, const struct sta
 		char buf[65536];
 		ssize_t n;
 		while (ret == 0 && (n = read(fd, buf, sizeof buf)) > 0)
-			if (archive_write_data(t->a, buf, (size_t)n) < 0)
+			if (stop_on_signal())
+				ret = error_set(t->err, stop_on_signal(), "interrupted");
+			else if (archive_write_data(t->a, buf, (size_t)n) < 0)
 				ret = error_set(t->err, 1, "cannot write the build context: %s", archive_error_string(t->a));
 		if (fd >= 0)
 			close(fd);
@@ -271,7 +287,8 @@ static int write_context(const struct image_plan *p, const char *para_dir, int f
 	/* para's own files: exactly what image_choose() left out of the hash */
 	private_paths(para_dir, excl);
 	struct buildctx_opts o = { p->context, p->dockerfile, (const char *const *)excl, p->target,
-				   (const char *const *)p->build_args.v, NULL };
+				   (const char *const *)p->build_args.v, NULL, stop_on_signal };
+	stop_mark = sig_count();
 	int r = buildctx_walk(&o, tar_add, &t, err);
 	struct strbuf ignore = STRBUF_INIT;
 	if (r == 0 && t.saw_ignore) {

@@ -25,3 +25,33 @@ test_clone_stands_alone() {
 	run meson test -C "$TEST_TMP/b" --no-rebuild --print-errorlogs test_dotenv test_dockerignore
 	assert_eq 0 "$rc" "the conformance tests in a clone: $out"
 }
+
+# A signal while para hashes a huge build context stops it within a second,
+# with nothing left behind (it used to read the whole context first).
+test_sigterm_during_context_hash() {
+	need_engine
+	need_image "$BUSYBOX_IMAGE"
+	mkrepo
+	mkdir -p .para
+	printf 'FROM %s\nCOPY big /big\n' "$BUSYBOX_IMAGE" >.para/Dockerfile
+	echo '{"agent": {"command": ["true"]}}' >.para/config.json
+	git add -A && git commit -q -m "huge context"
+	trust_repo
+	truncate -s 200G .para/big # sparse: minutes of reading, no disk
+	"$PARA" start -c hashing --detach >"$TEST_TMP/out.txt" 2>&1 &
+	pid=$!
+	sleep 1.5
+	kill -0 $pid 2>/dev/null || fail "para ended before the signal: $(cat "$TEST_TMP/out.txt")"
+	t0=$(date +%s%N)
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	[ "$ms" -lt 1000 ] || fail "para took ${ms} ms to stop after SIGTERM"
+	assert_eq 143 "$rc" "exit status after SIGTERM: $(cat "$TEST_TMP/out.txt")"
+	assert_contains "$(cat "$TEST_TMP/out.txt")" "interrupted"
+	assert_no_file .para/state/hashing.json
+	assert_no_file .para/worktrees/hashing
+	git rev-parse -q --verify para/hashing >/dev/null && fail "branch para/hashing left"
+	return 0
+}

@@ -98,7 +98,7 @@ static int setup(void **state)
 	put(f, "ctx/src/main.c", "int main(void) { return 0; }\n");
 	put(f, "ctx/src/util/a.h", "#define A 1\n");
 	put(f, "ctx/README", "hello\n");
-	f->o = (struct buildctx_opts){ f->ctx, f->dockerfile, f->excl, NULL, f->args, f->cache };
+	f->o = (struct buildctx_opts){ f->ctx, f->dockerfile, f->excl, NULL, f->args, f->cache, NULL };
 	past_tick();
 	*state = f;
 	return 0;
@@ -514,6 +514,42 @@ static void test_errors_name_the_file(void **state)
 	assert_int_equal(chmod(at(f, "ctx/src/util"), 0755), 0);
 }
 
+static int stop_calls, stop_after;
+static int stop_late(void)
+{
+	return ++stop_calls > stop_after ? 143 : 0;
+}
+
+/* stop() is polled during the walk and between reads: a big file is left at once. */
+static void test_stop_is_honoured(void **state)
+{
+	struct fixture *f = *state;
+	struct buildctx_result r;
+	struct error err = ERROR_INIT;
+	/* 64 MiB sparse: 512 reads of 128 KiB */
+	int fd = open(at(f, "ctx/big"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 64 << 20), 0);
+	close(fd);
+
+	f->o.stop = stop_late;
+	for (int after = 0; after < 40; after += 3) {
+		stop_calls = 0;
+		stop_after = after;
+		error_clear(&err);
+		assert_int_equal(buildctx_hash(&f->o, &r, &err), -1);
+		assert_int_equal(err.code, 143);
+		assert_string_equal(err.msg, "interrupted");
+		/* stopped where it was asked, not after reading the whole file */
+		assert_true(stop_calls <= after + 1 + 4);
+	}
+	stop_after = 1 << 30;
+	stop_calls = 0;
+	hash_ok(f);
+	assert_true(stop_calls >= 512);
+	f->o.stop = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -531,6 +567,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_modes_and_empty_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_args_and_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_name_the_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_is_honoured, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
