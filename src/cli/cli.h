@@ -45,6 +45,8 @@ void cli_note(const struct cli *c, const char *fmt, ...) __attribute__((format(p
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the command's help on stdout; returns 0. */
 int cli_help(const char *name);
+/* --help or -h as an option of the command's own parser: its help on stdout, exit 0. */
+_Noreturn void cli_help_exit(const char *name);
 
 /* Resolve and load a session (name may be NULL: see session_resolve). */
 int cli_session(struct cli *c, const char *name, struct session *s, struct error *err);
@@ -71,9 +73,10 @@ int cli_container_up(struct cli *c, struct session *s, struct container_spec *sp
 int cli_run_in_session(struct cli *c, const struct session *s, const struct container_spec *spec,
 		       const char *const *argv, const char *in, size_t in_len, int *status, struct error *err);
 
-/* The agent's argv (agent.command [+ skip args] [+ prompt when prompt=arg]). */
-void cli_agent_argv(const struct cli *c, int skip_permissions, const char *prompt, struct strvec *argv,
-		    const char **stdin_prompt);
+/* The agent's argv (agent.command [+ skip args] [+ prompt when prompt=arg]);
+ * fails when it is more than one exec can carry. */
+int cli_agent_argv(const struct cli *c, int skip_permissions, const char *prompt, struct strvec *argv,
+		   const char **stdin_prompt, struct error *err);
 /* Is argv[0] runnable on the host (PATH lookup)? */
 int cli_host_has(const char *prog);
 

@@ -245,7 +245,7 @@ int cmd_clean(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' }, { "containers", no_argument, NULL, 'c' },
 		{ "archived", required_argument, NULL, 'a' }, { "verbose", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
@@ -253,19 +253,24 @@ int cmd_clean(int argc, char **argv)
 	int opt;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":nv", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":hnv", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n': o.dry_run = 1; break;
 		case 'c': o.containers = 1; break;
 		case 'v': c.verbose = 1; break;
 		case 'a': {
 			char *end;
+			errno = 0;
 			o.archived_days = strtol(optarg, &end, 10);
-			if (*end || end == optarg || o.archived_days < 0)
+			if (*end || end == optarg || o.archived_days < 0 || errno)
 				return cli_usage(argv[0], "--archived takes a number of days, not '%s'", optarg);
+			/* beyond the epoch: every archive is younger */
+			if (o.archived_days > 1000000)
+				return cli_usage(argv[0], "--archived %s: at most 1000000 days", optarg);
 			break;
 		}
 		case ':': return cli_usage(argv[0], "option '%s' needs a value", argv[optind - 1]);
+		case 'h': cli_help_exit(argv[0]);
 		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
 		}
 	}

@@ -59,7 +59,7 @@ int cmd_finish(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "branch", required_argument, NULL, 'b' }, { "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' }, { NULL, 0, NULL, 0 },
+		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
@@ -70,12 +70,13 @@ int cmd_finish(int argc, char **argv)
 	int opt, ret = 0, committed = 0;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":b:qv", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":hb:qv", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'b': target = optarg; break;
 		case 'q': c.quiet = 1; break;
 		case 'v': c.verbose = 1; break;
 		case ':': return cli_usage(argv[0], "option '%s' needs a value", argv[optind - 1]);
+		case 'h': cli_help_exit(argv[0]);
 		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
 		}
 	}
@@ -178,7 +179,7 @@ int cmd_cancel(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, 'f' }, { "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' }, { NULL, 0, NULL, 0 },
+		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
@@ -187,11 +188,12 @@ int cmd_cancel(int argc, char **argv)
 	int force = 0, opt, ret = 0;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "fqv", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hfqv", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': force = 1; break;
 		case 'q': c.quiet = 1; break;
 		case 'v': c.verbose = 1; break;
+		case 'h': cli_help_exit(argv[0]);
 		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
 		}
 	}

@@ -75,7 +75,7 @@ out:
 static const struct option enter_options[] = {
 	{ "prompt", required_argument, NULL, 'p' }, { "file", required_argument, NULL, 'f' },
 	{ "dangerously-skip-permissions", no_argument, NULL, 'd' }, { "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' }, ENV_LONG_OPTIONS, { NULL, 0, NULL, 0 },
+	{ "verbose", no_argument, NULL, 'v' }, ENV_LONG_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 };
 
 /* Options of resume/shell/exec; shortopts says which are allowed. */
@@ -99,6 +99,7 @@ static int parse_enter(int argc, char **argv, const char *shortopts, struct cli 
 		case 'q': c->quiet = 1; break;
 		case 'v': c->verbose = 1; break;
 		case ':': return cli_usage(argv[0], "option '%s' needs a value", argv[optind - 1]);
+		case 'h': cli_help_exit(argv[0]);
 		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
 		}
 	}
@@ -114,7 +115,7 @@ int cmd_resume(int argc, char **argv)
 	struct enter e = { .env = ENV_INPUTS_INIT, .is_agent = 1 };
 	const char *prompt = NULL, *file = NULL;
 	int skip = 0, ret;
-	ret = parse_enter(argc, argv, ":p:f:dqve:", &c, &e, &prompt, &file, &skip);
+	ret = parse_enter(argc, argv, ":hp:f:dqve:", &c, &e, &prompt, &file, &skip);
 	if (ret)
 		goto done;
 	if (argc - optind > 1) {
@@ -137,7 +138,10 @@ int cmd_resume(int argc, char **argv)
 		goto done;
 	}
 	const char *stdin_prompt;
-	cli_agent_argv(&c, skip, prompt, &agent, &stdin_prompt);
+	if (cli_agent_argv(&c, skip, prompt, &agent, &stdin_prompt, &err) < 0) {
+		ret = cli_fail(&err);
+		goto done;
+	}
 	if (!agent.nr) {
 		error_set(&err, PARA_EXIT_CONFIG, "agent.command is empty");
 		ret = cli_fail(&err);
@@ -162,7 +166,7 @@ int cmd_shell(int argc, char **argv)
 	struct error err = ERROR_INIT;
 	struct enter e = { .env = ENV_INPUTS_INIT };
 	struct session s = { 0 };
-	int ret = parse_enter(argc, argv, ":qve:", &c, &e, NULL, NULL, NULL);
+	int ret = parse_enter(argc, argv, ":hqve:", &c, &e, NULL, NULL, NULL);
 	if (ret)
 		goto done;
 	if (argc - optind > 1) {
@@ -197,7 +201,7 @@ int cmd_exec(int argc, char **argv)
 		dd++;
 	if (dd < argc) {
 		/* para exec [options] NAME [options] -- COMMAND... */
-		ret = parse_enter(dd, argv, ":qve:", &c, &e, NULL, NULL, NULL);
+		ret = parse_enter(dd, argv, ":hqve:", &c, &e, NULL, NULL, NULL);
 		if (ret)
 			goto done;
 		if (dd - optind != 1) {
@@ -209,7 +213,7 @@ int cmd_exec(int argc, char **argv)
 		dd++;
 	} else {
 		/* para exec [options] NAME COMMAND...: options end at the name */
-		ret = parse_enter(argc, argv, "+:qve:", &c, &e, NULL, NULL, NULL);
+		ret = parse_enter(argc, argv, "+:hqve:", &c, &e, NULL, NULL, NULL);
 		if (ret)
 			goto done;
 		if (optind >= argc) {

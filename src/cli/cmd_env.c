@@ -14,7 +14,7 @@ int cmd_env(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' }, { "reveal", no_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' }, { "container", no_argument, NULL, 'c' },
-		ENV_LONG_OPTIONS, { NULL, 0, NULL, 0 },
+		ENV_LONG_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
@@ -25,7 +25,7 @@ int cmd_env(int argc, char **argv)
 	int json = 0, reveal = 0, opt, ret = 0;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":vce:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":hvce:", opts, NULL)) != -1) {
 		int r = cli_env_option(opt, optarg, &given, &err);
 		if (r < 0) {
 			ret = cli_fail(&err);
@@ -39,6 +39,7 @@ int cmd_env(int argc, char **argv)
 		case 'v': c.verbose = 1; break;
 		case 'c': break;
 		case ':': ret = cli_usage(argv[0], "option '%s' needs a value", argv[optind - 1]); goto out;
+		case 'h': cli_help_exit(argv[0]);
 		default: ret = cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]); goto out;
 		}
 	}

@@ -29,19 +29,20 @@ static int image_build_cmd(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, 'f' }, { "no-cache", no_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'q' }, { "verbose", no_argument, NULL, 'v' }, { NULL, 0, NULL, 0 },
+		{ "quiet", no_argument, NULL, 'q' }, { "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct error err = ERROR_INIT;
 	struct image_plan p = IMAGE_PLAN_INIT;
 	int force = 0, no_cache = 0, opt, ret = 0, built = 0;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "fqv", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hfqv", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': force = 1; break;
 		case 'n': no_cache = 1; break;
 		case 'q': c->quiet = 1; break;
 		case 'v': c->verbose = 1; break;
+		case 'h': cli_help_exit("image");
 		default: return cli_usage("image build", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
@@ -136,20 +137,21 @@ static int image_bootstrap_cmd(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "from", required_argument, NULL, 'f' }, { "suite", required_argument, NULL, 's' },
 		{ "tag", required_argument, NULL, 't' }, { "mirror", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct error err = ERROR_INIT;
 	struct image_bootstrap_opts o = { "debootstrap", "bookworm", NULL, "http://deb.debian.org/debian", "/var/tmp" };
 	int opt;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f': o.from = optarg; break;
 		case 's': o.suite = optarg; break;
 		case 't': o.tag = optarg; break;
 		case 'm': o.mirror = optarg; break;
 		case ':': return cli_usage("image bootstrap", "option '%s' needs a value", argv[optind - 1]);
+		case 'h': cli_help_exit("image");
 		default: return cli_usage("image bootstrap", "unknown option '%s'", argv[optind - 1]);
 		}
 	}

@@ -125,19 +125,20 @@ int cmd_list(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' }, { "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'j' }, { "verbose", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
 	int all = 0, quiet = 0, json = 0, opt;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "aqv", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "haqv", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'a': all = 1; break;
 		case 'q': quiet = 1; break;
 		case 'j': json = 1; break;
 		case 'v': c.verbose = 1; break;
+		case 'h': cli_help_exit(argv[0]);
 		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
 		}
 	}
@@ -196,7 +197,7 @@ int cmd_list(int argc, char **argv)
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { "verbose", no_argument, NULL, 'v' }, { NULL, 0, NULL, 0 },
+		{ "json", no_argument, NULL, 'j' }, { "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
@@ -204,10 +205,11 @@ int cmd_status(int argc, char **argv)
 	int json = 0, opt, ret = 0;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j': json = 1; break;
 		case 'v': c.verbose = 1; break;
+		case 'h': cli_help_exit(argv[0]);
 		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
 		}
 	}

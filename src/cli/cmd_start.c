@@ -46,7 +46,7 @@ static const struct option start_options[] = {
 	{ "build", no_argument, NULL, OPT_BUILD },
 	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	ENV_LONG_OPTIONS,
-	{ NULL, 0, NULL, 0 },
+	{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 };
 
 static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, struct start_opts *o,
@@ -55,7 +55,9 @@ static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, st
 	int opt;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":p:f:cdqve:", start_options, NULL)) != -1) {
+	/* dispatch: options come before the prompt, whose words are its own */
+	const char *shortopts = strcmp(cmd, "dispatch") ? ":hp:f:cdqve:" : "+:hp:f:cdqve:";
+	while ((opt = getopt_long(argc, argv, shortopts, start_options, NULL)) != -1) {
 		struct error err = ERROR_INIT;
 		int e = cli_env_option(opt, optarg, &o->env, &err);
 		if (e < 0)
@@ -78,6 +80,7 @@ static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, st
 		case OPT_BUILD: o->build = 1; o->container = 1; break;
 		case OPT_NO_CACHE: o->no_cache = 1; o->container = 1; break;
 		case ':': return cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
+		case 'h': cli_help_exit(cmd);
 		default: return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
@@ -159,6 +162,8 @@ static int plan_container(struct cli *c, struct start_opts *o, const char *name,
 	if (r == 0)
 		r = envres_resolve(&o->env, &c->cfg, c->repo.root, spec, 0, &notes, err);
 	if (r == 0)
+		r = envres_check_container(spec, err);
+	if (r == 0)
 		cli_env_notes(c, &notes);
 	if (r == 0 && o->dry_run && !o->json && !c->quiet)
 		cli_note(c, "image %s (from %s)%s", plan.image, plan.rule,
@@ -183,7 +188,8 @@ static int preflight(struct cli *c, struct start_opts *o, const char *name, stru
 	struct strvec agent = STRVEC_INIT;
 	const char *stdin_prompt;
 	int ret = -1;
-	cli_agent_argv(c, o->skip_perms, NULL, &agent, &stdin_prompt);
+	if (cli_agent_argv(c, o->skip_perms, o->prompt, &agent, &stdin_prompt, err) < 0)
+		goto out;
 	if (!agent.nr) {
 		error_set(err, PARA_EXIT_CONFIG, "agent.command is empty");
 		error_hint(err, "set it in .para/config.json, e.g. {\"agent\": {\"command\": [\"claude\"]}}");
@@ -232,6 +238,13 @@ out:
 	return ret;
 }
 
+static void start_opts_clear(struct start_opts *o)
+{
+	strbuf_release(&o->prompt_buf);
+	env_inputs_clear(&o->env);
+}
+
+/* Runs the start; frees o. */
 static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 {
 	struct error err = ERROR_INIT;
@@ -252,7 +265,8 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 	if (preflight(c, o, name, &spec, &plan, &needs_build, &err) < 0)
 		goto fail;
 	const char *stdin_prompt;
-	cli_agent_argv(c, o->skip_perms, o->prompt, &agent, &stdin_prompt);
+	if (cli_agent_argv(c, o->skip_perms, o->prompt, &agent, &stdin_prompt, &err) < 0)
+		goto fail;
 	if (o->dry_run) {
 		ret = plan_print(c, name, o->container ? &spec : NULL, (const char *const *)agent.v, o->json, o->reveal);
 		goto out;
@@ -331,8 +345,7 @@ out:
 	spec_clear(&spec);
 	image_plan_clear(&plan);
 	session_clear(&s);
-	strbuf_release(&o->prompt_buf);
-	env_inputs_clear(&o->env);
+	start_opts_clear(o);
 	cli_close(c);
 	return ret;
 }
@@ -348,6 +361,8 @@ int cmd_start(int argc, char **argv)
 		r = cli_usage("start", "too many arguments: give the prompt with -p (quoted)");
 	if (r == 0)
 		r = do_start(&c, &o, words.nr ? words.v[0] : NULL);
+	else
+		start_opts_clear(&o);
 	strvec_clear(&words);
 	return r;
 }
@@ -375,6 +390,8 @@ int cmd_dispatch(int argc, char **argv)
 			strbuf_addf(&prompt, "%s%s", i > first ? " " : "", words.v[i]);
 		o.prompt = prompt.buf;
 		r = do_start(&c, &o, name);
+	} else {
+		start_opts_clear(&o);
 	}
 	strbuf_release(&prompt);
 	strvec_clear(&words);

@@ -11,6 +11,7 @@
 #include "container/image.h"
 #include "session/agentgit.h"
 #include "session/session.h"
+#include "util/execlimit.h"
 #include "util/fsutil.h"
 #include "util/jsonutil.h"
 #include "util/run.h"
@@ -301,6 +302,8 @@ int cli_container_up(struct cli *c, struct session *s, struct container_spec *sp
 		cli_session_env_inputs(s, given, &in);
 		r = envres_resolve(&in, &c->cfg, c->repo.root, spec, 0, &notes, err);
 		if (r == 0)
+			r = envres_check_container(spec, err);
+		if (r == 0)
 			r = recreate_image_ok(c, s, spec, err);
 		if (r == 0) {
 			cli_env_notes(c, &notes);
@@ -339,8 +342,8 @@ int cli_run_in_session(struct cli *c, const struct session *s, const struct cont
 	return r;
 }
 
-void cli_agent_argv(const struct cli *c, int skip_permissions, const char *prompt, struct strvec *argv,
-		    const char **stdin_prompt)
+int cli_agent_argv(const struct cli *c, int skip_permissions, const char *prompt, struct strvec *argv,
+		   const char **stdin_prompt, struct error *err)
 {
 	config_strv(&c->cfg, "agent.command", argv);
 	if (skip_permissions)
@@ -353,6 +356,31 @@ void cli_agent_argv(const struct cli *c, int skip_permissions, const char *promp
 		else
 			strvec_push(argv, prompt);
 	}
+	/* the agent's argv is one exec on the host, and in a container the
+	 * engine CLI's argv too: past the kernel's limits it cannot start */
+	size_t total = 0, max = exec_string_max();
+	for (size_t i = 0; i < argv->nr; i++) {
+		size_t n = strlen(argv->v[i]);
+		total += n + 1 + sizeof(char *);
+		if (n <= max)
+			continue;
+		if (prompt && argv->v[i] == argv->v[argv->nr - 1] && !*stdin_prompt) {
+			error_set(err, PARA_EXIT_USAGE, "the prompt is %zu bytes; one argument can hold at most %zu",
+				  n, max);
+			return error_hint(err, "shorten it, or set agent.prompt to \"stdin\" so the agent reads it "
+					       "from its input");
+		}
+		error_set(err, PARA_EXIT_CONFIG, "agent.command argument %zu is %zu bytes; one argument can hold "
+			  "at most %zu", i + 1, n, max);
+		return error_hint(err, "shorten it in the configuration");
+	}
+	if (total + 64 * 1024 > exec_room()) {
+		error_set(err, PARA_EXIT_USAGE, "the agent's command line is %zu bytes, more than one command can "
+			  "carry here", total);
+		return error_hint(err, prompt && !*stdin_prompt ? "set agent.prompt to \"stdin\", or shorten the "
+								   "prompt" : "shorten agent.command");
+	}
+	return 0;
 }
 
 int cli_host_has(const char *prog)

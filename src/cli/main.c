@@ -177,6 +177,14 @@ static void usage_all(FILE *f)
 	      f);
 }
 
+void cli_help_exit(const char *name)
+{
+	int r = cli_help(name);
+	if (fflush(stdout) != 0 && !r)
+		r = PARA_EXIT_FAIL;
+	exit(r);
+}
+
 int cmd_help(int argc, char **argv)
 {
 	if (argc > 1) {
@@ -214,12 +222,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "para: unknown command '%s' (see 'para --help')\n", argv[1]);
 		return PARA_EXIT_USAGE;
 	}
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return cli_help(c->name);
-	}
+	/* right after the command: its help, for every command. Anywhere else
+	 * only an option parser can tell --help from a value (start -p --help)
+	 * or from the words of a command or prompt (exec s ls --help). */
+	if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))
+		return cli_help(c->name);
 	int r = c->fn(argc - 1, argv + 1);
 	if (fflush(stdout) != 0 && !r)
 		r = PARA_EXIT_FAIL;

@@ -460,7 +460,8 @@ int engine_build(struct engine *e, const struct engine_build *b, int *status, st
 {
 	struct child c = CHILD_INIT;
 	struct strbuf out = STRBUF_INIT;
-	strvec_pushl(&c.args, e->cli, "build", "--file", b->dockerfile, "--tag", b->tag, NULL);
+	/* --force-rm: a failed step's container goes too (the classic builder keeps it) */
+	strvec_pushl(&c.args, e->cli, "build", "--force-rm", "--file", b->dockerfile, "--tag", b->tag, NULL);
 	for (size_t i = 0; b->labels && i < b->labels->nr; i++)
 		strvec_pushl(&c.args, "--label", b->labels->v[i], NULL);
 	if (b->target)

@@ -8,6 +8,7 @@
 #include "config/trust.h"
 #include "parse/dotenv.h"
 #include "session/git.h"
+#include "util/execlimit.h"
 #include "util/fsutil.h"
 #include "util/jsonutil.h"
 #include "util/strbuf.h"
@@ -110,10 +111,17 @@ static int load_file_view(struct container_spec *spec, const char *path, int lev
 		error_hint(err, "review the file, then run 'para trust' (or add %s to docker.forward_env)", hv->refused);
 		goto out;
 	}
+	for (size_t i = 0; i < d.nr; i++) {
+		if (*d.v[i].key)
+			continue;
+		/* as docker's own env-file reader: a line that names no variable is an error */
+		ret = error_set(err, 1, "%s:%d: no variable name before '='", path, d.v[i].line);
+		error_hint(err, "name the variable (KEY=value), or delete the line");
+		goto out;
+	}
 	char *source = xasprintf("%s %s", what, path);
 	for (size_t i = 0; i < d.nr; i++)
-		if (*d.v[i].key)
-			spec_set_env(spec, d.v[i].key, d.v[i].value, level, source, 1, at_exec);
+		spec_set_env(spec, d.v[i].key, d.v[i].value, level, source, 1, at_exec);
 	free(source);
 out:
 	dotenv_clear(&d);
@@ -250,13 +258,25 @@ int profile_resolve(const struct config *cfg, const char *name, json_t **out, st
 }
 
 /* Values that must travel in the engine CLI's own environment (one exec's
- * variables, or values an env file cannot hold) may not be ones it reads. */
+ * variables, or values an env file cannot hold) may not be ones it reads,
+ * and must fit what one exec can carry. */
 static int check_engine_safe(const struct container_spec *spec, int at_exec, struct error *err)
 {
+	size_t total = 0, max = exec_string_max();
 	for (size_t i = 0; i < spec->nenv; i++) {
 		const struct spec_env *e = &spec->env[i];
 		int via_env = e->at_exec || (!at_exec && e->value && !env_value_fits_file(e->key, e->value));
-		if (!e->value || !via_env || !env_name_steers_engine(e->key) || !strcmp(e->source, "para"))
+		if (!e->value || !via_env || !strcmp(e->source, "para"))
+			continue;
+		size_t n = strlen(e->key) + 1 + strlen(e->value);
+		int code = !strcmp(e->source, "-e") ? PARA_EXIT_USAGE : PARA_EXIT_CONFIG;
+		total += n + 1 + sizeof(char *) + strlen(e->key) + 1 + 3 * sizeof(char *); /* envp, "-e KEY" */
+		if (n > max) {
+			error_set(err, code, "%s (%s): the value is %zu bytes; a variable can hold at most %zu", e->key,
+				  e->source, n - strlen(e->key) - 1, max - strlen(e->key) - 1);
+			return error_hint(err, "pass a file instead: mount it, or build it into the image");
+		}
+		if (!env_name_steers_engine(e->key))
 			continue;
 		if (e->at_exec)
 			error_set(err, PARA_EXIT_USAGE, "%s (%s) cannot be given for one command: the engine CLI reads it",
@@ -266,7 +286,38 @@ static int check_engine_safe(const struct container_spec *spec, int at_exec, str
 				  e->key, e->source);
 		return error_hint(err, "give it when the session starts, as a one-line value");
 	}
+	if (total + 128 * 1024 > exec_room()) {
+		error_set(err, PARA_EXIT_CONFIG, "the variables too long for an env file line total %zu bytes, more "
+			  "than one command can carry here", total);
+		return error_hint(err, "pass large values as a file: mount it, or build it into the image");
+	}
 	return 0;
+}
+
+int envres_check_container(const struct container_spec *spec, struct error *err)
+{
+	/* every variable is in the environment of each process the container
+	 * starts, from its init on: the kernel's limit applies there too */
+	size_t all = 0, max = exec_arg_max() - 64 * 1024;
+	for (size_t i = 0; i < spec->nenv; i++)
+		if (spec->env[i].value && !spec->env[i].at_exec)
+			all += strlen(spec->env[i].key) + strlen(spec->env[i].value) + 2 + sizeof(char *);
+	if (all <= max)
+		return 0;
+	error_set(err, PARA_EXIT_CONFIG, "the container's environment is %zu bytes, more than a process there can be "
+		  "started with (about %zu)", all, max);
+	return error_hint(err, "pass fewer or smaller variables (see 'para env'); large data belongs in a file");
+}
+
+/* A variable name from the configuration (docker.env, a profile's env_vars,
+ * docker.forward_env, PARA_DOCKER_ENV): the engine would refuse it, and print
+ * its value doing so. */
+static int check_name(const char *k, size_t n, const char *what, struct error *err)
+{
+	if (valid_name(k, n))
+		return 0;
+	error_set(err, PARA_EXIT_CONFIG, "%s: '%.*s' is not a variable name", what, (int)(n > 40 ? 40 : n), k);
+	return error_hint(err, "a name is not empty and holds no blank or '='; fix the configuration");
 }
 
 int envres_resolve_extra(const struct env_inputs *in, struct container_spec *spec, struct strvec *notes,
@@ -295,6 +346,10 @@ int envres_resolve(const struct env_inputs *in, const struct config *cfg, const 
 		struct strvec fwd = STRVEC_INIT;
 		config_strv(cfg, "docker.forward_env", &fwd);
 		for (size_t i = 0; i < fwd.nr; i++) {
+			if (check_name(fwd.v[i], strlen(fwd.v[i]), "docker.forward_env", err) < 0) {
+				strvec_clear(&fwd);
+				goto out;
+			}
 			const char *v = getenv(fwd.v[i]);
 			if (v)
 				spec_set_env(spec, fwd.v[i], v, 7, "forward_env", env_name_is_secret(fwd.v[i]), at_exec);
@@ -319,8 +374,11 @@ int envres_resolve(const struct env_inputs *in, const struct config *cfg, const 
 	}
 	const char *k;
 	json_t *v;
-	json_object_foreach(config_get(cfg, "docker.env"), k, v)
+	json_object_foreach(config_get(cfg, "docker.env"), k, v) {
+		if (check_name(k, strlen(k), "docker.env", err) < 0)
+			goto out;
 		spec_set_env(spec, k, json_string_value(v), 5, "docker.env", env_name_is_secret(k), at_exec);
+	}
 	if (profile) {
 		const char *pf = json_str(profile, "env_file");
 		if (pf) {
@@ -333,19 +391,30 @@ int envres_resolve(const struct env_inputs *in, const struct config *cfg, const 
 				goto out;
 		}
 		char *src = xasprintf("profile %s env_vars", pname);
-		json_object_foreach(json_object_get(profile, "env_vars"), k, v)
+		int bad = 0;
+		json_object_foreach(json_object_get(profile, "env_vars"), k, v) {
+			if ((bad = check_name(k, strlen(k), src, err)) < 0)
+				break;
 			if (json_is_string(v))
 				spec_set_env(spec, k, json_string_value(v), 4, src, env_name_is_secret(k), at_exec);
+		}
 		free(src);
+		if (bad < 0)
+			goto out;
 	}
 	const char *pde = getenv("PARA_DOCKER_ENV");
 	if (pde && *pde) {
 		char *copy = xstrdup(pde), *save = NULL;
-		for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save))
-			if (*kv && *kv != '=')
+		int bad = 0;
+		for (char *kv = strtok_r(copy, ",", &save); kv && !bad; kv = strtok_r(NULL, ",", &save)) {
+			size_t n = strcspn(kv, "=");
+			if ((bad = check_name(kv, n, "PARA_DOCKER_ENV", err)) == 0)
 				set_kv(spec, kv, 3, "PARA_DOCKER_ENV", at_exec, notes);
+		}
 		memset(copy, 0, strlen(pde));
 		free(copy);
+		if (bad < 0)
+			goto out;
 	}
 	for (size_t i = 0; i < in->env_files.nr; i++)
 		if (load_file(spec, in->env_files.v[i], 2, "--env-file", at_exec, err) < 0)

@@ -56,4 +56,8 @@ void env_inputs_from_json(const json_t *j, struct env_inputs *in);
 /* The resolved profile (extends followed, cycles refused) or NULL *out. */
 int profile_resolve(const struct config *cfg, const char *name, json_t **out, struct error *err);
 
+/* Whether the container's variables fit one process's environment (its
+ * init and every command get them all); checked before a container is made. */
+int envres_check_container(const struct container_spec *spec, struct error *err);
+
 #endif

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "session/agentgit.h"
 #include "session/names.h"
@@ -28,6 +29,7 @@ void spec_clear(struct container_spec *s)
 	for (size_t i = 0; i < s->nenv; i++)
 		env_free(&s->env[i]);
 	free(s->env);
+	free(s->env_slots);
 	free(s->memory);
 	free(s->cpus);
 	free(s->gpus);
@@ -63,20 +65,48 @@ int env_name_is_secret(const char *key)
 	return 0;
 }
 
+/* The index slot of key, or the empty slot where it would go (a 100k-line
+ * .env is then linear, not quadratic). */
+static size_t *env_slot(const struct container_spec *s, const char *key)
+{
+	size_t mask = s->env_nslots - 1, i = (size_t)XXH3_64bits(key, strlen(key)) & mask;
+	while (s->env_slots[i] && strcmp(s->env[s->env_slots[i] - 1].key, key))
+		i = (i + 1) & mask;
+	return &s->env_slots[i];
+}
+
+static void env_reindex(struct container_spec *s)
+{
+	size_t want = 16;
+	while (want < 2 * (s->nenv + 1))
+		want *= 2;
+	if (want != s->env_nslots) {
+		free(s->env_slots);
+		s->env_slots = xcalloc(want, sizeof *s->env_slots);
+		s->env_nslots = want;
+	} else {
+		memset(s->env_slots, 0, want * sizeof *s->env_slots);
+	}
+	for (size_t i = 0; i < s->nenv; i++)
+		*env_slot(s, s->env[i].key) = i + 1;
+}
+
 void spec_set_env(struct container_spec *s, const char *key, const char *value, int level, const char *source,
 		  int secret, int at_exec)
 {
 	struct spec_env *e = NULL;
-	for (size_t i = 0; i < s->nenv && !e; i++)
-		if (!strcmp(s->env[i].key, key))
-			e = &s->env[i];
-	if (e) {
+	if (2 * (s->nenv + 1) > s->env_nslots)
+		env_reindex(s);
+	size_t *slot = env_slot(s, key);
+	if (*slot) {
+		e = &s->env[*slot - 1];
 		free(e->value);
 		free(e->source);
 	} else {
 		ALLOC_GROW(s->env, s->nenv + 1, s->aenv);
 		e = &s->env[s->nenv++];
 		e->key = xstrdup(key);
+		*slot = s->nenv;
 	}
 	e->value = value ? xstrdup(value) : NULL;
 	e->source = xstrdup(source);
@@ -111,6 +141,7 @@ void spec_clear_user_env(struct container_spec *s)
 			env_free(&s->env[i]);
 	}
 	s->nenv = keep;
+	env_reindex(s);
 }
 
 void spec_add_mount(struct container_spec *s, const char *src, const char *dst, int ro)
@@ -327,9 +358,10 @@ static int utf8_valid(const unsigned char *s)
 
 int env_value_fits_file(const char *key, const char *value)
 {
-	/* docker's env file: one line each, UTF-8, '#' starts a comment */
-	return key[0] != '#' && !strpbrk(value, "\n\r") && utf8_valid((const unsigned char *)value) &&
-	       utf8_valid((const unsigned char *)key);
+	/* docker's env file: one line each, UTF-8, '#' starts a comment, and a
+	 * line shorter than its reader's 64 KiB buffer (with a margin) */
+	return key[0] != '#' && strlen(key) + strlen(value) < SPEC_ENV_LINE_MAX && !strpbrk(value, "\n\r") &&
+	       utf8_valid((const unsigned char *)value) && utf8_valid((const unsigned char *)key);
 }
 
 /* "-e KEY" in argv, the value only in the engine CLI's environment: for one

@@ -47,6 +47,8 @@ struct container_spec {
 	size_t nmounts, amounts;
 	struct spec_env *env;
 	size_t nenv, aenv;
+	size_t *env_slots;  /* index of env by key: entry index + 1, 0 empty; nslots a power of 2 */
+	size_t env_nslots;
 	long pids_limit;  /* 0: none */
 	char *memory, *cpus, *gpus, *shm_size;
 	char *network;    /* "bridge" (engine default), "host", "none" */
@@ -110,7 +112,9 @@ void spec_hash(const struct container_spec *s, char out[33]);
 void spec_render_run(const struct container_spec *s, struct strvec *args, struct strvec *env, struct strbuf *in);
 /* Whether an engine CLI itself reads this variable (DOCKER_*, PATH, LD_*…). */
 int env_name_steers_engine(const char *key);
-/* Whether a value fits a docker env file line. */
+/* Whether a value fits a docker env file line; one that does not reaches the
+ * container as "-e KEY", its value in the engine CLI's environment. */
+#define SPEC_ENV_LINE_MAX (60 * 1024)
 int env_value_fits_file(const char *key, const char *value);
 /* `exec …` running cmd inside it; tty adds -t, interactive adds -i. */
 void spec_render_exec(const struct container_spec *s, int interactive, int tty, const char *const *cmd,

@@ -1048,6 +1048,10 @@ struct di_prog {
 	struct inst *inst;
 	size_t n, alloc;
 	uint32_t *rng;
+	/* prog_match's thread lists and stack (7n), zeroed once: a sparse set
+	 * needs no clearing, so a match costs what its live threads do, not n.
+	 * This makes one matcher single-threaded. */
+	uint32_t *mem;
 };
 
 static size_t emit(struct di_prog *pr, uint32_t op, uint32_t x, uint32_t y)
@@ -1152,6 +1156,7 @@ static void prog_free(struct di_prog *pr)
 		return;
 	free(pr->inst);
 	free(pr->rng);
+	free(pr->mem);
 	free(pr);
 }
 
@@ -1174,6 +1179,7 @@ static struct di_prog *prog_compile(const char *re, const char **msg)
 	emit_node(pr, &p, root);
 	emit(pr, I_MATCH, 0, 0);
 	pr->rng = p.rng;
+	pr->mem = xcalloc(7 * pr->n, sizeof *pr->mem);
 	free(p.node);
 	return pr;
 }
@@ -1278,7 +1284,7 @@ static int inst_accepts(const struct di_prog *pr, const struct inst *in, uint32_
 static int prog_match(const struct di_prog *pr, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	uint32_t small[7 * 64], *mem = small;
+	uint32_t *mem = pr->mem;
 	struct threads cur, nxt, tmp;
 	uint32_t *stack;
 	size_t pos = 0, w, nw;
@@ -1286,13 +1292,8 @@ static int prog_match(const struct di_prog *pr, const char *str, size_t n)
 	int matched = 0;
 	uint32_t r;
 
-	if (pr->n > 64)
-		mem = xmalloc(7 * pr->n * sizeof *mem);
-	/* sparse sets: only the sparse halves need defined contents (valgrind) */
 	cur = (struct threads){ mem, mem + pr->n, 0 };
 	nxt = (struct threads){ mem + 2 * pr->n, mem + 3 * pr->n, 0 };
-	memset(cur.sparse, 0, pr->n * sizeof *mem);
-	memset(nxt.sparse, 0, pr->n * sizeof *mem);
 	stack = mem + 4 * pr->n; /* each pc expands once per list and pushes at most 2: 2n + 1 */
 
 	r = n ? decode_rune(s, n, &w) : SCAN_EOF;
@@ -1324,8 +1325,6 @@ static int prog_match(const struct di_prog *pr, const char *str, size_t n)
 		w = nw;
 		r = next_r;
 	}
-	if (mem != small)
-		free(mem);
 	return matched;
 }
 
@@ -1430,6 +1429,15 @@ static int add_pattern(struct dockerignore *di, const char *raw, struct error *e
 		return -1;
 	}
 	strbuf_release(&re);
+	if (pat.prog && pat.prog->n > DOCKERIGNORE_MAX_STEPS - di->steps) {
+		error_set(err, PARA_EXIT_CONFIG, "the patterns are too complex: over %u matcher steps (pattern '%.40s%s')",
+			  DOCKERIGNORE_MAX_STEPS, text, strlen(text) > 40 ? "..." : "");
+		prog_free(pat.prog);
+		free(cleaned);
+		return error_hint(err, "use fewer wildcards and character classes");
+	}
+	if (pat.prog)
+		di->steps += pat.prog->n;
 	pat.text = xstrdup(text);
 	free(cleaned);
 	for (const char *c = pat.text; *c; c++)

@@ -56,9 +56,15 @@ struct dockerignore {
 	size_t nr, alloc;
 	int has_exclusions;         /* some pattern starts with '!' */
 	int only_prefix_exceptions; /* BuildKit: no '!' pattern has a wildcard (see below) */
+	size_t steps;               /* matcher instructions of all patterns, at most DOCKERIGNORE_MAX_STEPS */
 };
 
-#define DOCKERIGNORE_INIT { NULL, 0, 0, 0, 1 }
+#define DOCKERIGNORE_INIT { NULL, 0, 0, 0, 1, 0 }
+/*
+ * A bound on the work (and memory) patterns may ask for: what fits here is
+ * thousands of ordinary lines; past it compiling fails with exit status 4.
+ */
+#define DOCKERIGNORE_MAX_STEPS (1u << 20)
 
 void dockerignore_init(struct dockerignore *di);
 void dockerignore_release(struct dockerignore *di);

@@ -363,6 +363,45 @@ static void test_clean_path(void **state)
 	}
 }
 
+/* A bound on compiled work: ordinary big files fit, absurd ones are refused. */
+static void test_work_is_bounded(void **state)
+{
+	(void)state;
+	struct strbuf line = STRBUF_INIT, file = STRBUF_INIT;
+	struct dockerignore di = DOCKERIGNORE_INIT;
+	struct error err = ERROR_INIT;
+
+	/* 110 lines of 1000 classes (550 KB): accepted, and matching stays cheap */
+	for (int i = 0; i < 1000; i++)
+		strbuf_addstr(&line, "[a-z]");
+	for (int i = 0; i < 110; i++)
+		strbuf_addf(&file, "%s\n", line.buf);
+	assert_int_equal(dockerignore_parse(file.buf, file.len, &di, &err), 0);
+	assert_true(di.steps <= DOCKERIGNORE_MAX_STEPS);
+	char path[1100];
+	memset(path, 'q', 1000);
+	path[1000] = '\0';
+	assert_int_equal(dockerignore_matches(&di, path), 1);
+	path[999] = '1';
+	for (int i = 0; i < 300; i++)
+		assert_int_equal(dockerignore_matches(&di, path), 0);
+	dockerignore_release(&di);
+
+	/* 100 lines of 13000 classes: refused with status 4, naming the line */
+	strbuf_reset(&line);
+	strbuf_reset(&file);
+	for (int i = 0; i < 13000; i++)
+		strbuf_addstr(&line, "[a-z]");
+	for (int i = 0; i < 100; i++)
+		strbuf_addf(&file, "%s\n", line.buf);
+	assert_int_equal(dockerignore_parse(file.buf, file.len, &di, &err), -1);
+	assert_int_equal(err.code, 4);
+	assert_non_null(strstr(err.msg, "too complex"));
+	assert_int_equal(di.nr, 0);
+	strbuf_release(&line);
+	strbuf_release(&file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors_name_line),
 		cmocka_unit_test(test_parent_results),
 		cmocka_unit_test(test_clean_path),
+		cmocka_unit_test(test_work_is_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
