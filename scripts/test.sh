@@ -6,7 +6,9 @@
 # Stages, in order: build (gcc, warnings are errors), clang (warnings are
 # errors), unit (cmocka), sanitize (unit tests under ASan+UBSan), valgrind
 # (unit tests), fuzz (libFuzzer targets, FUZZ_SECONDS each, default 60),
-# integration (the real binary against real git and the real engine).
+# integration (the real binary against real git and the real engine),
+# integration-asan (the same suite driving the ASan+UBSan build of para; any
+# sanitizer report fails it).
 # Installs what is missing first; starts dockerd when no engine answers and
 # stops it at the end only if this run started it.
 set -uo pipefail
@@ -88,6 +90,21 @@ s_fuzz() {
 	return $rc
 }
 s_integration() { setup build && PARA=$ROOT/build/para tests/integration/run.sh; }
+s_integration_asan() {
+	setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbench=false || return 1
+	local logs rc=0
+	logs=$(mktemp -d /tmp/para-asan.XXXXXX) && chmod 1777 "$logs"
+	# reports go to files (the tests read para's output); any file is a failure
+	ASAN_OPTIONS=detect_leaks=1:log_path=$logs/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$logs/ubsan \
+		PARA=$ROOT/build-asan/para tests/integration/run.sh || rc=1
+	if compgen -G "$logs/*" >/dev/null; then
+		echo "integration-asan: sanitizer reports:"
+		head -60 "$logs"/*
+		rc=1
+	fi
+	rm -rf "$logs"
+	return $rc
+}
 
 stage build s_build
 stage clang s_clang
@@ -96,6 +113,7 @@ stage sanitize s_sanitize
 stage valgrind s_valgrind
 stage fuzz s_fuzz
 stage integration s_integration
+stage integration-asan s_integration_asan
 
 echo
 printf '%s\n' "${results[@]}"
