@@ -326,9 +326,12 @@ int cli_container_up(struct cli *c, struct session *s, struct container_spec *sp
 int cli_run_in_session(struct cli *c, const struct session *s, const struct container_spec *spec,
 		       const char *const *argv, const char *in, size_t in_len, int *status, struct error *err)
 {
-	int tty = isatty(0) && isatty(1);
-	if (spec)
-		return engine_exec(&c->eng, spec, argv, !in && isatty(0), tty && !in, in, in_len, status, err);
+	if (spec) {
+		/* as the same command would get it on the host: a terminal, the
+		 * data piped in, or nothing */
+		enum stdin_kind k = in ? STDIN_DATA : stdin_kind();
+		return engine_exec(&c->eng, spec, argv, k != STDIN_NONE, k == STDIN_TTY, in, in_len, status, err);
+	}
 	struct child ch = CHILD_INIT;
 	strvec_pushv(&ch.args, argv);
 	strvec_pushf(&ch.env, "PARA_SESSION=%s", s->name);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "session/session.h"
+#include "util/run.h"
 #include "util/jsonutil.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -68,7 +69,8 @@ int plan_print(struct cli *c, const char *name, const struct container_spec *spe
 	strvec_pushl(&git_args, "worktree", "add", "--quiet", "-b", branch, wt, "HEAD", NULL);
 	if (spec) {
 		spec_render_run(spec, &run, &env, &envfile);
-		spec_render_exec(spec, isatty(0), isatty(0) && isatty(1), agent, &exec, &env);
+		enum stdin_kind k = stdin_kind();
+		spec_render_exec(spec, k != STDIN_NONE, k == STDIN_TTY, NULL, agent, &exec, &env);
 	}
 	if (json) {
 		json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "session", name, "branch", branch, "worktree", wt,

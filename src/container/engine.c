@@ -438,19 +438,62 @@ int engine_remove(struct engine *e, const char *name, struct error *err)
 	return ret;
 }
 
+/* What a signal to para during a container exec needs to reach its process. */
+struct relay {
+	struct engine *e;
+	const struct container_spec *s;
+	const char *pidfile;
+};
+
+/*
+ * The process of a `docker exec` is not the engine CLI's child, and the CLI
+ * passes no signal on: para sends each one into the container itself, as
+ * the session's user. From the third on it is SIGKILL.
+ */
+static void relay_signal(int signo, unsigned count, void *ctx)
+{
+	struct relay *r = ctx;
+	struct child c = CHILD_INIT;
+	struct strvec args = STRVEC_INIT;
+	struct error err = ERROR_INIT;
+	int status;
+	spec_render_signal(r->s, r->pidfile, count >= 3 ? SIGKILL : signo, &args);
+	strvec_push(&c.args, r->e->cli);
+	strvec_pushv(&c.args, (const char *const *)args.v);
+	c.no_stdin = 1;
+	c.null_stdout = 1;
+	c.null_stderr = 1;
+	engine_child(r->e, &c, &status, &err);
+	strvec_clear(&args);
+	child_clear(&c);
+}
+
 int engine_exec(struct engine *e, const struct container_spec *s, const char *const *cmd, int interactive,
 		int tty, const char *in, size_t in_len, int *status, struct error *err)
 {
 	struct child c = CHILD_INIT;
 	struct strvec args = STRVEC_INIT;
+	static unsigned seq;
+	char pidfile[96];
+	snprintf(pidfile, sizeof pidfile, "/tmp/.para-exec-%ld-%u-%ld", (long)getpid(), seq++, (long)time(NULL));
+	struct relay relay = { e, s, pidfile };
+	unsigned mark = sig_count();
 	strvec_push(&c.args, e->cli);
-	spec_render_exec(s, interactive || in, tty, cmd, &args, &c.env);
+	spec_render_exec(s, interactive || in, tty, pidfile, cmd, &args, &c.env);
 	strvec_pushv(&c.args, (const char *const *)args.v);
-	c.interactive = 1;
+	/* at a terminal the CLI keeps it (raw mode: a Ctrl-C is a byte for the
+	 * container's terminal); otherwise a process group of its own, so a
+	 * Ctrl-C reaches para, which relays it */
+	c.interactive = tty;
+	c.on_signal = relay_signal;
+	c.on_signal_ctx = &relay;
 	c.in = in;
 	c.in_len = in_len;
 	c.no_stdin = !interactive && !in;
 	int r = engine_child(e, &c, status, err);
+	/* interrupted, it never ends in success */
+	if (r == 0 && *status == 0 && sig_count() != mark)
+		*status = 128 + sig_last();
 	strvec_clear(&args);
 	child_clear(&c);
 	return r;

@@ -417,8 +417,8 @@ void spec_render_run(const struct container_spec *s, struct strvec *args, struct
 	strvec_push_nodup(args, keepalive_script(s));
 }
 
-void spec_render_exec(const struct container_spec *s, int interactive, int tty, const char *const *cmd,
-		      struct strvec *args, struct strvec *env)
+void spec_render_exec(const struct container_spec *s, int interactive, int tty, const char *pidfile,
+		      const char *const *cmd, struct strvec *args, struct strvec *env)
 {
 	strvec_push(args, "exec");
 	if (interactive)
@@ -432,14 +432,30 @@ void spec_render_exec(const struct container_spec *s, int interactive, int tty, 
 		strvec_pushl(args, "--env", "HOME=" SPEC_HOME, "--env", "USER=para", NULL);
 	render_env(s, 1, args, env);
 	strvec_push(args, s->name);
-	if (s->add_passwd) {
+	if (s->add_passwd || pidfile) {
+		struct strbuf sc = STRBUF_INIT;
 		/* wait (at most ~10 s) for the keep-alive's setup to finish */
-		strvec_pushl(args, "sh", "-c",
-			     "i=0; while [ ! -e " SPEC_READY_FILE " ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; "
-			     "exec \"$@\"",
-			     "para-exec", NULL);
+		if (s->add_passwd)
+			strbuf_addstr(&sc, "i=0; while [ ! -e " SPEC_READY_FILE " ] && [ $i -lt 200 ]; do sleep 0.05; "
+					   "i=$((i+1)); done; ");
+		/* the command's pid, for para to signal it through the engine */
+		if (pidfile)
+			strbuf_addf(&sc, "{ echo $$ >%s; } 2>/dev/null; ", pidfile);
+		strbuf_addstr(&sc, "exec \"$@\"");
+		strvec_pushl(args, "sh", "-c", sc.buf, "para-exec", NULL);
+		strbuf_release(&sc);
 	}
 	strvec_pushv(args, cmd);
+}
+
+void spec_render_signal(const struct container_spec *s, const char *pidfile, int signo, struct strvec *args)
+{
+	strvec_push(args, "exec");
+	if (s->user)
+		strvec_pushf(args, "--user=%s", s->user);
+	strvec_push(args, s->name);
+	strvec_pushl(args, "sh", "-c", NULL);
+	strvec_pushf(args, "p=$(cat %s 2>/dev/null) && kill -%d \"$p\"", pidfile, signo);
 }
 
 json_t *spec_to_json(const struct container_spec *s)

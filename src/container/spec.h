@@ -116,9 +116,12 @@ int env_name_steers_engine(const char *key);
  * container as "-e KEY", its value in the engine CLI's environment. */
 #define SPEC_ENV_LINE_MAX (60 * 1024)
 int env_value_fits_file(const char *key, const char *value);
-/* `exec …` running cmd inside it; tty adds -t, interactive adds -i. */
-void spec_render_exec(const struct container_spec *s, int interactive, int tty, const char *const *cmd,
-		      struct strvec *args, struct strvec *env);
+/* `exec …` running cmd inside it; tty adds -t, interactive adds -i. With a
+ * pidfile (a path in the container), cmd writes its pid there first. */
+void spec_render_exec(const struct container_spec *s, int interactive, int tty, const char *pidfile,
+		      const char *const *cmd, struct strvec *args, struct strvec *env);
+/* `exec …` that sends signo to the pid in pidfile, as the session's user. */
+void spec_render_signal(const struct container_spec *s, const char *pidfile, int signo, struct strvec *args);
 
 /* Saved form (no secret values) and back. */
 json_t *spec_to_json(const struct container_spec *s);

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -145,6 +146,15 @@ static void feed_lines(struct child *c, struct strbuf *pending, const char *data
 	strbuf_setlen(pending, pending->len - start);
 }
 
+/* Hand the signals that arrived since the last call to c->on_signal. */
+static void deliver_signals(struct child *c)
+{
+	while (c->on_signal && sig_count() != c->sigs_) {
+		c->sigs_++;
+		c->on_signal(sig_last(), c->sigs_, c->on_signal_ctx);
+	}
+}
+
 /* Move data between para and the child's pipes until all are closed. */
 static void pump(struct child *c, int in_fd, int out_fd, int err_fd)
 {
@@ -169,8 +179,10 @@ static void pump(struct child *c, int in_fd, int out_fd, int err_fd)
 			return;
 		}
 		if (poll(p, (nfds_t)n, -1) < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR) {
+				deliver_signals(c);
 				continue;
+			}
 			strbuf_release(&pending_out);
 			strbuf_release(&pending_err);
 			return;
@@ -241,7 +253,10 @@ int child_start(struct child *c, struct error *err)
 	c->pid = pid;
 	if (!c->interactive)
 		setpgid(pid, pid); /* also done in the child: whichever runs first */
-	sig_child_add(pid, c->interactive ? SIG_CHILD_INTERACTIVE : c->forward_signals ? SIG_CHILD_FORWARD : SIG_CHILD_HOLD);
+	sig_child_add(pid, c->on_signal	      ? SIG_CHILD_CALLBACK
+			   : c->interactive     ? SIG_CHILD_INTERACTIVE
+			   : c->forward_signals ? SIG_CHILD_FORWARD
+						: SIG_CHILD_HOLD);
 	strvec_clear(&envstore);
 	close(report[1]);
 	if (c->in) { close(fds[0]); fds[0] = -1; set_cloexec_nonblock(fds[1]); }
@@ -268,6 +283,21 @@ int child_finish(struct child *c, int *status, struct error *err)
 	 * never sees a pid the kernel may already have given to someone else */
 	int ws = 0;
 	siginfo_t info;
+	if (c->on_signal) {
+		/* wait for it, and pass each signal on as it comes (a wait is
+		 * restarted after a signal; a sleeping poll is not) */
+		for (;;) {
+			info.si_pid = 0;
+			int w = waitid(P_PID, (id_t)c->pid, &info, WEXITED | WNOWAIT | WNOHANG);
+			if (w < 0 && errno != EINTR)
+				break;
+			if (w == 0 && info.si_pid == c->pid)
+				break;
+			deliver_signals(c);
+			poll(NULL, 0, 100);
+			deliver_signals(c);
+		}
+	}
 	while (waitid(P_PID, (id_t)c->pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
 		;
 	sig_child_remove(c->pid);
@@ -285,9 +315,21 @@ int child_finish(struct child *c, int *status, struct error *err)
 		return error_errno(err, 1, "cannot run '%s'", c->args.v[0]);
 	}
 	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-	if (!c->interactive && sig_count() != c->sigs_)
+	if (!c->interactive && !c->on_signal && sig_count() != c->sigs_)
 		return error_set(err, 128 + sig_last(), "interrupted");
 	return 0;
+}
+
+enum stdin_kind stdin_kind(void)
+{
+	struct stat st, null;
+	if (fstat(0, &st) < 0)
+		return STDIN_NONE;
+	if (isatty(0))
+		return STDIN_TTY;
+	if (S_ISCHR(st.st_mode) && stat("/dev/null", &null) == 0 && st.st_rdev == null.st_rdev)
+		return STDIN_NONE;
+	return STDIN_DATA;
 }
 
 int child_run(struct child *c, int *status, struct error *err)

@@ -37,6 +37,13 @@ struct child {
 	 * passed on to it at once, terminal ones included. */
 	unsigned forward_signals : 1;
 	int in_fd;               /* stdin from this fd when > 0 (e.g. a tar stream) */
+	/* Signals to para are not the child's to get: while it runs, each one
+	 * is handed to on_signal (which may run other children), and the child
+	 * is waited for as usual; its status is reported, not "interrupted".
+	 * Used for the engine CLI of a container exec, whose process is reached
+	 * through the engine instead. */
+	void (*on_signal)(int signo, unsigned count, void *ctx);
+	void *on_signal_ctx;
 	/* Called with each complete line of captured output (stdout and stderr
 	 * both, when both are captured), as it arrives. */
 	void (*on_line)(const char *line, size_t len, void *ctx);
@@ -68,6 +75,11 @@ int child_run(struct child *c, int *status, struct error *err);
  */
 int child_start(struct child *c, struct error *err);
 int child_finish(struct child *c, int *status, struct error *err);
+
+/* What stdin is: a terminal, data (a pipe, file or socket), or nothing
+ * (closed, or /dev/null). */
+enum stdin_kind { STDIN_NONE, STDIN_TTY, STDIN_DATA };
+enum stdin_kind stdin_kind(void);
 
 /* Return the first line of buf (without the newline), at most max bytes. */
 void first_line(const char *buf, char *out, size_t max);

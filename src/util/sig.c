@@ -17,7 +17,7 @@ static void on_signal(int signo, siginfo_t *info, void *uctx)
 	last_signo = signo;
 	for (int i = 0; i < MAX_CHILDREN; i++) {
 		pid_t pid = child_pid[i];
-		if (pid <= 0)
+		if (pid <= 0 || child_mode[i] == SIG_CHILD_CALLBACK)
 			continue;
 		if (child_mode[i] == SIG_CHILD_INTERACTIVE) {
 			/* SI_KERNEL: typed at the terminal; the child got it already */

@@ -24,6 +24,7 @@ enum sig_child_mode {
 	SIG_CHILD_HOLD,        /* own process group; the step finishes, a 2nd signal kills it */
 	SIG_CHILD_INTERACTIVE, /* shares the terminal; gets signals sent to para itself */
 	SIG_CHILD_FORWARD,     /* own process group; every signal is passed on at once */
+	SIG_CHILD_CALLBACK,    /* never signalled by para: its runner handles signals (child.on_signal) */
 };
 void sig_child_add(pid_t pid, enum sig_child_mode mode);
 void sig_child_remove(pid_t pid);

@@ -575,7 +575,7 @@ static void test_render_exec(void **state)
 	for (int mode = 0; mode < 4; mode++) {
 		int interactive = mode & 1, tty = (mode >> 1) & 1;
 		struct strvec args = STRVEC_INIT, env = STRVEC_INIT;
-		spec_render_exec(&s, interactive, tty, cmd, &args, &env);
+		spec_render_exec(&s, interactive, tty, NULL, cmd, &args, &env);
 		assert_string_equal(args.v[0], "exec");
 		assert_int_equal(arg_index(&args, "--interactive") > 0, interactive);
 		assert_int_equal(arg_index(&args, "--tty") > 0, tty);
@@ -603,7 +603,7 @@ static void test_render_exec(void **state)
 	/* docker.user "image": no --user, no passwd wait wrapper */
 	full_spec(&s, "{\"docker\": {\"user\": \"image\"}}");
 	struct strvec args = STRVEC_INIT, env = STRVEC_INIT;
-	spec_render_exec(&s, 0, 0, cmd, &args, &env);
+	spec_render_exec(&s, 0, 0, NULL, cmd, &args, &env);
 	assert_int_equal(arg_containing(&args, "--user"), -1);
 	assert_string_equal(args.v[args.nr - 4], s.name);
 	strvec_clear(&args);
@@ -641,7 +641,7 @@ static void test_render_env(void **state)
 	struct strvec ra = STRVEC_INIT, re = STRVEC_INIT, ea = STRVEC_INIT, ee = STRVEC_INIT;
 	strbuf_reset(&run_in);
 	spec_render_run(&s, &ra, &re, &run_in);
-	spec_render_exec(&s, 1, 1, cmd, &ea, &ee);
+	spec_render_exec(&s, 1, 1, NULL, cmd, &ea, &ee);
 	assert_no_secret(&ra, "run");
 	assert_no_secret(&ea, "exec");
 	static const struct {
@@ -691,7 +691,7 @@ static void test_render_env_at_exec(void **state)
 	struct strvec ra = STRVEC_INIT, re = STRVEC_INIT, ea = STRVEC_INIT, ee = STRVEC_INIT;
 	strbuf_reset(&run_in);
 	spec_render_run(&s, &ra, &re, &run_in);
-	spec_render_exec(&s, 0, 0, cmd, &ea, &ee);
+	spec_render_exec(&s, 0, 0, NULL, cmd, &ea, &ee);
 	assert_no_secret(&ra, "run");
 	assert_no_secret(&ea, "exec");
 	assert_true(carried(&ea, &ee, "ONE_SHOT_TOKEN", "one-shot-" SECRET_VALUE));
@@ -878,7 +878,7 @@ static void test_json_damaged_does_not_crash(void **state)
 			if (spec_from_json(j, &s, &err) == 0) {
 				strbuf_reset(&run_in);
 	spec_render_run(&s, &args, &env, &run_in);
-				spec_render_exec(&s, 0, 0, cmd, &args, &env);
+				spec_render_exec(&s, 0, 0, NULL, cmd, &args, &env);
 			}
 			strvec_clear(&args);
 			strvec_clear(&env);
