@@ -69,6 +69,73 @@ out:
 	return ret;
 }
 
+static int has(const struct strvec *v, const char *s)
+{
+	for (size_t i = 0; i < v->nr; i++)
+		if (!strcmp(v->v[i], s))
+			return 1;
+	return 0;
+}
+
+/*
+ * Remove this repository's images but the current one and those a container
+ * uses (the engine would refuse them). An image is one ID with any number of
+ * tags: para removes its own tags, or the ID of an untagged one; a tag of
+ * someone else's keeps the image. Returns 1 when some removal failed.
+ */
+static int prune_images(struct cli *c, const struct engine_image *v, size_t n, const char *current, int dry,
+			int *acted, struct error *err)
+{
+	struct strvec used = STRVEC_INIT, done = STRVEC_INIT;
+	if (engine_images_in_use(&c->eng, &used, err) < 0)
+		return -1;
+	const char *cur_id = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (current && !strcmp(v[i].ref, current))
+			cur_id = v[i].id;
+	char *mine = image_tag_for(c->repo.root, ""); /* "para-<repo>:" */
+	int ret = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (has(&done, v[i].id) || (cur_id && !strcmp(v[i].id, cur_id)))
+			continue;
+		strvec_push(&done, v[i].id);
+		struct strvec own = STRVEC_INIT, others = STRVEC_INIT;
+		for (size_t j = i; j < n; j++) {
+			if (strcmp(v[j].id, v[i].id))
+				continue;
+			if (!strncmp(v[j].ref, mine, strlen(mine)))
+				strvec_push(&own, v[j].ref);
+			else if (strcmp(v[j].ref, "<none>:<none>"))
+				strvec_push(&others, v[j].ref);
+		}
+		const char *shown = own.nr ? own.v[0] : others.nr ? others.v[0] : v[i].id;
+		if (has(&used, v[i].id)) {
+			printf("keeping %s (a container uses it)\n", shown);
+		} else if (!own.nr && others.nr) {
+			printf("keeping %s (not para's tag)\n", shown);
+		} else {
+			if (!own.nr)
+				strvec_push(&own, v[i].id); /* untagged: by its ID */
+			for (size_t k = 0; k < own.nr; k++) {
+				printf("%s %s%s\n", dry ? "would remove" : "removing", own.v[k],
+				       others.nr ? " (the image stays: it has other tags)" : "");
+				if (!dry && engine_image_remove(&c->eng, own.v[k], err) < 0) {
+					cli_warn("%s", err->msg);
+					error_clear(err);
+					ret = 1;
+				}
+			}
+			(*acted)++;
+		}
+		strvec_clear(&own);
+		strvec_clear(&others);
+	}
+	free(mine);
+	strvec_clear(&used);
+	strvec_clear(&done);
+	return ret;
+}
+
 static int image_list_cmd(struct cli *c, int argc, char **argv, int prune)
 {
 	struct error err = ERROR_INIT;
@@ -99,14 +166,7 @@ static int image_list_cmd(struct cli *c, int argc, char **argv, int prune)
 	for (size_t i = 0; i < n; i++) {
 		int is_current = current && !strcmp(v[i].ref, current);
 		if (prune) {
-			if (is_current)
-				continue;
-			printf("%s %s\n", dry ? "would remove" : "removing", v[i].ref);
-			if (!dry && engine_image_remove(&c->eng, v[i].ref, &err) < 0) {
-				cli_warn("%s", err.msg);
-				ret = 1;
-			}
-			removed++;
+			break;
 		} else if (json) {
 			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:b}", "image", v[i].ref, "id", v[i].id,
 							     "created", v[i].created, "size", v[i].size, "current",
@@ -120,6 +180,12 @@ static int image_list_cmd(struct cli *c, int argc, char **argv, int prune)
 		fputs(s, stdout);
 		free(s);
 		json_decref(arr);
+	}
+	if (prune) {
+		int r = prune_images(c, v, n, current, dry, &removed, &err);
+		if (r < 0)
+			goto fail;
+		ret = r;
 	}
 	if (prune && !removed)
 		cli_note(c, "nothing to prune");

@@ -594,6 +594,43 @@ void engine_images_free(struct engine_image *v, size_t n)
 	free(v);
 }
 
+/* Lines of a command's stdout (ok: it ran and exited 0). */
+static int engine_lines(struct engine *e, struct strvec *args, const char *what, struct strvec *out,
+			struct error *err)
+{
+	struct strbuf sb = STRBUF_INIT, errout = STRBUF_INIT;
+	int status = 0, ret = run_engine(e, args, NULL, &sb, &errout, &status, err);
+	if (ret == 0 && status)
+		ret = engine_refused(e, what, &errout, err);
+	for (char *line = sb.buf, *nl; ret == 0 && line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (*line)
+			strvec_push(out, line);
+	}
+	strbuf_release(&sb);
+	strbuf_release(&errout);
+	return ret;
+}
+
+int engine_images_in_use(struct engine *e, struct strvec *ids, struct error *err)
+{
+	struct strvec args = STRVEC_INIT, containers = STRVEC_INIT;
+	strvec_pushl(&args, "ps", "--all", "--quiet", "--no-trunc", NULL);
+	int r = engine_lines(e, &args, "cannot list containers", &containers, err);
+	strvec_clear(&args);
+	if (r == 0 && containers.nr) {
+		/* the image each container was made from, by ID, whatever its tags now */
+		strvec_pushl(&args, "container", "inspect", "--format", "{{.Image}}", NULL);
+		strvec_pushv(&args, (const char *const *)containers.v);
+		r = engine_lines(e, &args, "cannot inspect containers", ids, err);
+		strvec_clear(&args);
+	}
+	strvec_clear(&containers);
+	return r;
+}
+
 int engine_image_remove(struct engine *e, const char *ref, struct error *err)
 {
 	struct strvec args = STRVEC_INIT;

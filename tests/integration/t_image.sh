@@ -223,3 +223,46 @@ test_image_bootstrap_debootstrap() {
 	expect_rc 0 "$PARA" exec s -- git status --short
 	expect_rc 0 "$PARA" cancel -f s
 }
+
+# prune: by image ID; keeps the current image, any a container uses (the
+# engine would refuse it) and another's tag; removes untagged ones.
+test_prune_keeps_used_images_and_removes_by_id() {
+	image_repo
+	trap 'remove_repo_images; "$DOCKER" rmi -f "$usertag" >/dev/null 2>&1; cleanup_engine_objects' EXIT
+	usertag="para-user-tag-$$:keep"
+	build_as() { # content -> prints the tag
+		echo "$1" >.para/data.txt
+		git commit -qam "$1"
+		"$PARA" image build -q >/dev/null 2>&1 || fail "build $1"
+		"$PARA" image list --json | jq -r '.[] | select(.current) | .image'
+	}
+	old=$(build_as old)
+	tagged=$(build_as tagged)
+	"$DOCKER" tag "$tagged" "$usertag"
+	used=$(build_as used)
+	expect_rc 0 "$PARA" start -c user --detach
+	cur=$(build_as current)
+	# an untagged image of this repository (what a rebuilt tag leaves)
+	printf 'FROM %s\nRUN echo untagged-%s >/u\n' "$BUSYBOX_IMAGE" "$$" |
+		"$DOCKER" build -q --label "dev.para.repo=$REPO" - >"$TEST_TMP/untagged.id" 2>&1 || fail "untagged build"
+	untagged=$(tail -1 "$TEST_TMP/untagged.id")
+	run "$PARA" image prune --dry-run
+	assert_eq 0 "$rc" "prune --dry-run: $out"
+	assert_contains "$out" "would remove $old"
+	assert_contains "$out" "keeping $used (a container uses it)"
+	"$DOCKER" image inspect "$old" >/dev/null 2>&1 || fail "--dry-run removed something"
+	run "$PARA" image prune
+	assert_eq 0 "$rc" "prune: $out"
+	assert_not_contains "$out" "<none>"
+	assert_not_contains "$out" "error"
+	"$DOCKER" image inspect "$old" >/dev/null 2>&1 && fail "old image kept"
+	"$DOCKER" image inspect "$untagged" >/dev/null 2>&1 && fail "untagged image kept"
+	"$DOCKER" image inspect "$tagged" >/dev/null 2>&1 && fail "para's tag of the user-tagged image kept"
+	"$DOCKER" image inspect "$usertag" >/dev/null 2>&1 || fail "the user's tag went"
+	"$DOCKER" image inspect "$used" >/dev/null 2>&1 || fail "the image a container uses went"
+	"$DOCKER" image inspect "$cur" >/dev/null 2>&1 || fail "the current image went"
+	expect_rc 0 "$PARA" cancel -f user
+	run "$PARA" image prune
+	assert_contains "$out" "removing $used"
+	"$DOCKER" image inspect "$cur" >/dev/null 2>&1 || fail "the current image went"
+}
