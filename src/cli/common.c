@@ -206,8 +206,10 @@ int env_inputs_given(const struct env_inputs *in)
 
 void cli_credentials_warning(struct cli *c, const struct container_spec *spec)
 {
+	/* a credential by its name (…KEY, …TOKEN, …SECRET, …PASSWORD), wherever it
+	 * came from: a file's other values are masked, but log nobody in */
 	for (size_t i = 0; i < spec->nenv; i++)
-		if (spec->env[i].value && *spec->env[i].value && spec->env[i].secret)
+		if (spec->env[i].value && *spec->env[i].value && env_name_is_secret(spec->env[i].key))
 			return;
 	/* this version mounts no credentials volume (para auth is to come), so
 	 * only a forwarded key or token can log the agent in */

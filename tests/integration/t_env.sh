@@ -201,3 +201,21 @@ line two" "$out"
 	rm .env
 	expect_rc 0 "$PARA" cancel -f st
 }
+
+# The "no credentials" warning goes by what is passed, not by how: an env
+# file with no key in it does not silence it; a key from anywhere does.
+test_credentials_warning_needs_a_credential() {
+	env_repo
+	write_config ''
+	printf 'FOO=bar\n' >"$TEST_TMP/plain.env"
+	printf 'ANTHROPIC_API_KEY=sk-test\n' >"$TEST_TMP/key.env"
+	run env -u ANTHROPIC_API_KEY "$PARA" start -c w1 --detach --env-file "$TEST_TMP/plain.env"
+	assert_eq 0 "$rc" "$out"
+	assert_contains "$out" "gets no credentials"
+	run env -u ANTHROPIC_API_KEY "$PARA" start -c w2 --detach --env-file "$TEST_TMP/key.env"
+	assert_eq 0 "$rc" "$out"
+	assert_not_contains "$out" "gets no credentials"
+	run env -u ANTHROPIC_API_KEY "$PARA" start -c w3 --detach -e CLAUDE_CODE_OAUTH_TOKEN=t
+	assert_not_contains "$out" "gets no credentials"
+	for s in w1 w2 w3; do expect_rc 0 "$PARA" cancel -f $s; done
+}
