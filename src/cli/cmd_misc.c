@@ -3,6 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "container/envres.h"
+#include "container/image.h"
 #include "cli/cli.h"
 #include "util/jsonutil.h"
 #include "util/run.h"
@@ -19,6 +21,51 @@ static int report(int ok, const char *what, const char *detail, const char *fix)
 	if (!ok && fix)
 		printf("     %-14s fix: %s\n", "", fix);
 	return ok ? 0 : 1;
+}
+
+/* The image `start -c` would use here, chosen as start chooses it. */
+static int doctor_image(struct cli *c, int in_repo)
+{
+	struct error err = ERROR_INIT;
+	struct image_plan p = IMAGE_PLAN_INIT;
+	json_t *profile = NULL;
+	const char *pname = config_str(&c->cfg, "docker.default_profile");
+	int failed = 0;
+	if (pname && profile_resolve(&c->cfg, pname, &profile, &err) < 0)
+		return report(0, "image", err.msg, "fix docker.default_profile");
+	struct image_inputs ii = { in_repo ? c->repo.root : NULL, in_repo ? c->repo.para_dir : NULL, NULL, profile,
+				   pname };
+	int chosen = in_repo ? image_choose(&c->cfg, &ii, &p, &err) : 0;
+	if (!in_repo) {
+		const char *def = config_str(&c->cfg, "docker.default_image");
+		p.image = xstrdup(def && *def ? def : "para-authenticated:latest");
+		p.rule = xstrdup("docker.default_image");
+	}
+	char *id = NULL;
+	if (chosen < 0) {
+		failed = report(0, "image", err.msg, "fix the project Dockerfile or its context");
+	} else if (p.dockerfile) {
+		int have = engine_image_id(&c->eng, p.image, &id, &err) == 0 && id;
+		char *what = xasprintf("%s (from %s; %s)", p.image, p.rule,
+				       have ? "built" : "not built yet: 'para start -c' or 'para image build' builds it");
+		failed = report(1, "image", what, NULL);
+		free(what);
+	} else if (engine_image_id(&c->eng, p.image, &id, &err) == 0 && id) {
+		char *what = xasprintf("%s (from %s)", p.image, p.rule);
+		failed = report(1, "image", what, NULL);
+		free(what);
+	} else {
+		char *what = xasprintf("%s (from %s) is not on this engine", p.image, p.rule);
+		char *fix = xasprintf("build it ('%s build -t %s DIR', or 'para image bootstrap'), write "
+				      ".para/Dockerfile, or set docker.default_image", c->eng.cli, p.image);
+		failed = report(0, "image", what, fix);
+		free(what);
+		free(fix);
+	}
+	free(id);
+	json_decref(profile);
+	image_plan_clear(&p);
+	return failed;
 }
 
 int cmd_doctor(int argc, char **argv)
@@ -72,17 +119,7 @@ int cmd_doctor(int argc, char **argv)
 			failed |= report(0, "engine daemon", err.msg, "sudo dockerd & (or: sudo systemctl start docker)");
 		} else {
 			failed |= report(1, "engine daemon", "reachable", NULL);
-			const char *image = config_str(&c.cfg, "docker.default_image");
-			char *id = NULL;
-			if (image && engine_image_id(&c.eng, image, &id, &err) == 0 && id) {
-				failed |= report(1, "default image", image, NULL);
-			} else {
-				char *fix = xasprintf("build it ('%s build -t %s DIR'), or set docker.default_image",
-						      c.eng.cli, image ? image : "");
-				failed |= report(0, "default image", image ? image : "(none)", fix);
-				free(fix);
-			}
-			free(id);
+			failed |= doctor_image(&c, in_repo);
 		}
 	}
 	strbuf_release(&out);

@@ -250,7 +250,16 @@ test_doctor_reports_engine_and_image() {
 	printf '{"docker": {"default_image": "para-test-absent:0"}}' >"$TEST_TMP/cfg.json"
 	run env PARA_CONFIG="$TEST_TMP/cfg.json" "$PARA" doctor
 	assert_eq 1 "$rc"
-	assert_contains "$out" "FAIL default image"
+	assert_contains "$out" "FAIL image"
+	assert_contains "$out" "para-test-absent:0 (from docker.default_image) is not on this engine"
+	# a project Dockerfile is what start uses: doctor checks that, not the default
+	mkdir -p .para
+	printf 'FROM %s\n' "$BUSYBOX_IMAGE" >.para/Dockerfile
+	git add -A && git commit -qm dockerfile && trust_repo
+	run env PARA_CONFIG="$TEST_TMP/cfg.json" "$PARA" doctor
+	assert_eq 0 "$rc" "doctor with a project Dockerfile: $out"
+	assert_contains "$out" "(from project Dockerfile .para/Dockerfile; not built yet"
+	assert_not_contains "$out" "FAIL"
 }
 
 test_terminal_gets_a_tty_and_pipes_do_not() {
