@@ -44,15 +44,16 @@ char *image_tag_for(const char *repo_root, const char *hash)
 }
 
 
-/* para's private folders under .para: never part of a build context (the
- * agent's git directory least of all). excl[0] is the state folder. */
-#define PRIVATE_MAX 6
+/* para's private files under .para: never part of a build context (the
+ * agent's git directory least of all), and para's own config.json, so that
+ * editing it does not change the image. excl[0] is the state folder. */
+#define PRIVATE_MAX 7
 static void private_paths(const char *para_dir, char *excl[PRIVATE_MAX])
 {
-	static const char *const names[] = { "state", "worktrees", "git", "logs", ".gitignore" };
-	for (size_t i = 0; i < 5; i++)
+	static const char *const names[] = { "state", "worktrees", "git", "logs", ".gitignore", "config.json" };
+	for (size_t i = 0; i < PRIVATE_MAX - 1; i++)
 		excl[i] = path_join(para_dir, names[i]);
-	excl[5] = NULL;
+	excl[PRIVATE_MAX - 1] = NULL;
 }
 
 static void private_paths_free(char *excl[PRIVATE_MAX])

@@ -47,6 +47,12 @@ built" "$out"
 	[ -z "$(git status --porcelain --untracked-files=no)" ] || fail "mtime changed git status"
 	start_traced c
 	assert_eq 0 "$builds" "ignored file / mtime only"
+	# para's own config.json is not part of the context: editing it builds nothing
+	jq '.agent.prompt = "stdin"' .para/config.json >"$TEST_TMP/c.json" && cp "$TEST_TMP/c.json" .para/config.json
+	git commit -qam "config edit" && trust_repo
+	start_traced c2
+	assert_eq 0 "$builds" "config.json edited"
+	assert_eq "$tag_a" "$(jq -r .container.image .para/state/c2.json)"
 	# one byte in a context file: new tag, rebuild, and the new content inside
 	echo "onf" >.para/data.txt
 	git commit -qam "one byte"
@@ -60,7 +66,7 @@ built" "$out"
 	run "$PARA" image list
 	assert_contains "$out" "* $tag_d"
 	assert_contains "$out" "  $tag_a"
-	for s in a b c d; do expect_rc 0 "$PARA" cancel -f $s; done
+	for s in a b c c2 d; do expect_rc 0 "$PARA" cancel -f $s; done
 	expect_rc 0 "$PARA" image prune
 	assert_contains "$out" "removing $tag_a"
 	run "$PARA" image list --json
