@@ -6,8 +6,50 @@
 
 #include "cli/cli.h"
 #include "cli/plan.h"
+#include "util/jsonutil.h"
+#include "util/xalloc.h"
 #include "version.h"
 #include "util/banned.h"
+
+/*
+ * What the session's container got when it was made and the host does not
+ * give now (a forwarded key unset in this shell, say): shown with its value
+ * in there, so the list is what the agent has.
+ */
+static void add_from_container(struct cli *c, const struct session *s, struct container_spec *spec)
+{
+	struct strvec have = STRVEC_INIT;
+	struct error err = ERROR_INIT;
+	const char *name = json_str(s->container, "name");
+	if (!name || engine_container_env(&c->eng, name, &have, &err) < 0) {
+		strvec_clear(&have);
+		return; /* no container now: what a re-create would get is all there is */
+	}
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(s->container, "env"), i, e) {
+		const char *key = json_str(e, "key"), *source = json_str(e, "source");
+		if (!key || !source || !strcmp(source, "para"))
+			continue;
+		int resolved = 0;
+		for (size_t k = 0; k < spec->nenv && !resolved; k++)
+			resolved = !strcmp(spec->env[k].key, key) && spec->env[k].value;
+		size_t kl = strlen(key);
+		for (size_t k = 0; k < have.nr && !resolved; k++) {
+			if (strncmp(have.v[k], key, kl) || have.v[k][kl] != '=')
+				continue;
+			char *src = xasprintf("%s, in the container", source);
+			spec_set_env(spec, key, have.v[k] + kl + 1, (int)json_integer_value(json_object_get(e, "level")),
+				     src, json_is_true(json_object_get(e, "secret")), 0);
+			free(src);
+			resolved = 1;
+		}
+	}
+	/* the values were secrets, some of them */
+	for (size_t k = 0; k < have.nr; k++)
+		memset(have.v[k], 0, strlen(have.v[k]));
+	strvec_clear(&have);
+}
 
 int cmd_env(int argc, char **argv)
 {
@@ -76,6 +118,8 @@ int cmd_env(int argc, char **argv)
 	spec_git_clear(&g);
 	if (r < 0 || envres_resolve(&in, &c.cfg, c.repo.root, &spec, 0, &notes, &err) < 0)
 		goto fail;
+	if (s.name)
+		add_from_container(&c, &s, &spec);
 	cli_env_notes(&c, &notes);
 	plan_print_env(&spec, json, reveal);
 	goto out;

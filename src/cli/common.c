@@ -234,11 +234,15 @@ void cli_session_env_inputs(const struct session *s, const struct env_inputs *gi
 {
 	if (s->container)
 		env_inputs_from_json(json_object_get(s->container, "env_inputs"), out);
-	if (given && (given->e_args.nr || given->env_files.nr)) {
+	/* each kind given replaces its own kind only: new -e keep the saved
+	 * --env-files, and the other way round */
+	if (given && given->e_args.nr) {
 		strvec_clear(&out->e_args);
-		strvec_clear(&out->env_files);
 		strvec_clear(&out->lost);
 		strvec_pushv(&out->e_args, (const char *const *)given->e_args.v);
+	}
+	if (given && given->env_files.nr) {
+		strvec_clear(&out->env_files);
 		strvec_pushv(&out->env_files, (const char *const *)given->env_files.v);
 	}
 	if (given && given->no_forward)

@@ -133,9 +133,10 @@ const struct cmd commands[] = {
 	  "  1 -e   2 --env-file   3 PARA_DOCKER_ENV   4 profile env_vars, env_file\n"
 	  "  5 docker.env, docker.default_env_file   6 the project's .env\n"
 	  "  7 forwarded host variables (docker.forward_env) and the git identity\n"
-	  "Without NAME: a new session; with NAME: that session (new -e/--env-file replace\n"
-	  "its saved ones). Masked: names with KEY, TOKEN, SECRET, PASSWORD, and every\n"
-	  "value that came from a file.\n" },
+	  "Without NAME: a new session; with NAME: that session (new -e replace its saved\n"
+	  "-e, new --env-file its saved --env-file; what its container has that the host\n"
+	  "no longer gives is shown as \"in the container\"). Masked: names with KEY,\n"
+	  "TOKEN, SECRET, PASSWORD, and every value that came from a file.\n" },
 	{ "image", NULL, cmd_image, "build, list and prune project images; bootstrap base images",
 	  "usage: para image build [--force] [--no-cache] [-q]\n"
 	  "       para image list [--json]\n"

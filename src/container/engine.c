@@ -614,6 +614,23 @@ static int engine_lines(struct engine *e, struct strvec *args, const char *what,
 	return ret;
 }
 
+int engine_container_env(struct engine *e, const char *name, struct strvec *env, struct error *err)
+{
+	struct strvec args = STRVEC_INIT, lines = STRVEC_INIT;
+	strvec_pushl(&args, "container", "inspect", "--format", "{{json .Config.Env}}", name, NULL);
+	int r = engine_lines(e, &args, "cannot inspect the container", &lines, err);
+	strvec_clear(&args);
+	json_t *arr = r == 0 && lines.nr ? json_loads(lines.v[0], 0, NULL) : NULL;
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v)
+		if (json_is_string(v))
+			strvec_push(env, json_string_value(v));
+	json_decref(arr);
+	strvec_clear(&lines);
+	return r;
+}
+
 int engine_images_in_use(struct engine *e, struct strvec *ids, struct error *err)
 {
 	struct strvec args = STRVEC_INIT, containers = STRVEC_INIT;

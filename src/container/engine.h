@@ -88,6 +88,8 @@ int engine_images(struct engine *e, const char *repo_root, struct engine_image *
 void engine_images_free(struct engine_image *v, size_t n);
 /* ref: a name:tag (removes that tag) or an image ID. */
 int engine_image_remove(struct engine *e, const char *ref, struct error *err);
+/* The container's environment, "KEY=VALUE" each. */
+int engine_container_env(struct engine *e, const char *name, struct strvec *env, struct error *err);
 /* The IDs ("sha256:…") of the images that containers, running or not, use. */
 int engine_images_in_use(struct engine *e, struct strvec *ids, struct error *err);
 /* docker import FILE-ON-STDIN TAG with --change lines. */

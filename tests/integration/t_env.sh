@@ -219,3 +219,26 @@ test_credentials_warning_needs_a_credential() {
 	assert_not_contains "$out" "gets no credentials"
 	for s in w1 w2 w3; do expect_rc 0 "$PARA" cancel -f $s; done
 }
+
+# resume -e replaces only the saved -e (the --env-files stay), and para env
+# NAME shows what the container has that this shell no longer gives.
+test_resume_e_keeps_env_files_and_env_shows_the_container() {
+	env_repo
+	write_config ', "forward_env": ["FWD_TOKEN"]'
+	printf 'FROM_FILE=v1\n' >"$TEST_TMP/e.env"
+	expect_rc 0 env FWD_TOKEN=fwd-secret-1 "$PARA" start -c rs --detach --env-file "$TEST_TMP/e.env"
+	run env -u FWD_TOKEN "$PARA" env rs --json --reveal
+	assert_eq 0 "$rc" "para env rs: $out"
+	assert_eq "fwd-secret-1" "$(jq -r '.[] | select(.key=="FWD_TOKEN") | .value' <<<"$out")" "FWD_TOKEN in para env"
+	assert_contains "$(jq -r '.[] | select(.key=="FWD_TOKEN") | .source' <<<"$out")" "in the container"
+	run env -u FWD_TOKEN "$PARA" env rs
+	assert_not_contains "$out" "fwd-secret-1"
+	# a vanished container is re-created from the saved inputs; -e alone keeps the file
+	"$DOCKER" rm -f "$(jq -r .container.name .para/state/rs.json)" >/dev/null
+	cp "$AGENTS/printenv.sh" .para/worktrees/rs/agent.sh
+	expect_rc 0 "$PARA" resume rs -e ADDED=yes
+	got=$(cat .para/worktrees/rs/agent-env.txt)
+	assert_line "$got" "ADDED=yes"
+	assert_line "$got" "FROM_FILE=v1" "the saved --env-file after resume -e"
+	expect_rc 0 "$PARA" cancel -f rs
+}
