@@ -11,8 +11,9 @@
 //   --port / MOCK_PORT            port to listen on (default 8080; 0 = any free port)
 //   --host / MOCK_HOST            address to bind (default 0.0.0.0)
 //   --log  / MOCK_LOG             JSON-lines request log (default ./mock-messages-api.log)
-//   MOCK_WRITE_PATH               file the Write tool_use asks for (default /workspace/hello.txt)
-//   MOCK_WRITE_CONTENT            its content (default "hello from claude\n")
+//   MOCK_WRITE_PATH               file the Write tool_use asks for (default /workspace/hello.txt),
+//                                 unless the prompt says "write NAME.txt": /workspace/NAME.txt
+//   MOCK_WRITE_CONTENT            its content (default "hello from claude\n"; "NAME.txt from claude\n")
 //   MOCK_FINAL_TEXT               text of the reply after a tool_result (default "done")
 //   MOCK_SIDE_TEXT                text of the reply to side requests (default "Mock reply")
 // On listening it prints one line to stdout: "mock-messages-api listening on HOST:PORT".
@@ -149,8 +150,16 @@ function findWriteTool(body) {
   return tools.find((t) => t && t.name === 'Write') || null;
 }
 
+// The file to write: "write NAME.txt" in the prompt names it (so one mock
+// serves several turns of a test), else MOCK_WRITE_PATH / MOCK_WRITE_CONTENT.
+function target(prompt) {
+  const m = /\bwrite ([A-Za-z0-9._-]+\.txt)\b/.exec(prompt || '');
+  if (!m) return { path: config.writePath, content: config.writeContent };
+  return { path: `/workspace/${m[1]}`, content: `${m[1]} from claude\n` };
+}
+
 // The Write tool's input, with field names taken from its schema.
-function writeInput(tool) {
+function writeInput(tool, prompt) {
   const props = Object.keys((tool.input_schema && tool.input_schema.properties) || {});
   const pick = (candidates, fallback) =>
     candidates.find((c) => props.includes(c)) ||
@@ -158,7 +167,8 @@ function writeInput(tool) {
     fallback;
   const pathField = pick(['file_path', 'path', 'filename', 'file'], 'file_path');
   const contentField = pick(['content', 'contents', 'text', 'data'], 'content');
-  return { [pathField]: config.writePath, [contentField]: config.writeContent };
+  const t = target(prompt);
+  return { [pathField]: t.path, [contentField]: t.content };
 }
 
 // ---- building replies --------------------------------------------------------
@@ -176,7 +186,7 @@ function plan(body) {
   if (results.length > 0) return { kind: 'final-text', blocks: [{ type: 'text', text: config.finalText }], stop: 'end_turn' };
   return {
     kind: 'tool_use',
-    blocks: [{ type: 'tool_use', id: nextId('toolu'), name: write.name, input: writeInput(write) }],
+    blocks: [{ type: 'tool_use', id: nextId('toolu'), name: write.name, input: writeInput(write, textOf(lastUser)) }],
     stop: 'tool_use',
   };
 }
