@@ -152,6 +152,9 @@ step_deps() {
     for name in "${DEPS[@]}"; do
         [ -n "${installed[$name]:-}" ] || missing+=("$name")
     done
+    # npm (the end-to-end test fetches Claude Code with it): any install will
+    # do (a machine may have NodeSource's nodejs, which Debian's npm conflicts with)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
 
     if [ ${#missing[@]} -eq 0 ]; then
         say "deps: all ${#DEPS[@]} packages installed"

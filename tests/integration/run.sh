@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Run integration tests: tests/integration/run.sh [FILE-PATTERN [TEST-PATTERN]]
+# (PARA_TEST_DIR=tests/e2e runs the end-to-end tests with the same harness.)
 # Each test_* function runs in its own subshell and temp dir; containers of
 # its repos are removed afterwards even when it fails. Exit 77 = skipped.
 set -u
@@ -10,7 +11,8 @@ passed=0 failed=0 skipped=0
 failures=()
 export TEST_RUN_ID="t$$"
 
-for f in "$HERE"/t_*.sh; do
+# PARA_TEST_DIR: another folder of t_*.sh files using these helpers (tests/e2e)
+for f in "${PARA_TEST_DIR:-$HERE}"/t_*.sh; do
 	[ -z "$file_pat" ] || [[ "$(basename "$f")" == *$file_pat* ]] || continue
 	tests=$(bash -c "source '$HERE/lib.sh'; source '$f'; declare -F" | awk '{print $3}' | grep '^test_' )
 	for t in $tests; do
