@@ -15,6 +15,7 @@
 #include "util/fsutil.h"
 #include "util/jsonutil.h"
 #include "util/run.h"
+#include "util/sig.h"
 #include "util/strbuf.h"
 #include "util/term.h"
 #include "util/xalloc.h"
@@ -346,7 +347,11 @@ int cli_run_in_session(struct cli *c, const struct session *s, const struct cont
 	ch.interactive = 1;
 	ch.in = in;
 	ch.in_len = in_len;
+	unsigned mark = sig_count();
 	int r = child_run(&ch, status, err);
+	/* interrupted, it never ends in success (as in a container) */
+	if (r == 0 && *status == 0 && sig_count() != mark)
+		*status = 128 + sig_last();
 	child_clear(&ch);
 	return r;
 }

@@ -105,3 +105,17 @@ SH
 	agent_still_running && fail "the agent still runs after Ctrl-C"
 	return 0
 }
+
+# A host session's agent that exits 0 when interrupted: para does not report
+# success either.
+test_host_agent_interrupted_is_not_success() {
+	mkrepo
+	set_agent '["sh", "-c", "trap \"exit 0\" INT TERM; : >started; while :; do sleep 0.1; done", "agent"]' arg
+	"$PARA" start h -p go </dev/null >"$TEST_TMP/out.txt" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do [ -e .para/worktrees/h/started ] && break; sleep 0.1; done
+	[ -e .para/worktrees/h/started ] || fail "the agent never ran: $(cat "$TEST_TMP/out.txt")"
+	kill -TERM $pid
+	wait $pid
+	assert_eq 143 "$?" "para's status when the interrupted agent exits 0"
+}
