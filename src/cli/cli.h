@@ -45,6 +45,8 @@ void cli_note(const struct cli *c, const char *fmt, ...) __attribute__((format(p
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the command's help on stdout; returns 0. */
 int cli_help(const char *name);
+/* Install the printers of the core's reports and of a fatal out-of-memory. */
+void cli_setup_output(void);
 /* --help or -h as an option of the command's own parser: its help on stdout, exit 0. */
 _Noreturn void cli_help_exit(const char *name);
 

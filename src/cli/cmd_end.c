@@ -24,13 +24,13 @@ static int refuse_off_branch(struct cli *c, const struct session *s, struct erro
 	if (on < 0)
 		return -1;
 	if (!on) {
-		error_set(err, 1, "the worktree of '%s' is not on its branch %s (HEAD is detached or elsewhere)", s->name,
+		error_set(err, PARA_EXIT_FAIL, "the worktree of '%s' is not on its branch %s (HEAD is detached or elsewhere)", s->name,
 			  s->branch);
 		return error_hint(err, "check out %s there ('git -C %s checkout %s'), or 'para cancel %s' archives all of it",
 				  s->branch, s->worktree, s->branch, s->name);
 	}
 	if (s->container && !agentgit_head_on_branch(&c->repo, s)) {
-		error_set(err, 1, "in the container of '%s', HEAD is not on the branch %s", s->name, s->branch);
+		error_set(err, PARA_EXIT_FAIL, "in the container of '%s', HEAD is not on the branch %s", s->name, s->branch);
 		return error_hint(err, "run 'para exec %s -- git checkout %s' first, or 'para cancel %s' archives all of it",
 				  s->name, s->branch, s->name);
 	}
@@ -99,13 +99,13 @@ int cmd_finish(int argc, char **argv)
 			goto fail;
 		}
 		if (git_ref_exists(c.repo.root, target_ref)) {
-			error_set(&err, 1, "branch '%s' already exists", target);
+			error_set(&err, PARA_EXIT_FAIL, "branch '%s' already exists", target);
 			error_hint(&err, "choose another name with -b, or delete it first");
 			goto fail;
 		}
 	}
 	if (!is_dir(s.worktree)) {
-		error_set(&err, 1, "the worktree of '%s' is missing: %s", s.name, s.worktree);
+		error_set(&err, PARA_EXIT_FAIL, "the worktree of '%s' is missing: %s", s.name, s.worktree);
 		error_hint(&err, "'para cancel %s' archives what the branch holds", s.name);
 		goto fail;
 	}
@@ -293,9 +293,9 @@ static int newest_archive(struct cli *c, const char *name, char **ref, struct er
 	strvec_clear(&refs);
 	if (!*ref) {
 		if (name)
-			error_set(err, 1, "no archived session named '%s'", name);
+			error_set(err, PARA_EXIT_FAIL, "no archived session named '%s'", name);
 		else
-			error_set(err, 1, "no archived sessions");
+			error_set(err, PARA_EXIT_FAIL, "no archived sessions");
 		return error_hint(err, "'para list -a' shows archived sessions");
 	}
 	return 0;
@@ -362,7 +362,7 @@ int cmd_recover(int argc, char **argv)
 		exists = 0;
 	}
 	if (exists) {
-		error_set(&err, 1, "session '%s' exists already", sname);
+		error_set(&err, PARA_EXIT_FAIL, "session '%s' exists already", sname);
 		error_hint(&err, "finish or cancel it first, then recover");
 		free(sname);
 		goto fail;

@@ -30,7 +30,7 @@ static int run_there(struct cli *c, struct enter *e)
 	if (cli_session(c, e->name, &s, &err) < 0)
 		goto fail;
 	if (strcmp(s.phase, "ready")) {
-		error_set(&err, 1, "session '%s' is not ready (%s)", s.name, s.phase);
+		error_set(&err, PARA_EXIT_FAIL, "session '%s' is not ready (%s)", s.name, s.phase);
 		error_hint(&err, "'para status %s' says more; 'para cancel %s' archives it", s.name, s.name);
 		goto fail;
 	}
@@ -52,7 +52,7 @@ static int run_there(struct cli *c, struct enter *e)
 		error_set(&err, PARA_EXIT_USAGE, "'%s' is a host session: environment options apply to containers", s.name);
 		goto fail;
 	} else if (e->is_agent && !cli_host_has(e->argv[0])) {
-		error_set(&err, 1, "agent command '%s' not found", e->argv[0]);
+		error_set(&err, PARA_EXIT_FAIL, "agent command '%s' not found", e->argv[0]);
 		error_hint(&err, "install it, or set agent.command in .para/config.json");
 		goto fail;
 	}
@@ -127,7 +127,7 @@ int cmd_resume(int argc, char **argv)
 		goto done;
 	}
 	if (file && strbuf_read_file(&pbuf, file) < 0) {
-		error_errno(&err, 1, "cannot read prompt file '%s'", file);
+		error_errno(&err, PARA_EXIT_FAIL, "cannot read prompt file '%s'", file);
 		ret = cli_fail(&err);
 		goto done;
 	}

@@ -96,7 +96,7 @@ int cmd_env(int argc, char **argv)
 		if (cli_session(&c, argv[optind], &s, &err) < 0)
 			goto fail;
 		if (!s.container) {
-			error_set(&err, 1, "'%s' is a host session: it runs with your own environment", s.name);
+			error_set(&err, PARA_EXIT_FAIL, "'%s' is a host session: it runs with your own environment", s.name);
 			goto fail;
 		}
 		cli_session_env_inputs(&s, &given, &in);

@@ -19,7 +19,7 @@ static int project_plan(struct cli *c, struct image_plan *p, struct error *err)
 	if (image_choose(&c->cfg, &ii, p, err) < 0)
 		return -1;
 	if (!p->dockerfile) {
-		error_set(err, 1, "this repository has no project Dockerfile (%s)", config_str(&c->cfg, "docker.dockerfile"));
+		error_set(err, PARA_EXIT_FAIL, "this repository has no project Dockerfile (%s)", config_str(&c->cfg, "docker.dockerfile"));
 		return error_hint(err, "write .para/Dockerfile, or set docker.dockerfile");
 	}
 	return 0;

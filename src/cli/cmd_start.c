@@ -102,10 +102,10 @@ static int read_prompt(struct start_opts *o, struct error *err)
 		return 0;
 	if (o->prompt_file) {
 		if (strbuf_read_file(&o->prompt_buf, o->prompt_file) < 0)
-			return error_errno(err, 1, "cannot read prompt file '%s'", o->prompt_file);
+			return error_errno(err, PARA_EXIT_FAIL, "cannot read prompt file '%s'", o->prompt_file);
 	} else if (!isatty(0) && !o->dry_run) {
 		if (strbuf_read_fd(&o->prompt_buf, 0) < 0)
-			return error_errno(err, 1, "cannot read the prompt from stdin");
+			return error_errno(err, PARA_EXIT_FAIL, "cannot read the prompt from stdin");
 	}
 	strbuf_trim(&o->prompt_buf);
 	o->prompt = o->prompt_buf.buf;
@@ -196,7 +196,7 @@ static int preflight(struct cli *c, struct start_opts *o, const char *name, stru
 		goto out;
 	}
 	if (!o->container && !o->detach && !o->dry_run && !cli_host_has(agent.v[0])) {
-		error_set(err, 1, "agent command '%s' not found", agent.v[0]);
+		error_set(err, PARA_EXIT_FAIL, "agent command '%s' not found", agent.v[0]);
 		error_hint(err, "install it, or set agent.command in .para/config.json");
 		goto out;
 	}
@@ -225,10 +225,10 @@ static int preflight(struct cli *c, struct start_opts *o, const char *name, stru
 		goto out;
 	if (dirty) {
 		if (c->repo.cwd_worktree)
-			error_set(err, 1, "the worktree '%s' has uncommitted changes; the session would start without them",
+			error_set(err, PARA_EXIT_FAIL, "the worktree '%s' has uncommitted changes; the session would start without them",
 				  c->repo.cwd_worktree);
 		else
-			error_set(err, 1, "the main checkout has uncommitted changes; the session would start without them");
+			error_set(err, PARA_EXIT_FAIL, "the main checkout has uncommitted changes; the session would start without them");
 		error_hint(err, "commit or stash them, or pass --allow-dirty");
 		goto out;
 	}
@@ -244,7 +244,6 @@ static void start_opts_clear(struct start_opts *o)
 	env_inputs_clear(&o->env);
 }
 
-/* Runs the start; frees o. */
 static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 {
 	struct error err = ERROR_INIT;
@@ -345,7 +344,6 @@ out:
 	spec_clear(&spec);
 	image_plan_clear(&plan);
 	session_clear(&s);
-	start_opts_clear(o);
 	cli_close(c);
 	return ret;
 }
@@ -361,8 +359,7 @@ int cmd_start(int argc, char **argv)
 		r = cli_usage("start", "too many arguments: give the prompt with -p (quoted)");
 	if (r == 0)
 		r = do_start(&c, &o, words.nr ? words.v[0] : NULL);
-	else
-		start_opts_clear(&o);
+	start_opts_clear(&o);
 	strvec_clear(&words);
 	return r;
 }
@@ -390,9 +387,8 @@ int cmd_dispatch(int argc, char **argv)
 			strbuf_addf(&prompt, "%s%s", i > first ? " " : "", words.v[i]);
 		o.prompt = prompt.buf;
 		r = do_start(&c, &o, name);
-	} else {
-		start_opts_clear(&o);
 	}
+	start_opts_clear(&o);
 	strbuf_release(&prompt);
 	strvec_clear(&words);
 	return r;

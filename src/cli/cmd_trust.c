@@ -12,7 +12,7 @@ static int find_repo(struct cli *c, struct error *err)
 {
 	char cwd[4096];
 	if (!getcwd(cwd, sizeof cwd))
-		return error_errno(err, 1, "cannot read the current directory");
+		return error_errno(err, PARA_EXIT_FAIL, "cannot read the current directory");
 	return repo_discover(cwd, &c->repo, err);
 }
 

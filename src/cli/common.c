@@ -15,6 +15,7 @@
 #include "util/fsutil.h"
 #include "util/jsonutil.h"
 #include "util/run.h"
+#include "util/report.h"
 #include "util/sig.h"
 #include "util/strbuf.h"
 #include "util/term.h"
@@ -54,6 +55,42 @@ void cli_note(const struct cli *c, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* The core's reports (util/report.h), as para has always shown them. */
+static void render_report(enum report_kind kind, const char *text, void *ctx)
+{
+	(void)ctx;
+	switch (kind) {
+	case REPORT_STATUS:
+		fprintf(stderr, "\r\033[Kpara: %s", text);
+		break;
+	case REPORT_STATUS_END:
+		fputs("\r\033[K", stderr);
+		break;
+	case REPORT_DETAIL:
+		fprintf(stderr, "  | %s\n", text);
+		break;
+	case REPORT_NOTE:
+	case REPORT_TRACE:
+	default:
+		fprintf(stderr, "para: %s\n", text);
+		break;
+	}
+}
+
+static void say_oom(size_t bytes)
+{
+	char msg[96];
+	int len = snprintf(msg, sizeof msg, "para: fatal: out of memory (%zu bytes)\n", bytes);
+	if (len > 0 && write(2, msg, (size_t)len) < 0)
+		return;
+}
+
+void cli_setup_output(void)
+{
+	report_sink(render_report, NULL);
+	xalloc_on_oom(say_oom);
+}
+
 void cli_warn(const char *fmt, ...)
 {
 	va_list ap;
@@ -78,7 +115,7 @@ int cli_open(struct cli *c, struct error *err)
 {
 	char cwd[4096];
 	if (!getcwd(cwd, sizeof cwd))
-		return error_errno(err, 1, "cannot read the current directory");
+		return error_errno(err, PARA_EXIT_FAIL, "cannot read the current directory");
 	if (repo_discover(cwd, &c->repo, err) < 0)
 		return -1;
 	if (config_load(&c->cfg, c->repo.root, err) < 0)
@@ -156,7 +193,7 @@ int cli_session_locked(struct cli *c, const char *name, struct session *s, struc
 int cli_session_spec(struct cli *c, const struct session *s, struct container_spec *spec, struct error *err)
 {
 	if (!s->container)
-		return error_set(err, 1, "session '%s' has no container", s->name);
+		return error_set(err, PARA_EXIT_FAIL, "session '%s' has no container", s->name);
 	if (spec_from_json(s->container, spec, err) < 0)
 		return -1;
 	struct spec_git g = SPEC_GIT_INIT;
@@ -266,7 +303,7 @@ static int recreate_image_ok(struct cli *c, const struct session *s, const struc
 		char *id = NULL;
 		r = engine_image_id(&c->eng, p.image, &id, err);
 		if (r == 0 && !id) {
-			error_set(err, 1, "the session's image '%s' (built from the project Dockerfile) is gone", p.image);
+			error_set(err, PARA_EXIT_FAIL, "the session's image '%s' (built from the project Dockerfile) is gone", p.image);
 			r = error_hint(err, "'para image list' shows the project's images; a new session builds the current one");
 		}
 		free(id);

@@ -208,6 +208,7 @@ int cmd_version(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	sig_setup();
+	cli_setup_output();
 	if (argc < 2) {
 		usage_all(stderr);
 		return PARA_EXIT_USAGE;

@@ -553,7 +553,7 @@ int trust_record(const struct trust_input *in, json_t **out, struct error *err)
 		json_object_set(keys, w.v[i].key, w.v[i].value);
 	json_t *rec = json_pack("{s:i, s:s, s:s?, s:s?, s:s, s:o, s:o}", "version", 1, "repo", root, "file", in->file,
 				"hash", in->hash, "trusted_at", at, "keys", keys, "files", trust_escaping_files(in));
-	int r = rec ? mkdir_p(dir, 0700, err) : error_set(err, 1, "cannot record trust: a path is not UTF-8");
+	int r = rec ? mkdir_p(dir, 0700, err) : error_set(err, PARA_EXIT_FAIL, "cannot record trust: a path is not UTF-8");
 	if (r == 0)
 		r = json_write_file(path, rec, 1, err);
 	if (r == 0 && out)
@@ -573,7 +573,7 @@ int trust_forget(const char *repo_root, int *removed, struct error *err)
 	int r = 0;
 	*removed = unlink(path) == 0;
 	if (!*removed && errno != ENOENT)
-		r = error_errno(err, 1, "cannot remove the trust record '%s'", path);
+		r = error_errno(err, PARA_EXIT_FAIL, "cannot remove the trust record '%s'", path);
 	free(path);
 	return r;
 }

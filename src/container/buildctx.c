@@ -124,7 +124,7 @@ static int emit(struct walker *w, size_t len, const struct stat *st, int dfd, co
 			strbuf_grow(&w->arena, cap);
 			n = readlinkat(dfd, name, w->arena.buf + w->arena.len, cap);
 			if (n < 0)
-				return error_errno(w->err, 1, "cannot read symlink '%s'", w->rel.buf);
+				return error_errno(w->err, PARA_EXIT_FAIL, "cannot read symlink '%s'", w->rel.buf);
 			if ((size_t)n < cap) {
 				e->link = w->arena.len;
 				e->llen = (size_t)n;
@@ -173,7 +173,7 @@ static int enter(struct walker *w, int dfd, const char *name, const unsigned cha
 			return 0; /* gone or replaced since the stat */
 		if (excluded && (errno == EACCES || errno == EPERM))
 			return 0; /* BuildKit passes over what it may not read, when excluded */
-		return error_errno(w->err, 1, "cannot read directory '%s'", w->rel.buf);
+		return error_errno(w->err, PARA_EXIT_FAIL, "cannot read directory '%s'", w->rel.buf);
 	}
 	return walk_dir(w, fd, info);
 }
@@ -195,7 +195,7 @@ static int read_names(struct walker *w, DIR *d, struct strbuf *names, size_t **o
 		strbuf_addch(names, '\0');
 	}
 	if (errno)
-		return error_errno(w->err, 1, "cannot read directory '%s'",
+		return error_errno(w->err, PARA_EXIT_FAIL, "cannot read directory '%s'",
 				   w->rel.len ? w->rel.buf : ".");
 	return 0;
 }
@@ -211,7 +211,7 @@ static int walk_entry(struct walker *w, int dfd, const char *name, const unsigne
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		return error_errno(w->err, 1, "cannot stat '%s'", w->rel.buf);
+		return error_errno(w->err, PARA_EXIT_FAIL, "cannot stat '%s'", w->rel.buf);
 	}
 	if (w->nskip && is_skipped(w, &st))
 		return 0;
@@ -245,7 +245,7 @@ static int walk_dir(struct walker *w, int dfd, const unsigned char *parent_info)
 
 	if (!d) {
 		close(dfd);
-		return error_errno(w->err, 1, "cannot read directory '%s'", base ? w->rel.buf : ".");
+		return error_errno(w->err, PARA_EXIT_FAIL, "cannot read directory '%s'", base ? w->rel.buf : ".");
 	}
 	if (read_names(w, d, &names, &off, &n) < 0) {
 		ret = -1;
@@ -280,7 +280,7 @@ static int read_optional(struct strbuf *sb, const char *path, struct error *err)
 		return 1;
 	if (errno == ENOENT || errno == ENOTDIR)
 		return 0;
-	return error_errno(err, 1, "cannot read '%s'", path);
+	return error_errno(err, PARA_EXIT_FAIL, "cannot read '%s'", path);
 }
 
 static int load_ignore(struct walker *w, const struct buildctx_opts *o)
@@ -340,11 +340,11 @@ static int walk_context(struct walker *w, const struct buildctx_opts *o, int *ct
 	w->stop = o->stop;
 	fd = open(o->context_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return error_errno(w->err, 1, "cannot open build context '%s'", o->context_dir);
+		return error_errno(w->err, PARA_EXIT_FAIL, "cannot open build context '%s'", o->context_dir);
 	dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (dup_fd < 0) {
 		close(fd);
-		return error_errno(w->err, 1, "cannot open build context '%s'", o->context_dir);
+		return error_errno(w->err, PARA_EXIT_FAIL, "cannot open build context '%s'", o->context_dir);
 	}
 	if (walk_dir(w, dup_fd, NULL) < 0) {
 		close(fd);
@@ -599,7 +599,7 @@ static int hash_files(const struct walker *w, int ctxfd, const char *ctxdir, siz
 		return error_set(err, j.stop_code, "interrupted");
 	if (j.failed) {
 		errno = j.failed_errno;
-		return error_errno(err, 1, "cannot read '%s/%s'", ctxdir,
+		return error_errno(err, PARA_EXIT_FAIL, "cannot read '%s/%s'", ctxdir,
 				   ent_path(w, &w->ent[todo[j.failed_at]]));
 	}
 	return 0;
@@ -774,7 +774,7 @@ int buildctx_hash(const struct buildctx_opts *o, struct buildctx_result *res, st
 	int ctxfd = -1, ret = -1;
 
 	if (strbuf_read_file(&dockerfile, o->dockerfile) < 0) {
-		error_errno(err, 1, "cannot read Dockerfile '%s'", o->dockerfile);
+		error_errno(err, PARA_EXIT_FAIL, "cannot read Dockerfile '%s'", o->dockerfile);
 		goto out;
 	}
 	if (walk_context(&w, o, &ctxfd) < 0)

@@ -1,5 +1,6 @@
 #include "container/engine.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <jansson.h>
 
 #include "util/jsonutil.h"
+#include "util/report.h"
 #include "util/run.h"
 #include "util/sig.h"
 #include "util/strbuf.h"
@@ -64,12 +66,12 @@ static int engine_child(struct engine *e, struct child *c, int *status, struct e
 		struct strvec shown = STRVEC_INIT;
 		strvec_pushv(&shown, (const char *const *)c->args.v + 1);
 		char *line = engine_cmdline(e, &shown);
-		fprintf(stderr, "para: engine: %s\n", line);
+		report(REPORT_TRACE, "engine: %s", line);
 		free(line);
 		strvec_clear(&shown);
 	}
 	int r = child_run(c, status, err);
-	if (r < 0 && strstr(err->msg, "command not found")) {
+	if (r < 0 && err->sys_errno == ENOENT && err->code == PARA_EXIT_FAIL) {
 		error_set(err, PARA_EXIT_ENGINE, "container engine CLI '%s' not found", e->cli);
 		error_hint(err, "install it (apt-get install docker.io) or set docker.runtime / PARA_CONTAINER_RUNTIME");
 	}
@@ -99,7 +101,7 @@ static int engine_failed(struct error *err, const char *what, struct strbuf *err
 	char line[512];
 	strbuf_trim(errout);
 	first_line(errout->buf, line, sizeof line);
-	return error_set(err, 1, "%s: %s", what, *line ? line : "the engine gave no reason");
+	return error_set(err, PARA_EXIT_FAIL, "%s: %s", what, *line ? line : "the engine gave no reason");
 }
 
 /* A command the engine refused: unreachable (exit 3) when the daemon does
@@ -154,7 +156,7 @@ int engine_image_id(struct engine *e, const char *image, char **id, struct error
 			*id = xstrdup(json_string_value(j));
 		json_decref(j);
 		if (!*id)
-			ret = error_set(err, 1, "cannot read '%s image inspect' output", e->cli);
+			ret = error_set(err, PARA_EXIT_FAIL, "cannot read '%s image inspect' output", e->cli);
 	} else {
 		/* not there, or no daemon: ask the daemon, never parse the message */
 		ret = engine_ping(e, err);
@@ -382,7 +384,7 @@ int engine_wait_ready(struct engine *e, const char *name, struct error *err)
 		free(state);
 		if (!running) {
 			last_logs(e, name, &logs);
-			error_set(err, 1, "container '%s' stopped as soon as it started%s%s", name, logs.len ? ": " : "",
+			error_set(err, PARA_EXIT_FAIL, "container '%s' stopped as soon as it started%s%s", name, logs.len ? ": " : "",
 				  logs.buf);
 			error_hint(err, "nothing was kept; check the image and the session's environment");
 			goto out;
@@ -398,7 +400,7 @@ int engine_wait_ready(struct engine *e, const char *name, struct error *err)
 		struct timespec ts = { 0, 20 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
-	error_set(err, 1, "container '%s' did not finish its setup in 10 s", name);
+	error_set(err, PARA_EXIT_FAIL, "container '%s' did not finish its setup in 10 s", name);
 out:
 	strvec_clear(&args);
 	strbuf_release(&out);

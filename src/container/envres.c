@@ -52,7 +52,7 @@ int env_inputs_add_file(struct env_inputs *in, const char *path, struct error *e
 	} else {
 		char cwd[4096];
 		if (!getcwd(cwd, sizeof cwd))
-			return error_errno(err, 1, "cannot read the current directory");
+			return error_errno(err, PARA_EXIT_FAIL, "cannot read the current directory");
 		abs = path_join(cwd, path);
 	}
 	if (access(abs, R_OK) < 0) {
@@ -96,11 +96,11 @@ static int load_file_view(struct container_spec *spec, const char *path, int lev
 	struct error perr = ERROR_INIT;
 	int ret = 0;
 	if (strbuf_read_file(&sb, path) < 0) {
-		ret = error_errno(err, 1, "cannot read %s '%s'", what, path);
+		ret = error_errno(err, PARA_EXIT_FAIL, "cannot read %s '%s'", what, path);
 		goto out;
 	}
 	if (dotenv_parse(sb.buf, sb.len, host_lookup, hv, 1, &d, &perr) < 0) {
-		ret = error_set(err, 1, "%s:%d: %s", path, d.error_line, perr.msg);
+		ret = error_set(err, PARA_EXIT_FAIL, "%s:%d: %s", path, d.error_line, perr.msg);
 		error_hint(err, "fix the %s (grammar: docs/dotenv.md)", what);
 		goto out;
 	}
@@ -115,7 +115,7 @@ static int load_file_view(struct container_spec *spec, const char *path, int lev
 		if (*d.v[i].key)
 			continue;
 		/* as docker's own env-file reader: a line that names no variable is an error */
-		ret = error_set(err, 1, "%s:%d: no variable name before '='", path, d.v[i].line);
+		ret = error_set(err, PARA_EXIT_FAIL, "%s:%d: no variable name before '='", path, d.v[i].line);
 		error_hint(err, "name the variable (KEY=value), or delete the line");
 		goto out;
 	}
@@ -282,7 +282,7 @@ static int check_engine_safe(const struct container_spec *spec, int at_exec, str
 			error_set(err, PARA_EXIT_USAGE, "%s (%s) cannot be given for one command: the engine CLI reads it",
 				  e->key, e->source);
 		else
-			error_set(err, 1, "%s (%s) has a value an env file cannot hold, and the engine CLI reads that name",
+			error_set(err, PARA_EXIT_FAIL, "%s (%s) has a value an env file cannot hold, and the engine CLI reads that name",
 				  e->key, e->source);
 		return error_hint(err, "give it when the session starts, as a one-line value");
 	}

@@ -17,6 +17,7 @@
 #include "util/fsutil.h"
 #include "util/hash.h"
 #include "util/jsonutil.h"
+#include "util/report.h"
 #include "util/run.h"
 #include "util/sig.h"
 #include "util/strbuf.h"
@@ -161,7 +162,7 @@ int image_policy(const struct config *cfg, const struct image_plan *p, struct er
 	if (p->dockerfile)
 		return 0; /* built here from the project's own Dockerfile */
 	if (p->custom && !config_bool(cfg, "docker.allow_custom_images")) {
-		error_set(err, 1, "image '%s' (from %s) refused: docker.allow_custom_images is false", p->image, p->rule);
+		error_set(err, PARA_EXIT_FAIL, "image '%s' (from %s) refused: docker.allow_custom_images is false", p->image, p->rule);
 		return error_hint(err, "use the default image (%s), or set docker.allow_custom_images to true",
 				  config_str(cfg, "docker.default_image"));
 	}
@@ -175,7 +176,7 @@ int image_policy(const struct config *cfg, const struct image_plan *p, struct er
 	}
 	int ret = 0;
 	if (!ok) {
-		ret = error_set(err, 1, "image '%s' (from %s) is not in docker.allowed_images (%s)", p->image, p->rule,
+		ret = error_set(err, PARA_EXIT_FAIL, "image '%s' (from %s) is not in docker.allowed_images (%s)", p->image, p->rule,
 				list.buf);
 		error_hint(err, "choose an image that matches, or add a pattern to docker.allowed_images");
 	}
@@ -211,21 +212,21 @@ static int tar_write_entry(struct tar_ctx *t, const char *name, const struct sta
 		archive_entry_set_size(e, (la_int64_t)len);
 	int ret = 0;
 	if (archive_write_header(t->a, e) != ARCHIVE_OK) {
-		ret = error_set(t->err, 1, "cannot write the build context: %s", archive_error_string(t->a));
+		ret = error_set(t->err, PARA_EXIT_FAIL, "cannot write the build context: %s", archive_error_string(t->a));
 	} else if (data) {
 		if (archive_write_data(t->a, data, len) < 0)
-			ret = error_set(t->err, 1, "cannot write the build context: %s", archive_error_string(t->a));
+			ret = error_set(t->err, PARA_EXIT_FAIL, "cannot write the build context: %s", archive_error_string(t->a));
 	} else if (src) {
 		int fd = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0)
-			ret = error_errno(t->err, 1, "cannot read '%s'", src);
+			ret = error_errno(t->err, PARA_EXIT_FAIL, "cannot read '%s'", src);
 		char buf[65536];
 		ssize_t n;
 		while (ret == 0 && (n = read(fd, buf, sizeof buf)) > 0)
 			if (stop_on_signal())
 				ret = error_set(t->err, stop_on_signal(), "interrupted");
 			else if (archive_write_data(t->a, buf, (size_t)n) < 0)
-				ret = error_set(t->err, 1, "cannot write the build context: %s", archive_error_string(t->a));
+				ret = error_set(t->err, PARA_EXIT_FAIL, "cannot write the build context: %s", archive_error_string(t->a));
 		if (fd >= 0)
 			close(fd);
 	}
@@ -248,11 +249,11 @@ static int tar_add(const char *rel, unsigned int mode, void *data)
 	int ret = 0;
 	char link[4096];
 	if (lstat(path, &st) < 0) {
-		ret = error_errno(t->err, 1, "cannot read '%s'", path);
+		ret = error_errno(t->err, PARA_EXIT_FAIL, "cannot read '%s'", path);
 	} else if (S_ISLNK(st.st_mode)) {
 		ssize_t n = readlink(path, link, sizeof link - 1);
 		if (n < 0)
-			ret = error_errno(t->err, 1, "cannot read link '%s'", path);
+			ret = error_errno(t->err, PARA_EXIT_FAIL, "cannot read link '%s'", path);
 		else {
 			link[n] = '\0';
 			ret = tar_write_entry(t, rel, &st, link, NULL, 0, NULL);
@@ -282,7 +283,7 @@ static int write_context(const struct image_plan *p, const char *para_dir, int f
 	archive_write_set_format_pax_restricted(t.a);
 	if (archive_write_open_fd(t.a, fd) != ARCHIVE_OK) {
 		archive_write_free(t.a);
-		return error_set(err, 1, "cannot write the build context");
+		return error_set(err, PARA_EXIT_FAIL, "cannot write the build context");
 	}
 	char *excl[PRIVATE_MAX];
 	/* para's own files: exactly what image_choose() left out of the hash */
@@ -295,7 +296,7 @@ static int write_context(const struct image_plan *p, const char *para_dir, int f
 	if (r == 0 && t.saw_ignore) {
 		char *ig = path_join(p->context, ".dockerignore");
 		if (strbuf_read_file(&ignore, ig) < 0)
-			r = error_errno(err, 1, "cannot read '%s'", ig);
+			r = error_errno(err, PARA_EXIT_FAIL, "cannot read '%s'", ig);
 		free(ig);
 	}
 	if (r == 0 && t.saw_dockerfile) {
@@ -304,7 +305,7 @@ static int write_context(const struct image_plan *p, const char *para_dir, int f
 		struct strbuf df = STRBUF_INIT;
 		*df_name = xasprintf(".para-dockerfile-%.8s", p->ctx.hash);
 		if (strbuf_read_file(&df, p->dockerfile) < 0)
-			r = error_errno(err, 1, "cannot read '%s'", p->dockerfile);
+			r = error_errno(err, PARA_EXIT_FAIL, "cannot read '%s'", p->dockerfile);
 		struct stat st = { .st_mode = S_IFREG | 0644 };
 		if (r == 0)
 			r = tar_write_entry(&t, *df_name, &st, NULL, df.buf, df.len, NULL);
@@ -316,7 +317,7 @@ static int write_context(const struct image_plan *p, const char *para_dir, int f
 		r = tar_write_entry(&t, ".dockerignore", &st, NULL, ignore.buf, ignore.len, NULL);
 	}
 	if (archive_write_close(t.a) != ARCHIVE_OK && r == 0)
-		r = error_set(err, 1, "cannot write the build context: %s", archive_error_string(t.a));
+		r = error_set(err, PARA_EXIT_FAIL, "cannot write the build context: %s", archive_error_string(t.a));
 	archive_write_free(t.a);
 	strbuf_release(&ignore);
 	private_paths_free(excl);
@@ -354,19 +355,19 @@ static void on_build_line(const char *line, size_t len, void *data)
 		return;
 	snprintf(pr->step, sizeof pr->step, "%.*s", (int)len, line);
 	if (pr->tty)
-		fprintf(stderr, "\r\033[Kpara: building %s: %.90s", pr->tag, pr->step);
+		report(REPORT_STATUS, "building %s: %.90s", pr->tag, pr->step);
 	else
-		fprintf(stderr, "para: build: %s\n", pr->step);
+		report(REPORT_NOTE, "build: %s", pr->step);
 }
 
 static void progress_done(struct progress *pr, int ok)
 {
 	if (pr->tty && !pr->quiet && pr->step[0])
-		fputs("\r\033[K", stderr);
+		report(REPORT_STATUS_END, "%s", "");
 	if (!ok) {
 		size_t first = pr->ntail > TAIL_LINES ? pr->ntail - TAIL_LINES : 0;
 		for (size_t i = first; i < pr->ntail; i++)
-			fprintf(stderr, "  | %s\n", pr->tail[i % TAIL_LINES]);
+			report(REPORT_DETAIL, "%s", pr->tail[i % TAIL_LINES]);
 	}
 	for (size_t i = 0; i < TAIL_LINES; i++)
 		free(pr->tail[i]);
@@ -382,7 +383,7 @@ static int tmp_fd(const char *dir, struct error *err)
 	if (fd >= 0)
 		unlink(tmpl);
 	else
-		error_errno(err, 1, "cannot create a temporary file in '%s'", dir);
+		error_errno(err, PARA_EXIT_FAIL, "cannot create a temporary file in '%s'", dir);
 	free(tmpl);
 	return fd;
 }
@@ -412,7 +413,7 @@ static int build(struct engine *e, const struct image_plan *p, const struct imag
 	strvec_pushf(&labels, "dev.para.build-hash=%s", p->ctx.hash);
 	free(repo_root);
 	if (!o->quiet && !o->tty)
-		fprintf(stderr, "para: building %s from %s (%zu files)\n", p->image, p->dockerfile, p->ctx.files);
+		report(REPORT_NOTE, "building %s from %s (%zu files)", p->image, p->dockerfile, p->ctx.files);
 	struct engine_build b = { p->image, df_name, p->target, &p->build_args, &labels, o->no_cache, fd,
 				  on_build_line, &pr };
 	int r = engine_build(e, &b, &status, err);
@@ -420,13 +421,13 @@ static int build(struct engine *e, const struct image_plan *p, const struct imag
 	if (r < 0)
 		goto out;
 	if (status) {
-		error_set(err, 1, "building %s failed (exit %d)%s%s", p->image, status, pr.step[0] ? " at " : "",
+		error_set(err, PARA_EXIT_FAIL, "building %s failed (exit %d)%s%s", p->image, status, pr.step[0] ? " at " : "",
 			  pr.step[0] ? pr.step : "");
 		error_hint(err, "full log: %s", log_path);
 		goto out;
 	}
 	if (!o->quiet)
-		fprintf(stderr, "para: built %s (log: %s)\n", p->image, log_path);
+		report(REPORT_NOTE, "built %s (log: %s)", p->image, log_path);
 	ret = 0;
 out:
 	if (pr.log)
@@ -473,7 +474,7 @@ int image_ensure(struct engine *e, const struct config *cfg, const struct image_
 	const char *pull = config_str(cfg, "docker.pull");
 	if (pull && !strcmp(pull, "always")) {
 		if (!o->quiet && (o->tty || o->verbose))
-			fprintf(stderr, "para: pulling %s (docker.pull is \"always\")\n", p->image);
+			report(REPORT_NOTE, "pulling %s (docker.pull is \"always\")", p->image);
 		if (engine_pull(e, p->image, err) < 0)
 			return error_hint(err, "%s", build_hint());
 		return 0;
@@ -485,15 +486,15 @@ int image_ensure(struct engine *e, const struct config *cfg, const struct image_
 		return 0;
 	}
 	if (pull && !strcmp(pull, "never")) {
-		error_set(err, 1, "image '%s' (from %s) not found, and docker.pull is \"never\"", p->image, p->rule);
+		error_set(err, PARA_EXIT_FAIL, "image '%s' (from %s) not found, and docker.pull is \"never\"", p->image, p->rule);
 		return error_hint(err, "%s", build_hint());
 	}
 	if (!o->quiet && (o->tty || o->verbose))
-		fprintf(stderr, "para: image %s not found; pulling it\n", p->image);
+		report(REPORT_NOTE, "image %s not found; pulling it", p->image);
 	if (engine_pull(e, p->image, err) < 0) {
 		char reason[sizeof err->msg];
 		snprintf(reason, sizeof reason, "%s", err->msg);
-		error_set(err, 1, "image '%s' (from %s) not found, and pulling it failed (%s)", p->image, p->rule, reason);
+		error_set(err, PARA_EXIT_FAIL, "image '%s' (from %s) not found, and pulling it failed (%s)", p->image, p->rule, reason);
 		return error_hint(err, "%s", build_hint());
 	}
 	return 0;
@@ -518,7 +519,7 @@ static int run_quiet(const char *const *argv, const char *dir, struct error *err
 		strbuf_trim(&out);
 		const char *last = strrchr(out.buf, '\n');
 		first_line(last ? last + 1 : out.buf, line, sizeof line);
-		r = error_set(err, 1, "'%s' failed (exit %d): %s", argv[0], status, line);
+		r = error_set(err, PARA_EXIT_FAIL, "'%s' failed (exit %d): %s", argv[0], status, line);
 	}
 	child_clear(&c);
 	strbuf_release(&out);
@@ -532,14 +533,14 @@ int image_bootstrap(struct engine *e, const struct image_bootstrap_opts *o, stru
 	struct strvec changes = STRVEC_INIT;
 	int ret = -1, fd = -1;
 	if (!root) {
-		error_errno(err, 1, "cannot create a directory in '%s'", o->work_dir);
+		error_errno(err, PARA_EXIT_FAIL, "cannot create a directory in '%s'", o->work_dir);
 		free(tmpl);
 		return -1;
 	}
 	if (!strcmp(o->from, "busybox")) {
 		const char *bb = "/bin/busybox";
 		if (access(bb, X_OK) < 0) {
-			error_set(err, 1, "'%s' not found", bb);
+			error_set(err, PARA_EXIT_FAIL, "'%s' not found", bb);
 			error_hint(err, "install the static busybox: apt-get install busybox-static");
 			goto out;
 		}
@@ -568,7 +569,7 @@ int image_bootstrap(struct engine *e, const struct image_bootstrap_opts *o, stru
 			child_clear(&c);
 			strbuf_release(&applets);
 			if (!err->code)
-				error_set(err, 1, "busybox --list failed");
+				error_set(err, PARA_EXIT_FAIL, "busybox --list failed");
 			goto out;
 		}
 		child_clear(&c);
@@ -580,7 +581,7 @@ int image_bootstrap(struct engine *e, const struct image_bootstrap_opts *o, stru
 			if (symlink("/bin/busybox", l) < 0 && errno != EEXIST) {
 				free(l);
 				strbuf_release(&applets);
-				error_errno(err, 1, "cannot link applet '%s'", a);
+				error_errno(err, PARA_EXIT_FAIL, "cannot link applet '%s'", a);
 				goto out;
 			}
 			free(l);
@@ -599,13 +600,13 @@ int image_bootstrap(struct engine *e, const struct image_bootstrap_opts *o, stru
 		strvec_push(&changes, "CMD [\"/bin/sh\"]");
 	} else if (!strcmp(o->from, "debootstrap")) {
 		if (geteuid() != 0) {
-			error_set(err, 1, "debootstrap needs root");
+			error_set(err, PARA_EXIT_FAIL, "debootstrap needs root");
 			error_hint(err, "run 'sudo para image bootstrap --from debootstrap', or use --from busybox");
 			goto out;
 		}
 		const char *argv[] = { "debootstrap", "--variant=minbase", "--include=git,ca-certificates", o->suite,
 				       root, o->mirror, NULL };
-		fprintf(stderr, "para: debootstrap %s from %s (a minute or so)\n", o->suite, o->mirror);
+		report(REPORT_NOTE, "debootstrap %s from %s (a minute or so)", o->suite, o->mirror);
 		if (run_quiet(argv, NULL, err) < 0) {
 			error_hint(err, "is debootstrap installed (apt-get install debootstrap) and the mirror reachable?");
 			goto out;

@@ -513,10 +513,10 @@ int spec_from_json(const json_t *j, struct container_spec *s, struct error *err)
 	s->add_passwd = json_is_true(json_object_get(j, "add_passwd"));
 	/* a damaged state file is an error, never a crash */
 	if (!s->name || !s->image || (s->add_passwd && (!s->user || !strchr(s->user, ':'))))
-		return error_set(err, 1, "the saved container spec is incomplete");
+		return error_set(err, PARA_EXIT_FAIL, "the saved container spec is incomplete");
 	json_array_foreach(json_object_get(j, "mounts"), i, v) {
 		if (!json_str(v, "src") || !json_str(v, "dst"))
-			return error_set(err, 1, "the saved container spec has an incomplete mount");
+			return error_set(err, PARA_EXIT_FAIL, "the saved container spec has an incomplete mount");
 		spec_add_mount(s, json_str(v, "src"), json_str(v, "dst"), json_is_true(json_object_get(v, "ro")));
 	}
 	json_array_foreach(json_object_get(j, "env"), i, v)

@@ -1411,19 +1411,19 @@ static int add_pattern(struct dockerignore *di, const char *raw, struct error *e
 	if (text[0] == '!') {
 		if (!text[1]) {
 			free(cleaned);
-			return error_set(err, 1, "illegal exclusion pattern: \"!\"");
+			return error_set(err, PARA_EXIT_FAIL, "illegal exclusion pattern: \"!\"");
 		}
 		pat.exclusion = 1;
 		text++;
 	}
 	if (check_glob_syntax(text) < 0) {
-		error_set(err, 1, "syntax error in pattern '%s'", text);
+		error_set(err, PARA_EXIT_FAIL, "syntax error in pattern '%s'", text);
 		free(cleaned);
 		return -1;
 	}
 	pat.type = build_regexp(text, &re);
 	if (pat.type == DI_MATCH_REGEXP && !(pat.prog = prog_compile(re.buf, &msg))) {
-		error_set(err, 1, "invalid pattern '%s': %s", text, msg ? msg : "syntax error");
+		error_set(err, PARA_EXIT_FAIL, "invalid pattern '%s': %s", text, msg ? msg : "syntax error");
 		strbuf_release(&re);
 		free(cleaned);
 		return -1;
@@ -1481,7 +1481,7 @@ static int read_all(const char *buf, size_t len, struct strvec *out, size_t **li
 			while (out->nr > first_new)
 				strvec_pop(out);
 			strbuf_release(&pat);
-			return error_set(err, 1, "error reading .dockerignore: line %zu: token too long",
+			return error_set(err, PARA_EXIT_FAIL, "error reading .dockerignore: line %zu: token too long",
 					 lineno + 1);
 		}
 		pos = nl ? end + 1 : len;

@@ -231,7 +231,7 @@ static int fill_agent_dir(const struct repo *r, struct session *s, const char *d
 			strbuf_addf(&packed, "%s\n", l);
 	}
 	if (!tip) {
-		error_set(err, 1, "the session branch '%s' does not exist", s->branch);
+		error_set(err, PARA_EXIT_FAIL, "the session branch '%s' does not exist", s->branch);
 		goto out;
 	}
 	char *tipline = xasprintf("%s\n", tip);
@@ -278,7 +278,7 @@ int agentgit_create(const struct repo *r, struct session *s, struct error *err)
 			goto out;
 		}
 		if (rename(tmp, dir) < 0) {
-			error_errno(err, 1, "cannot create '%s'", dir);
+			error_errno(err, PARA_EXIT_FAIL, "cannot create '%s'", dir);
 			remove_tree(tmp, &e);
 			goto out;
 		}
@@ -449,7 +449,7 @@ static int import_tip(const struct repo *r, struct session *s, int agentfd, cons
 	int host_moved = s->synced && strcmp(cur.buf, s->synced);
 	if (host_moved && strcmp(cur.buf, tip) &&
 	    git(r->root, NULL, &e, "merge-base", "--is-ancestor", cur.buf, tip, NULL) < 0) {
-		error_set(err, 1, "the branch %s moved both on the host and in the container of session '%s'",
+		error_set(err, PARA_EXIT_FAIL, "the branch %s moved both on the host and in the container of session '%s'",
 			  s->branch, s->name);
 		error_hint(err, "the container's tip is kept as %s; merge or reset one onto the other", sync_ref);
 		goto out;

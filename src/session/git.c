@@ -44,7 +44,7 @@ static int git_result(struct child *c, int status, struct strbuf *errbuf, struct
 	if (!p)
 		p = strstr(errbuf->buf, "error: ");
 	first_line(p ? p : errbuf->buf, line, sizeof line);
-	return error_set(err, 1, "git %s failed: %s", c->args.v[GIT_ARGV0], *line ? line : "(no message)");
+	return error_set(err, PARA_EXIT_FAIL, "git %s failed: %s", c->args.v[GIT_ARGV0], *line ? line : "(no message)");
 }
 
 int git_argv(const char *dir, const struct strvec *env, const struct strvec *args, struct strbuf *out,
@@ -142,9 +142,9 @@ int repo_discover(const char *cwd, struct repo *r, struct error *err)
 			goto out;
 		}
 		if (strstr(e.msg, "not a git repository"))
-			error_set(err, 1, "not a git repository: '%s'", cwd);
+			error_set(err, PARA_EXIT_FAIL, "not a git repository: '%s'", cwd);
 		else
-			error_set(err, 1, "%s", e.msg);
+			error_set(err, PARA_EXIT_FAIL, "%s", e.msg);
 		error_hint(err, "run para inside a git repository, or create one with 'git init'");
 		goto out;
 	}
@@ -155,16 +155,16 @@ int repo_discover(const char *cwd, struct repo *r, struct error *err)
 		p = NULL;
 	}
 	if (!lines[3]) {
-		error_set(err, 1, "cannot read 'git rev-parse' output");
+		error_set(err, PARA_EXIT_FAIL, "cannot read 'git rev-parse' output");
 		goto out;
 	}
 	if (!strcmp(lines[2], "true")) {
-		error_set(err, 1, "'%s' is a bare repository; para needs a checkout", lines[0]);
+		error_set(err, PARA_EXIT_FAIL, "'%s' is a bare repository; para needs a checkout", lines[0]);
 		error_hint(err, "clone it ('git clone %s DIR') and run para in the clone", lines[0]);
 		goto out;
 	}
 	if (strcmp(path_basename(lines[0]), ".git")) {
-		error_set(err, 1, "unsupported repository layout: git directory '%s' is not named .git", lines[0]);
+		error_set(err, PARA_EXIT_FAIL, "unsupported repository layout: git directory '%s' is not named .git", lines[0]);
 		goto out;
 	}
 	r->git_dir = xstrdup(lines[0]);

@@ -110,7 +110,7 @@ int session_resolve(const struct repo *r, const char *given, char **name, struct
 	if (n == 1) {
 		*name = xstrdup(v[0].name);
 	} else if (n == 0) {
-		ret = error_set(err, 1, "no sessions in this repository");
+		ret = error_set(err, PARA_EXIT_FAIL, "no sessions in this repository");
 		error_hint(err, "start one with 'para start NAME'");
 	} else {
 		ret = error_set(err, PARA_EXIT_USAGE, "%zu sessions exist; say which one", n);
@@ -148,17 +148,17 @@ static int name_is_free(const struct repo *r, const char *name, const char *bran
 		struct error e = ERROR_INIT;
 		int dead = state_load(r, name, &old, &e) == 0 && session_is_stale(&old);
 		session_clear(&old);
-		error_set(err, 1, "session '%s' already exists%s", name, dead ? " (the para that made it died half-way)" : "");
+		error_set(err, PARA_EXIT_FAIL, "session '%s' already exists%s", name, dead ? " (the para that made it died half-way)" : "");
 		if (dead)
 			return error_hint(err, "'para clean' removes it (keeping any work in an archive); then start again");
 		return error_hint(err, "pick another name, or 'para resume %s'", name);
 	}
 	if (taken) {
-		error_set(err, 1, "branch '%s' already exists", branch);
+		error_set(err, PARA_EXIT_FAIL, "branch '%s' already exists", branch);
 		return error_hint(err, "pick another session name, or delete the branch with 'git branch -D %s'", branch);
 	}
 	if (path_exists(wt)) {
-		error_set(err, 1, "'%s' already exists", wt);
+		error_set(err, PARA_EXIT_FAIL, "'%s' already exists", wt);
 		return error_hint(err, "'para clean' removes worktrees no session owns");
 	}
 	return 0;
@@ -174,7 +174,7 @@ static int worktree_admin(const struct repo *r, struct session *s, struct error 
 	char *dir = path_join(r->git_dir, "worktrees");
 	int ret = -1;
 	if (strbuf_read_file(&sb, dotgit) < 0) {
-		error_errno(err, 1, "cannot read '%s'", dotgit);
+		error_errno(err, PARA_EXIT_FAIL, "cannot read '%s'", dotgit);
 		goto out;
 	}
 	strbuf_trim(&sb);
@@ -182,7 +182,7 @@ static int worktree_admin(const struct repo *r, struct session *s, struct error 
 	char *parent = admin ? path_dirname(admin) : NULL;
 	char *want = realpath(dir, NULL);
 	if (!admin || !want || strcmp(parent, want)) {
-		error_set(err, 1, "unexpected git directory for the worktree '%s': %s", s->worktree, sb.buf);
+		error_set(err, PARA_EXIT_FAIL, "unexpected git directory for the worktree '%s': %s", s->worktree, sb.buf);
 		free(admin);
 	} else {
 		free(s->admin);
@@ -221,10 +221,10 @@ int session_create_at(const struct repo *r, const struct config *cfg, const char
 		if (err->code > 128) {
 			/* interrupted: keep that error */
 		} else if (!strcmp(start, "HEAD")) {
-			error_set(err, 1, "the repository has no commit yet");
+			error_set(err, PARA_EXIT_FAIL, "the repository has no commit yet");
 			error_hint(err, "make a first commit; a session branches from HEAD");
 		} else {
-			error_set(err, 1, "cannot find commit '%s'", start);
+			error_set(err, PARA_EXIT_FAIL, "cannot find commit '%s'", start);
 		}
 		goto out;
 	}
@@ -364,7 +364,7 @@ int session_refuse_nested(const struct session *s, const char *what, struct erro
 	struct strvec nested = STRVEC_INIT;
 	int ret = session_nested_repos(s, &nested, err);
 	if (ret == 0 && nested.nr) {
-		error_set(err, 1, "'%s' holds a git repository at '%s' whose files %s would lose", s->name, nested.v[0],
+		error_set(err, PARA_EXIT_FAIL, "'%s' holds a git repository at '%s' whose files %s would lose", s->name, nested.v[0],
 			  what);
 		ret = error_hint(err, "move it out of %s (or push its work and remove it), then try again; nothing was changed",
 				 s->worktree);
@@ -511,7 +511,7 @@ int session_archive(const struct repo *r, const struct config *cfg, const struct
 	int ret = -1, had_archive = rev(r, archive, &old) == 0, made = 0;
 	if (rev(r, branch_ref, &tip) < 0) {
 		if (!had_archive) {
-			error_set(err, 1, "the branch %s of '%s' is gone and no archive of it exists", s->branch, s->name);
+			error_set(err, PARA_EXIT_FAIL, "the branch %s of '%s' is gone and no archive of it exists", s->branch, s->name);
 			error_hint(err, "'git reflog' may still know its commits; nothing was changed");
 			goto out;
 		}
@@ -637,7 +637,7 @@ int session_recover(const struct repo *r, const struct config *cfg, const char *
 	char *name = NULL, *full = NULL;
 	int ret = -1, wip;
 	if (archive_parse(cfg, ref, &name, NULL) < 0) {
-		error_set(err, 1, "'%s' is not a para archive", ref);
+		error_set(err, PARA_EXIT_FAIL, "'%s' is not a para archive", ref);
 		goto out;
 	}
 	full = strncmp(ref, "refs/", 5) ? xasprintf("refs/heads/%s", ref) : xstrdup(ref);

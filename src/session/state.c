@@ -81,16 +81,16 @@ static int try_lock(const struct repo *r, const char *name, int create, struct e
 	if (!create)
 		fd = open(p, O_RDWR | O_CLOEXEC); /* no lock file: nobody holds it */
 	else if (mkdir_p(dir, 0755, err) == 0 && (fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
-		error_errno(err, 1, "cannot open lock '%s'", p);
+		error_errno(err, PARA_EXIT_FAIL, "cannot open lock '%s'", p);
 	while (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EINTR)
 			continue;
 		busy = errno == EWOULDBLOCK;
 		if (busy) {
-			error_set(err, 1, "session '%s' is being changed by another para", name);
+			error_set(err, PARA_EXIT_FAIL, "session '%s' is being changed by another para", name);
 			error_hint(err, "try again when that command is done");
 		} else {
-			error_errno(err, 1, "cannot lock '%s'", p);
+			error_errno(err, PARA_EXIT_FAIL, "cannot lock '%s'", p);
 		}
 		close(fd);
 		fd = busy ? -2 : -1;
@@ -178,15 +178,15 @@ int state_load(const struct repo *r, const char *name, struct session *s, struct
 	int ret = 0;
 	if (!j) {
 		if (!path_exists(p)) {
-			error_set(err, 1, "no session named '%s'", name);
+			error_set(err, PARA_EXIT_FAIL, "no session named '%s'", name);
 			error_hint(err, "'para list' shows the sessions of this repository");
 		} else {
-			error_set(err, 1, "cannot read session state '%s': %s", p, je.text);
+			error_set(err, PARA_EXIT_FAIL, "cannot read session state '%s': %s", p, je.text);
 		}
 		ret = -1;
 	} else if (from_json(j, s) < 0) {
 		session_clear(s);
-		ret = error_set(err, 1, "session state '%s' is incomplete", p);
+		ret = error_set(err, PARA_EXIT_FAIL, "session state '%s' is incomplete", p);
 	} else if (!s->admin) {
 		/* state written before para recorded it: git's own default name */
 		s->admin = xasprintf("%s/worktrees/%s", r->git_dir, path_basename(s->worktree));
@@ -229,7 +229,7 @@ int state_remove(const struct repo *r, const char *name, struct error *err)
 	char *p = state_path(r, name);
 	int ret = 0;
 	if (unlink(p) < 0 && errno != ENOENT)
-		ret = error_errno(err, 1, "cannot remove '%s'", p);
+		ret = error_errno(err, PARA_EXIT_FAIL, "cannot remove '%s'", p);
 	/* the session's lock goes with it. Its holder (this process) lets go
 	 * soon; a para that opens the path afterwards finds no session */
 	char *l = session_lock_path(r, name), *dir = path_join(r->para_dir, "state/locks");
@@ -263,7 +263,7 @@ int state_list(const struct repo *r, struct session **out, size_t *n, struct err
 		if (e == ENOENT)
 			return 0;
 		errno = e;
-		return error_errno(err, 1, "cannot read '%s/state'", r->para_dir);
+		return error_errno(err, PARA_EXIT_FAIL, "cannot read '%s/state'", r->para_dir);
 	}
 	struct dirent *de;
 	while ((de = readdir(d))) {

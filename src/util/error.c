@@ -13,6 +13,7 @@ int error_set(struct error *err, int code, const char *fmt, ...)
 	va_end(ap);
 	err->code = code ? code : PARA_EXIT_FAIL;
 	err->hint[0] = '\0';
+	err->sys_errno = 0;
 	return -1;
 }
 
@@ -27,6 +28,7 @@ int error_errno(struct error *err, int code, const char *fmt, ...)
 		snprintf(err->msg + n, sizeof err->msg - (size_t)n, ": %s", strerror(saved));
 	err->code = code ? code : PARA_EXIT_FAIL;
 	err->hint[0] = '\0';
+	err->sys_errno = saved;
 	errno = saved;
 	return -1;
 }
@@ -67,4 +69,5 @@ void error_clear(struct error *err)
 	err->code = 0;
 	err->msg[0] = '\0';
 	err->hint[0] = '\0';
+	err->sys_errno = 0;
 }

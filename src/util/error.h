@@ -20,13 +20,14 @@ struct error {
 	int code;      /* 0 while no error is set */
 	char msg[1024];
 	char hint[512]; /* optional: what to do about it */
+	int sys_errno; /* the errno behind it (error_errno, or a callee that knows), else 0 */
 };
 
-#define ERROR_INIT { 0, "", "" }
+#define ERROR_INIT { 0, "", "", 0 }
 
 /* Set the error (replacing any previous one); always returns -1. */
 int error_set(struct error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Like error_set, with ": strerror(errno)" appended. */
+/* Like error_set, with ": strerror(errno)" appended; keeps errno in sys_errno. */
 int error_errno(struct error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Set the hint shown after the message; returns -1. */
 int error_hint(struct error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -62,7 +62,7 @@ int mkdir_p(const char *path, mode_t mode, struct error *err)
 		char saved = sb.buf[i];
 		sb.buf[i] = '\0';
 		if (mkdir(sb.buf, mode) < 0 && errno != EEXIST) {
-			error_errno(err, 1, "cannot create directory '%s'", sb.buf);
+			error_errno(err, PARA_EXIT_FAIL, "cannot create directory '%s'", sb.buf);
 			strbuf_release(&sb);
 			return -1;
 		}
@@ -70,7 +70,7 @@ int mkdir_p(const char *path, mode_t mode, struct error *err)
 	}
 	strbuf_release(&sb);
 	if (!is_dir(path))
-		return error_set(err, 1, "cannot create directory '%s': a file is in the way", path);
+		return error_set(err, PARA_EXIT_FAIL, "cannot create directory '%s': a file is in the way", path);
 	return 0;
 }
 
@@ -134,7 +134,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 	if (named)
 		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0) {
-		error_errno(err, 1, "cannot write '%s'", path);
+		error_errno(err, PARA_EXIT_FAIL, "cannot write '%s'", path);
 		goto out;
 	}
 	if (!named)
@@ -161,7 +161,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 	ret = 0;
 	goto out;
 fail:
-	error_errno(err, 1, "cannot write '%s'", path);
+	error_errno(err, PARA_EXIT_FAIL, "cannot write '%s'", path);
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
@@ -175,7 +175,7 @@ int lock_acquire(const char *path, int wait, struct error *err)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return error_errno(err, 1, "cannot open lock '%s'", path);
+		return error_errno(err, PARA_EXIT_FAIL, "cannot open lock '%s'", path);
 	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
 		if (errno == EINTR)
 			continue;
@@ -183,8 +183,8 @@ int lock_acquire(const char *path, int wait, struct error *err)
 		close(fd);
 		errno = e;
 		if (e == EWOULDBLOCK)
-			return error_set(err, 1, "another para command is changing sessions in this repository; try again in a moment");
-		return error_errno(err, 1, "cannot lock '%s'", path);
+			return error_set(err, PARA_EXIT_FAIL, "another para command is changing sessions in this repository; try again in a moment");
+		return error_errno(err, PARA_EXIT_FAIL, "cannot lock '%s'", path);
 	}
 	return fd;
 }
@@ -209,6 +209,6 @@ int remove_tree(const char *path, struct error *err)
 	if (!path_exists(path))
 		return 0;
 	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS) < 0)
-		return error_errno(err, 1, "cannot remove '%s'", path);
+		return error_errno(err, PARA_EXIT_FAIL, "cannot remove '%s'", path);
 	return 0;
 }

@@ -225,14 +225,14 @@ int child_start(struct child *c, struct error *err)
 	for (int i = 0; i < 6; i++)
 		fds[i] = -1;
 	if (!c->args.nr)
-		return error_set(err, 1, "internal error: empty command");
+		return error_set(err, PARA_EXIT_FAIL, "internal error: empty command");
 	/* close-on-exec everywhere: dup2 gives the child its own copies, and no
 	 * child may keep the far end of its own stdin open */
 	if ((c->in && pipe2(fds + 0, O_CLOEXEC) < 0) || (c->out && pipe2(fds + 2, O_CLOEXEC) < 0) ||
 	    (c->err && pipe2(fds + 4, O_CLOEXEC) < 0) || pipe2(report, O_CLOEXEC) < 0) {
 		for (int i = 0; i < 3; i++)
 			close_pair(fds + 2 * i);
-		return error_errno(err, 1, "cannot create a pipe");
+		return error_errno(err, PARA_EXIT_FAIL, "cannot create a pipe");
 	}
 	char **envp = build_env(c, &envstore);
 	c->sigs_ = sig_count();
@@ -246,7 +246,7 @@ int child_start(struct child *c, struct error *err)
 		close(report[1]);
 		strvec_clear(&envstore);
 		errno = e;
-		return error_errno(err, 1, "cannot start '%s'", c->args.v[0]);
+		return error_errno(err, PARA_EXIT_FAIL, "cannot start '%s'", c->args.v[0]);
 	}
 	if (pid == 0)
 		exec_child(c, envp, fds, report[1]);
@@ -306,13 +306,16 @@ int child_finish(struct child *c, int *status, struct error *err)
 	c->pid = 0;
 	if (c->exec_errno_ && c->exec_step_ == 1) {
 		errno = c->exec_errno_;
-		return error_errno(err, 1, "cannot run '%s' in '%s'", c->args.v[0], c->dir);
+		return error_errno(err, PARA_EXIT_FAIL, "cannot run '%s' in '%s'", c->args.v[0], c->dir);
 	}
 	if (c->exec_errno_) {
 		errno = c->exec_errno_;
-		if (c->exec_errno_ == ENOENT)
-			return error_set(err, 1, "cannot run '%s': command not found", c->args.v[0]);
-		return error_errno(err, 1, "cannot run '%s'", c->args.v[0]);
+		if (c->exec_errno_ == ENOENT) {
+			error_set(err, PARA_EXIT_FAIL, "cannot run '%s': command not found", c->args.v[0]);
+			err->sys_errno = ENOENT;
+			return -1;
+		}
+		return error_errno(err, PARA_EXIT_FAIL, "cannot run '%s'", c->args.v[0]);
 	}
 	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 	if (!c->interactive && !c->on_signal && sig_count() != c->sigs_)

@@ -1,5 +1,6 @@
 #include "sig.h"
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@ static volatile sig_atomic_t child_mode[MAX_CHILDREN];
 
 static void on_signal(int signo, siginfo_t *info, void *uctx)
 {
+	int saved_errno = errno; /* kill() may set it; the code interrupted reads it */
 	(void)uctx;
 	received++;
 	last_signo = signo;
@@ -29,6 +31,7 @@ static void on_signal(int signo, siginfo_t *info, void *uctx)
 			kill(pid, SIGKILL);
 		}
 	}
+	errno = saved_errno;
 }
 
 void sig_setup(void)

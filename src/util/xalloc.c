@@ -1,17 +1,24 @@
 #include "xalloc.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+static void (*oom_hook)(size_t);
+
+void xalloc_on_oom(void (*fn)(size_t bytes))
+{
+	oom_hook = fn;
+}
+
+/* The hook (cli/'s: it says so) runs first; then para stops. */
 static void die_oom(size_t n)
 {
-	char msg[96];
-	int len = snprintf(msg, sizeof msg, "para: fatal: out of memory (%zu bytes)\n", n);
-	if (len > 0 && write(2, msg, (size_t)len) < 0)
-		abort();
+	if (oom_hook)
+		oom_hook(n);
 	abort();
 }
 
@@ -53,14 +60,33 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
-char *xasprintf(const char *fmt, ...)
+char *xvasprintf(const char *fmt, va_list ap)
 {
 	char *p = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vasprintf(&p, fmt, ap);
-	va_end(ap);
-	if (n < 0)
+	if (vasprintf(&p, fmt, ap) < 0)
 		die_oom(0);
 	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+size_t alloc_double(size_t n)
+{
+	if (n > SIZE_MAX / 2)
+		die_oom(SIZE_MAX);
+	return n * 2;
+}
+
+size_t alloc_bytes(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		die_oom(SIZE_MAX);
+	return n * size;
 }

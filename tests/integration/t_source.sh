@@ -1,0 +1,15 @@
+# Properties of the source tree itself.
+
+# Only src/cli/ prints: the core reports through util/report.h, and the
+# fatal out-of-memory line is cli/'s too (xalloc_on_oom).
+test_only_cli_writes_to_stdout_or_stderr() {
+	cd "$ROOT" || fail "cd $ROOT"
+	local pat='\b(printf|vprintf|puts|putchar|perror|warn|warnx|err|errx)\s*\(|\b(stdout|stderr|STDOUT_FILENO|STDERR_FILENO)\b|write\s*\(\s*[12]\s*,'
+	# comments may name them; code may not
+	hits=$(grep -nE "$pat" $(find src -name '*.c' -o -name '*.h' | grep -v '^src/cli/') |
+		sed -E 's@/\*.*(\*/|$)@@; s@//.*$@@; s@^([^:]+:[0-9]+:)\s*\*.*@\1@' | grep -E "$pat")
+	assert_eq "" "$hits" "output below src/cli"
+	# and the check finds what it looks for
+	echo 'static void f(void) { fprintf(stderr, "x"); }' >"$TEST_TMP/probe.c"
+	grep -qE "$pat" "$TEST_TMP/probe.c" || fail "the pattern misses fprintf(stderr"
+}
