@@ -20,6 +20,8 @@ struct cli {
 };
 
 #define CLI_INIT { REPO_INIT, CONFIG_INIT, ENGINE_INIT, 0, 0 }
+/* The core's view of an open cli (session/lifecycle.h). */
+#define CLI_LIFECYCLE(c) { &(c)->repo, &(c)->cfg, &(c)->eng, (c)->verbose }
 
 struct cmd {
 	const char *name;

@@ -50,6 +50,36 @@ static const char *run_label(const struct session *s)
 }
 
 /* A session whose start died half-way, or whose worktree vanished. */
+/* A dead or orphaned session, locked: archived when it has changes, else removed. */
+static void clean_one(struct cli *c, struct clean_opts *o, struct session *s, int stale, int changes)
+{
+	struct error err = ERROR_INIT;
+	int done = 1;
+	if (stale && changes) {
+		act(o, "archive the unfinished session '%s' (it has changes)", s->name);
+		if (!o->dry_run) {
+			char *ref = NULL;
+			if (session_archive(&c->repo, &c->cfg, s, NULL, &ref, &err) < 0) {
+				cli_warn("'%s' left alone: %s", s->name, err.msg);
+				done = 0;
+			}
+			free(ref);
+		}
+	} else {
+		act(o, stale ? "remove the unfinished session '%s' (its start died)"
+			     : "remove the state of '%s' (its worktree is gone; the branch stays)",
+		    s->name);
+		if (!o->dry_run && stale)
+			session_rollback(&c->repo, s);
+	}
+	if (!o->dry_run && done) {
+		if (s->container)
+			engine_remove_own(&c->eng, json_str(s->container, "name"), run_label(s), &err);
+		agentgit_remove(&c->repo, s->name);
+		state_remove(&c->repo, s->name, &err);
+	}
+}
+
 static void clean_states(struct cli *c, struct clean_opts *o)
 {
 	struct session *v;
@@ -87,30 +117,7 @@ static void clean_states(struct cli *c, struct clean_opts *o)
 			cli_warn("'%s': cannot tell whether it has changes (%s); left alone", s->name, err.msg);
 			continue;
 		}
-		int done = 1;
-		if (stale && changes) {
-			act(o, "archive the unfinished session '%s' (it has changes)", s->name);
-			if (!o->dry_run) {
-				char *ref = NULL;
-				if (session_archive(&c->repo, &c->cfg, s, NULL, &ref, &err) < 0) {
-					cli_warn("'%s' left alone: %s", s->name, err.msg);
-					done = 0;
-				}
-				free(ref);
-			}
-		} else {
-			act(o, stale ? "remove the unfinished session '%s' (its start died)"
-				     : "remove the state of '%s' (its worktree is gone; the branch stays)",
-			    s->name);
-			if (!o->dry_run && stale)
-				session_rollback(&c->repo, s);
-		}
-		if (!o->dry_run && done) {
-			if (s->container)
-				engine_remove_own(&c->eng, json_str(s->container, "name"), run_label(s), &err);
-			agentgit_remove(&c->repo, s->name);
-			state_remove(&c->repo, s->name, &err);
-		}
+		clean_one(c, o, s, stale, changes);
 	}
 	state_list_free(v, n);
 }
@@ -240,6 +247,15 @@ static void clean_archives(struct cli *c, struct clean_opts *o)
 	strvec_clear(&refs);
 }
 
+/* A number of days, 0 to 1000000 (beyond the epoch every archive is younger). */
+static int parse_days(const char *arg, long *days)
+{
+	char *end;
+	errno = 0;
+	*days = strtol(arg, &end, 10);
+	return *end || end == arg || *days < 0 || errno || *days > 1000000 ? -1 : 0;
+}
+
 int cmd_clean(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -258,17 +274,11 @@ int cmd_clean(int argc, char **argv)
 		case 'n': o.dry_run = 1; break;
 		case 'c': o.containers = 1; break;
 		case 'v': c.verbose = 1; break;
-		case 'a': {
-			char *end;
-			errno = 0;
-			o.archived_days = strtol(optarg, &end, 10);
-			if (*end || end == optarg || o.archived_days < 0 || errno)
-				return cli_usage(argv[0], "--archived takes a number of days, not '%s'", optarg);
-			/* beyond the epoch: every archive is younger */
-			if (o.archived_days > 1000000)
-				return cli_usage(argv[0], "--archived %s: at most 1000000 days", optarg);
+		case 'a':
+			if (parse_days(optarg, &o.archived_days) < 0)
+				return cli_usage(argv[0], "--archived takes a number of days (at most 1000000), not '%s'",
+						 optarg);
 			break;
-		}
 		case ':': return cli_usage(argv[0], "option '%s' needs a value", argv[optind - 1]);
 		case 'h': cli_help_exit(argv[0]);
 		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
@@ -284,17 +294,11 @@ int cmd_clean(int argc, char **argv)
 	char *state_dir = path_join(c.repo.para_dir, "state");
 	int have_state = is_dir(state_dir);
 	free(state_dir);
-	if (!o.dry_run && have_state && (lock = state_lock(&c.repo, &err)) < 0) {
+	if ((!o.dry_run && have_state && (lock = state_lock(&c.repo, &err)) < 0) ||
+	    (o.containers && engine_ping(&c.eng, &err) < 0)) {
+		state_unlock(lock);
 		cli_close(&c);
 		return cli_fail(&err);
-	}
-	if (o.containers) {
-		struct error e2 = ERROR_INIT;
-		if (engine_ping(&c.eng, &e2) < 0) {
-			state_unlock(lock);
-			cli_close(&c);
-			return cli_fail(&e2);
-		}
 	}
 	clean_states(&c, &o);
 	clean_worktrees(&c, &o);

@@ -51,6 +51,41 @@ static void add_from_container(struct cli *c, const struct session *s, struct co
 	strvec_clear(&have);
 }
 
+/* The inputs to resolve: a new session's (given), or session name's saved
+ * ones, the kinds given replacing theirs. */
+static int env_inputs_for(struct cli *c, const char *name, struct env_inputs *given, struct session *s,
+			  struct env_inputs *in, struct error *err)
+{
+	if (!name) {
+		*in = *given;
+		*given = (struct env_inputs)ENV_INPUTS_INIT;
+		return 0;
+	}
+	if (cli_session(c, name, s, err) < 0)
+		return -1;
+	if (!s->container)
+		return error_set(err, PARA_EXIT_FAIL, "'%s' is a host session: it runs with your own environment", s->name);
+	cli_session_env_inputs(s, given, in);
+	if (given->profile) {
+		free(in->profile);
+		in->profile = xstrdup(given->profile);
+	}
+	return 0;
+}
+
+/* The spec a session named name would get (its environment still empty). */
+static int env_spec(struct cli *c, const char *name, struct container_spec *spec, struct error *err)
+{
+	struct spec_git g = SPEC_GIT_INIT;
+	cli_spec_git(c, name, &g);
+	struct dargs_ctx danger;
+	cli_danger_ctx(c, &danger);
+	struct spec_inputs si = { c->repo.root, &g, name, "/dev/null", NULL, getuid(), getgid(), PARA_VERSION, &danger };
+	int r = spec_resolve(&c->cfg, &si, spec, err);
+	spec_git_clear(&g);
+	return r;
+}
+
 int cmd_env(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -89,34 +124,10 @@ int cmd_env(int argc, char **argv)
 		ret = cli_usage(argv[0], "too many arguments");
 		goto out;
 	}
-	if (cli_open(&c, &err) < 0)
+	if (cli_open(&c, &err) < 0 || env_inputs_for(&c, optind < argc ? argv[optind] : NULL, &given, &s, &in, &err) < 0)
 		goto fail;
-	if (optind < argc) {
-		/* an existing session: its saved inputs, new -e/--env-file replacing them */
-		if (cli_session(&c, argv[optind], &s, &err) < 0)
-			goto fail;
-		if (!s.container) {
-			error_set(&err, PARA_EXIT_FAIL, "'%s' is a host session: it runs with your own environment", s.name);
-			goto fail;
-		}
-		cli_session_env_inputs(&s, &given, &in);
-		if (given.profile) {
-			free(in.profile);
-			in.profile = strdup(given.profile);
-		}
-	} else {
-		in = given;
-		given = (struct env_inputs)ENV_INPUTS_INIT;
-	}
-	struct spec_git g = SPEC_GIT_INIT;
-	cli_spec_git(&c, s.name ? s.name : "new", &g);
-	struct dargs_ctx danger;
-	cli_danger_ctx(&c, &danger);
-	struct spec_inputs si = { c.repo.root, &g, s.name ? s.name : "new", "/dev/null", NULL, getuid(),
-				  getgid(), PARA_VERSION, &danger };
-	int r = spec_resolve(&c.cfg, &si, &spec, &err);
-	spec_git_clear(&g);
-	if (r < 0 || envres_resolve(&in, &c.cfg, c.repo.root, &spec, 0, &notes, &err) < 0)
+	if (env_spec(&c, s.name ? s.name : "new", &spec, &err) < 0 ||
+	    envres_resolve(&in, &c.cfg, c.repo.root, &spec, 0, &notes, &err) < 0)
 		goto fail;
 	if (s.name)
 		add_from_container(&c, &s, &spec);

@@ -120,6 +120,28 @@ static void list_archived(struct cli *c, int json, int quiet, json_t *arr)
 	strvec_clear(&refs);
 }
 
+/* One session: its name (-q), its JSON object (into arr), or its line. */
+static void list_one(struct cli *c, struct session *s, const struct states *st, int quiet, json_t *arr)
+{
+	if (quiet && !arr) {
+		printf("%s\n", s->name);
+		return;
+	}
+	sync_shown(c, s);
+	int ch = changes_of(s);
+	if (arr) {
+		json_array_append_new(arr, session_json(s, st, ch));
+		return;
+	}
+	char age[32], chs[16];
+	if (ch < 0)
+		snprintf(chs, sizeof chs, "?");
+	else
+		snprintf(chs, sizeof chs, "%d", ch);
+	printf("%-24s %-40s %-8s %-8s %s\n", s->name, s->branch, human_age(s->created, age, sizeof age), chs,
+	       container_state(s, st));
+}
+
 int cmd_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -159,25 +181,8 @@ int cmd_list(int argc, char **argv)
 	json_t *arr = json ? json_array() : NULL;
 	if (!json && !quiet && (n || all))
 		printf("%-24s %-40s %-8s %-8s %s\n", "NAME", "BRANCH", "AGE", "CHANGES", "CONTAINER");
-	for (size_t i = 0; i < n; i++) {
-		if (quiet && !json) {
-			printf("%s\n", v[i].name);
-			continue;
-		}
-		sync_shown(&c, &v[i]);
-		int ch = changes_of(&v[i]);
-		if (json) {
-			json_array_append_new(arr, session_json(&v[i], &st, ch));
-			continue;
-		}
-		char age[32], chs[16];
-		if (ch < 0)
-			snprintf(chs, sizeof chs, "?");
-		else
-			snprintf(chs, sizeof chs, "%d", ch);
-		printf("%-24s %-40s %-8s %-8s %s\n", v[i].name, v[i].branch, human_age(v[i].created, age, sizeof age),
-		       chs, container_state(&v[i], &st));
-	}
+	for (size_t i = 0; i < n; i++)
+		list_one(&c, &v[i], &st, quiet, arr);
 	if (all)
 		list_archived(&c, json, quiet, arr);
 	if (json) {
@@ -192,6 +197,49 @@ int cmd_list(int argc, char **argv)
 	state_list_free(v, n);
 	cli_close(&c);
 	return 0;
+}
+
+/* The spec hash a container session's labels carry, or NULL. */
+static const char *session_spec_hash(const struct session *s)
+{
+	size_t i;
+	json_t *l;
+	json_array_foreach(json_object_get(s->container, "labels"), i, l)
+		if (json_is_string(l) && !strncmp(json_string_value(l), "dev.para.spec=", 14))
+			return json_string_value(l) + 14;
+	return NULL;
+}
+
+static void status_json(const struct session *s, const struct states *st, int ch)
+{
+	json_t *j = session_json(s, st, ch);
+	json_object_set_new(j, "engine_reachable", st->asked ? json_boolean(st->engine_ok) : json_null());
+	if (s->container && session_spec_hash(s))
+		json_object_set_new(j, "spec_hash", json_string(session_spec_hash(s)));
+	char *out = json_pretty(j);
+	fputs(out, stdout);
+	free(out);
+	json_decref(j);
+}
+
+static void status_text(const struct cli *c, const struct session *s, const struct states *st, int ch)
+{
+	char age[32];
+	printf("session:    %s\nbranch:     %s\nworktree:   %s\nage:        %s\n", s->name, s->branch, s->worktree,
+	       human_age(s->created, age, sizeof age));
+	if (ch >= 0)
+		printf("changes:    %d\n", ch);
+	else
+		printf("changes:    unknown (worktree missing?)\n");
+	if (!s->container) {
+		printf("container:  none (host session)\n");
+		return;
+	}
+	printf("container:  %s (%s)\nimage:      %s\n", json_str(s->container, "name"), container_state(s, st),
+	       json_str(s->container, "image"));
+	if (session_spec_hash(s))
+		printf("spec:       %s\n", session_spec_hash(s));
+	printf("engine:     %s (%s)\n", st->engine_ok ? "reachable" : "not reachable", c->eng.cli);
 }
 
 int cmd_status(int argc, char **argv)
@@ -223,42 +271,10 @@ int cmd_status(int argc, char **argv)
 	states_load(&c, &s, 1, &st);
 	sync_shown(&c, &s);
 	int ch = changes_of(&s);
-	if (json) {
-		json_t *j = session_json(&s, &st, ch);
-		json_object_set_new(j, "engine_reachable", st.asked ? json_boolean(st.engine_ok) : json_null());
-		if (s.container) {
-			json_t *labels = json_object_get(s.container, "labels");
-			size_t i;
-			json_t *l;
-			json_array_foreach(labels, i, l)
-				if (json_is_string(l) && !strncmp(json_string_value(l), "dev.para.spec=", 14))
-					json_object_set_new(j, "spec_hash", json_string(json_string_value(l) + 14));
-		}
-		char *out = json_pretty(j);
-		fputs(out, stdout);
-		free(out);
-		json_decref(j);
-	} else {
-		char age[32];
-		printf("session:    %s\nbranch:     %s\nworktree:   %s\nage:        %s\n", s.name, s.branch, s.worktree,
-		       human_age(s.created, age, sizeof age));
-		if (ch >= 0)
-			printf("changes:    %d\n", ch);
-		else
-			printf("changes:    unknown (worktree missing?)\n");
-		if (s.container) {
-			printf("container:  %s (%s)\nimage:      %s\n", json_str(s.container, "name"),
-			       container_state(&s, &st), json_str(s.container, "image"));
-			size_t i;
-			json_t *l;
-			json_array_foreach(json_object_get(s.container, "labels"), i, l)
-				if (json_is_string(l) && !strncmp(json_string_value(l), "dev.para.spec=", 14))
-					printf("spec:       %s\n", json_string_value(l) + 14);
-			printf("engine:     %s (%s)\n", st.engine_ok ? "reachable" : "not reachable", c.eng.cli);
-		} else {
-			printf("container:  none (host session)\n");
-		}
-	}
+	if (json)
+		status_json(&s, &st, ch);
+	else
+		status_text(&c, &s, &st, ch);
 	engine_list_free(st.v, st.n);
 out:
 	session_clear(&s);

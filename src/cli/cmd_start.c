@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "session/lifecycle.h"
 #include "session/agentgit.h"
 #include "cli/plan.h"
 #include "container/image.h"
@@ -126,12 +127,6 @@ static char *free_name(const struct cli *c)
 	return xasprintf("session-%ld", (long)time(NULL));
 }
 
-static int interrupted(unsigned mark, struct error *err)
-{
-	if (sig_count() == mark)
-		return 0;
-	return error_set(err, 128 + sig_last(), "interrupted; nothing was kept");
-}
 
 /* The image (chosen, allowed, present or built) and the spec with its
  * environment: all before anything is created. */
@@ -252,8 +247,7 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 	struct session s = { 0 };
 	struct strvec agent = STRVEC_INIT;
 	char *name = NULL;
-	int ret = 1, created = 0, needs_build = 0;
-	const char *run_label = NULL;
+	int ret = 1, needs_build = 0;
 	unsigned mark = sig_count();
 
 	if (given_name && name_validate(given_name, &err) < 0)
@@ -270,51 +264,15 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 		ret = plan_print(c, name, o->container ? &spec : NULL, (const char *const *)agent.v, o->json, o->reveal);
 		goto out;
 	}
-	if (session_create(&c->repo, &c->cfg, name, &s, &err) < 0)
+	char *logs = path_join(c->repo.para_dir, "logs");
+	struct image_build_opts bo = { o->build, o->no_cache, c->quiet, isatty(2), logs, c->verbose };
+	struct lifecycle lc = CLI_LIFECYCLE(c);
+	struct start_request rq = { name, o->container ? &spec : NULL, &plan, needs_build, &bo,
+				    o->container ? env_inputs_to_json(&o->env) : NULL, mark };
+	int r = lifecycle_start(&lc, &rq, &s, &err);
+	free(logs);
+	if (r < 0)
 		goto fail;
-	created = 1;
-	if (interrupted(mark, &err) < 0)
-		goto fail;
-	if (o->container) {
-		/* marks the container as this run's: a rollback removes no other */
-		strvec_pushf(&spec.labels, SPEC_RUN_LABEL "=%ld-%lld", (long)getpid(), (long long)time(NULL));
-		run_label = spec.labels.v[spec.labels.nr - 1] + strlen(SPEC_RUN_LABEL "=");
-		s.container = spec_to_json(&spec);
-		/* what a re-create checks again: the same policy as this start */
-		json_object_set_new(s.container, "image_custom", json_boolean(plan.custom));
-		json_object_set_new(s.container, "image_built", json_boolean(plan.dockerfile != NULL));
-		json_object_set_new(s.container, "env_inputs", env_inputs_to_json(&o->env));
-	}
-	if (needs_build) {
-		/* the session exists from here on, so `para list` shows it building */
-		char *logs = path_join(c->repo.para_dir, "logs");
-		struct image_build_opts bo = { o->build, o->no_cache, c->quiet, isatty(2), logs, c->verbose };
-		free(s.phase);
-		s.phase = xstrdup("building");
-		int r = state_save(&c->repo, &s, &err);
-		if (r == 0)
-			r = image_build(&c->eng, &plan, &bo, &err);
-		free(logs);
-		if (r < 0 || interrupted(mark, &err) < 0)
-			goto fail;
-	}
-	if (o->container) {
-		free(s.phase);
-		s.phase = xstrdup("starting");
-		/* the name was free: a git directory left under it is a dead one's */
-		agentgit_remove(&c->repo, s.name);
-		if (agentgit_create(&c->repo, &s, &err) < 0 || state_save(&c->repo, &s, &err) < 0 ||
-		    engine_create(&c->eng, &spec, &err) < 0 || engine_wait_ready(&c->eng, spec.name, &err) < 0 ||
-		    interrupted(mark, &err) < 0)
-			goto fail;
-	}
-	free(s.phase);
-	s.phase = xstrdup("ready");
-	if (state_save(&c->repo, &s, &err) < 0 || interrupted(mark, &err) < 0)
-		goto fail;
-	created = 0;
-	/* from here on other commands may change it (finish it while the agent runs) */
-	session_unlock(&s);
 	cli_note(c, "session '%s' ready: branch %s, worktree %s%s%s", name, s.branch, s.worktree,
 		 o->container ? ", container " : "", o->container ? spec.name : "");
 	if (o->detach) {
@@ -329,14 +287,6 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 	ret = status;
 	goto out;
 fail:
-	if (created) {
-		struct error e2 = ERROR_INIT;
-		if (o->container) {
-			engine_remove_own(&c->eng, spec.name, run_label, &e2);
-			agentgit_remove(&c->repo, s.name);
-		}
-		session_rollback(&c->repo, &s);
-	}
 	ret = cli_fail(&err);
 out:
 	free(name);

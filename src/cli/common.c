@@ -15,6 +15,7 @@
 #include "util/fsutil.h"
 #include "util/jsonutil.h"
 #include "util/run.h"
+#include "session/lifecycle.h"
 #include "util/report.h"
 #include "util/sig.h"
 #include "util/strbuf.h"
@@ -55,11 +56,16 @@ void cli_note(const struct cli *c, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+static int output_quiet; /* -q of the command running */
+
 /* The core's reports (util/report.h), as para has always shown them. */
 static void render_report(enum report_kind kind, const char *text, void *ctx)
 {
 	(void)ctx;
 	switch (kind) {
+	case REPORT_WARN:
+		cli_warn("%s", text);
+		break;
 	case REPORT_STATUS:
 		fprintf(stderr, "\r\033[Kpara: %s", text);
 		break;
@@ -70,6 +76,9 @@ static void render_report(enum report_kind kind, const char *text, void *ctx)
 		fprintf(stderr, "  | %s\n", text);
 		break;
 	case REPORT_NOTE:
+		if (!output_quiet)
+			fprintf(stderr, "para: %s\n", text);
+		break;
 	case REPORT_TRACE:
 	default:
 		fprintf(stderr, "para: %s\n", text);
@@ -116,6 +125,7 @@ int cli_open(struct cli *c, struct error *err)
 	char cwd[4096];
 	if (!getcwd(cwd, sizeof cwd))
 		return error_errno(err, PARA_EXIT_FAIL, "cannot read the current directory");
+	output_quiet = c->quiet;
 	if (repo_discover(cwd, &c->repo, err) < 0)
 		return -1;
 	if (config_load(&c->cfg, c->repo.root, err) < 0)
@@ -205,14 +215,8 @@ int cli_session_spec(struct cli *c, const struct session *s, struct container_sp
 
 int cli_sync(struct cli *c, struct session *s, struct error *err)
 {
-	int moved = 0;
-	if (!s->container)
-		return 0;
-	if (agentgit_sync(&c->repo, s, &moved, err) < 0)
-		return -1;
-	if (moved && c->verbose)
-		cli_note(c, "session '%s': the container's commits are on %s", s->name, s->branch);
-	return 0;
+	struct lifecycle lc = CLI_LIFECYCLE(c);
+	return lifecycle_sync(&lc, s, err);
 }
 
 int cli_env_option(int opt, const char *arg, struct env_inputs *in, struct error *err)

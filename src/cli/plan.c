@@ -58,82 +58,98 @@ void plan_print_env(const struct container_spec *spec, int json, int reveal)
 	}
 }
 
+/* What a start would run, rendered once for both outputs. */
+struct plan_cmds {
+	const char *name;
+	char *branch, *wt;
+	struct strvec git_args, run, exec, env;
+	struct strbuf envfile;
+};
+
+static void plan_json(const struct cli *c, const struct plan_cmds *p, const struct container_spec *spec,
+		      const char *const *agent, int reveal)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "session", p->name, "branch", p->branch, "worktree", p->wt,
+			      "repo", c->repo.root);
+	json_t *cmds = json_array();
+	json_array_append_new(cmds, argv_json(&p->git_args, "git"));
+	if (spec) {
+		json_t *sj = spec_to_json(spec);
+		json_object_set_new(sj, "env", env_json(spec, reveal));
+		json_object_set_new(j, "container", sj);
+		json_array_append_new(cmds, argv_json(&p->run, c->eng.cli));
+		json_array_append_new(cmds, argv_json(&p->exec, c->eng.cli));
+	} else {
+		struct strvec a = STRVEC_INIT;
+		strvec_pushv(&a, agent + 1);
+		json_array_append_new(cmds, argv_json(&a, agent[0]));
+		strvec_clear(&a);
+	}
+	json_object_set_new(j, "commands", cmds);
+	char *s = json_pretty(j);
+	fputs(s, stdout);
+	free(s);
+	json_decref(j);
+}
+
+static void print_cmdline(const char *cli, const struct strvec *args, const char *before, const char *after)
+{
+	char *line = engine_cmdline(&(struct engine){ .cli = (char *)cli }, args);
+	printf("  %s%s%s\n", before, line, after);
+	free(line);
+}
+
+static void plan_text(const struct cli *c, const struct plan_cmds *p, const struct container_spec *spec,
+		      const char *const *agent, int reveal)
+{
+	printf("session:   %s\nbranch:    %s\nworktree:  %s\n", p->name, p->branch, p->wt);
+	if (spec) {
+		printf("container: %s\nimage:     %s\nuser:      %s\n", spec->name, spec->image,
+		       spec->user ? spec->user : "(the image's)");
+		printf("env:\n");
+		for (size_t i = 0; i < spec->nenv; i++)
+			printf("  %s=%s  (%s)\n", spec->env[i].key, plan_shown_value(&spec->env[i], reveal),
+			       spec->env[i].source);
+	}
+	printf("commands:\n");
+	print_cmdline("git", &p->git_args, "", "");
+	if (spec) {
+		print_cmdline(c->eng.cli, &p->run, "", p->envfile.len ? "   (env file on stdin: the variables above)" : "");
+		print_cmdline(c->eng.cli, &p->exec, "", "");
+	} else {
+		struct strvec a = STRVEC_INIT;
+		strvec_pushv(&a, agent + 1);
+		print_cmdline(agent[0], &a, "(in the worktree) ", "");
+		strvec_clear(&a);
+	}
+}
+
 int plan_print(struct cli *c, const char *name, const struct container_spec *spec, const char *const *agent,
 	       int json, int reveal)
 {
 	char *prefix = session_prefix(&c->cfg);
-	char *branch = xasprintf("%s/%s", prefix, name);
-	char *wt = xasprintf("%s/worktrees/%s", c->repo.para_dir, name);
-	struct strvec git_args = STRVEC_INIT, run = STRVEC_INIT, exec = STRVEC_INIT, env = STRVEC_INIT;
-	struct strbuf envfile = STRBUF_INIT;
-	strvec_pushl(&git_args, "worktree", "add", "--quiet", "-b", branch, wt, "HEAD", NULL);
-	if (spec) {
-		spec_render_run(spec, &run, &env, &envfile);
-		enum stdin_kind k = stdin_kind();
-		spec_render_exec(spec, k != STDIN_NONE, k == STDIN_TTY, NULL, agent, &exec, &env);
-	}
-	if (json) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "session", name, "branch", branch, "worktree", wt,
-				      "repo", c->repo.root);
-		json_t *cmds = json_array();
-		json_array_append_new(cmds, argv_json(&git_args, "git"));
-		if (spec) {
-			json_t *sj = spec_to_json(spec);
-			json_object_set_new(sj, "env", env_json(spec, reveal));
-			json_object_set_new(j, "container", sj);
-			json_array_append_new(cmds, argv_json(&run, c->eng.cli));
-			json_array_append_new(cmds, argv_json(&exec, c->eng.cli));
-		} else {
-			struct strvec a = STRVEC_INIT;
-			strvec_pushv(&a, agent + 1);
-			json_array_append_new(cmds, argv_json(&a, agent[0]));
-			strvec_clear(&a);
-		}
-		json_object_set_new(j, "commands", cmds);
-		char *s = json_pretty(j);
-		fputs(s, stdout);
-		free(s);
-		json_decref(j);
-	} else {
-		printf("session:   %s\nbranch:    %s\nworktree:  %s\n", name, branch, wt);
-		if (spec) {
-			printf("container: %s\nimage:     %s\nuser:      %s\n", spec->name, spec->image,
-			       spec->user ? spec->user : "(the image's)");
-			printf("env:\n");
-			for (size_t i = 0; i < spec->nenv; i++)
-				printf("  %s=%s  (%s)\n", spec->env[i].key, plan_shown_value(&spec->env[i], reveal),
-				       spec->env[i].source);
-		}
-		printf("commands:\n");
-		char *line = engine_cmdline(&(struct engine){ .cli = (char *)"git" }, &git_args);
-		printf("  %s\n", line);
-		free(line);
-		if (spec) {
-			line = engine_cmdline(&c->eng, &run);
-			printf("  %s%s\n", line, envfile.len ? "   (env file on stdin: the variables above)" : "");
-			free(line);
-			line = engine_cmdline(&c->eng, &exec);
-			printf("  %s\n", line);
-			free(line);
-		} else {
-			struct strvec a = STRVEC_INIT;
-			strvec_pushv(&a, agent + 1);
-			line = engine_cmdline(&(struct engine){ .cli = (char *)agent[0] }, &a);
-			printf("  (in the worktree) %s\n", line);
-			free(line);
-			strvec_clear(&a);
-		}
-	}
+	struct plan_cmds p = { name, xasprintf("%s/%s", prefix, name), xasprintf("%s/worktrees/%s", c->repo.para_dir, name),
+			       STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, STRBUF_INIT };
 	free(prefix);
-	free(branch);
-	free(wt);
-	strvec_clear(&git_args);
-	strvec_clear(&run);
-	strvec_clear(&exec);
-	strvec_clear(&env);
+	strvec_pushl(&p.git_args, "worktree", "add", "--quiet", "-b", p.branch, p.wt, "HEAD", NULL);
+	if (spec) {
+		spec_render_run(spec, &p.run, &p.env, &p.envfile);
+		enum stdin_kind k = stdin_kind();
+		spec_render_exec(spec, k != STDIN_NONE, k == STDIN_TTY, NULL, agent, &p.exec, &p.env);
+	}
+	if (json)
+		plan_json(c, &p, spec, agent, reveal);
+	else
+		plan_text(c, &p, spec, agent, reveal);
+	free(p.branch);
+	free(p.wt);
+	strvec_clear(&p.git_args);
+	strvec_clear(&p.run);
+	strvec_clear(&p.exec);
+	strvec_clear(&p.env);
 	/* the env file holds values: shown only as the env table above */
-	if (envfile.len)
-		memset(envfile.buf, 0, envfile.len);
-	strbuf_release(&envfile);
+	if (p.envfile.len)
+		memset(p.envfile.buf, 0, p.envfile.len);
+	strbuf_release(&p.envfile);
 	return 0;
 }

@@ -331,107 +331,143 @@ int envres_resolve_extra(const struct env_inputs *in, struct container_spec *spe
 	return check_engine_safe(spec, 1, err);
 }
 
+/* What one resolution reads and writes, for the level functions below. */
+struct resolution {
+	const struct env_inputs *in;
+	const struct config *cfg;
+	const char *repo_root;
+	struct container_spec *spec;
+	int at_exec;
+	struct strvec *notes;
+};
+
+/* Level 7: forwarded host variables, and the git identity. */
+static int level_forwarded(const struct resolution *rs, struct error *err)
+{
+	struct strvec fwd = STRVEC_INIT;
+	int ret = 0;
+	if (rs->in->no_forward)
+		return 0;
+	config_strv(rs->cfg, "docker.forward_env", &fwd);
+	for (size_t i = 0; i < fwd.nr && !ret; i++) {
+		ret = check_name(fwd.v[i], strlen(fwd.v[i]), "docker.forward_env", err);
+		const char *v = ret ? NULL : getenv(fwd.v[i]);
+		if (v)
+			spec_set_env(rs->spec, fwd.v[i], v, 7, "forward_env", env_name_is_secret(fwd.v[i]), rs->at_exec);
+	}
+	strvec_clear(&fwd);
+	if (ret == 0)
+		git_identity(rs->repo_root, rs->spec);
+	return ret;
+}
+
+/* Levels 6 and 5: the project's .env, docker.default_env_file, docker.env. */
+static int level_project(const struct resolution *rs, struct error *err)
+{
+	int r = 0;
+	if (config_bool(rs->cfg, "docker.auto_env_file")) {
+		char *p = path_join(rs->repo_root, ".env");
+		r = path_exists(p) ? load_auto_env(rs->spec, rs->cfg, rs->repo_root, p, rs->at_exec, err) : 0;
+		free(p);
+	}
+	const char *def = config_str(rs->cfg, "docker.default_env_file");
+	if (r == 0 && def) {
+		char *p = repo_path(rs->repo_root, def);
+		r = load_repo_file(rs->spec, rs->repo_root, p, 5, "docker.default_env_file", rs->at_exec, err);
+		free(p);
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(config_get(rs->cfg, "docker.env"), k, v) {
+		if (r < 0 || (r = check_name(k, strlen(k), "docker.env", err)) < 0)
+			break;
+		spec_set_env(rs->spec, k, json_string_value(v), 5, "docker.env", env_name_is_secret(k), rs->at_exec);
+	}
+	return r;
+}
+
+/* Level 4: the profile's env_file, then its env_vars. */
+static int level_profile(const struct resolution *rs, const json_t *profile, const char *pname, struct error *err)
+{
+	const char *pf = json_str(profile, "env_file");
+	int r = 0;
+	if (pf) {
+		char *p = repo_path(rs->repo_root, pf);
+		char *what = xasprintf("profile %s env_file", pname);
+		r = load_repo_file(rs->spec, rs->repo_root, p, 4, what, rs->at_exec, err);
+		free(what);
+		free(p);
+	}
+	char *src = xasprintf("profile %s env_vars", pname);
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(profile, "env_vars"), k, v) {
+		if (r < 0 || (r = check_name(k, strlen(k), src, err)) < 0)
+			break;
+		if (json_is_string(v))
+			spec_set_env(rs->spec, k, json_string_value(v), 4, src, env_name_is_secret(k), rs->at_exec);
+	}
+	free(src);
+	return r;
+}
+
+/* Level 3: PARA_DOCKER_ENV, "K=V,K2" (a name alone reads the host). */
+static int level_para_docker_env(const struct resolution *rs, struct error *err)
+{
+	const char *pde = getenv("PARA_DOCKER_ENV");
+	int bad = 0;
+	if (!pde || !*pde)
+		return 0;
+	char *copy = xstrdup(pde), *save = NULL;
+	for (char *kv = strtok_r(copy, ",", &save); kv && !bad; kv = strtok_r(NULL, ",", &save)) {
+		size_t n = strcspn(kv, "=");
+		if ((bad = check_name(kv, n, "PARA_DOCKER_ENV", err)) == 0)
+			set_kv(rs->spec, kv, 3, "PARA_DOCKER_ENV", rs->at_exec, rs->notes);
+	}
+	memset(copy, 0, strlen(pde));
+	free(copy);
+	return bad;
+}
+
+/* Levels 2 and 1: --env-file, then -e. */
+static int level_command(const struct resolution *rs, struct error *err)
+{
+	for (size_t i = 0; i < rs->in->env_files.nr; i++)
+		if (load_file(rs->spec, rs->in->env_files.v[i], 2, "--env-file", rs->at_exec, err) < 0)
+			return -1;
+	for (size_t i = 0; i < rs->in->e_args.nr; i++)
+		set_kv(rs->spec, rs->in->e_args.v[i], 1, "-e", rs->at_exec, rs->notes);
+	return 0;
+}
+
 int envres_resolve(const struct env_inputs *in, const struct config *cfg, const char *repo_root,
 		   struct container_spec *spec, int at_exec, struct strvec *notes, struct error *err)
 {
+	struct resolution rs = { in, cfg, repo_root, spec, at_exec, notes };
 	json_t *profile = NULL;
 	const char *pname = in->profile ? in->profile : config_str(cfg, "docker.default_profile");
-	int ret = -1;
 	if (pname && profile_resolve(cfg, pname, &profile, err) < 0)
 		return -1;
 	if (!at_exec)
 		spec_clear_user_env(spec);
 	/* lowest level first: each higher level replaces what it names */
-	if (!in->no_forward) {
-		struct strvec fwd = STRVEC_INIT;
-		config_strv(cfg, "docker.forward_env", &fwd);
-		for (size_t i = 0; i < fwd.nr; i++) {
-			if (check_name(fwd.v[i], strlen(fwd.v[i]), "docker.forward_env", err) < 0) {
-				strvec_clear(&fwd);
-				goto out;
-			}
-			const char *v = getenv(fwd.v[i]);
-			if (v)
-				spec_set_env(spec, fwd.v[i], v, 7, "forward_env", env_name_is_secret(fwd.v[i]), at_exec);
-		}
-		strvec_clear(&fwd);
-		git_identity(repo_root, spec);
-	}
-	if (config_bool(cfg, "docker.auto_env_file")) {
-		char *p = path_join(repo_root, ".env");
-		int r = path_exists(p) ? load_auto_env(spec, cfg, repo_root, p, at_exec, err) : 0;
-		free(p);
-		if (r < 0)
-			goto out;
-	}
-	const char *def = config_str(cfg, "docker.default_env_file");
-	if (def) {
-		char *p = repo_path(repo_root, def);
-		int r = load_repo_file(spec, repo_root, p, 5, "docker.default_env_file", at_exec, err);
-		free(p);
-		if (r < 0)
-			goto out;
-	}
-	const char *k;
-	json_t *v;
-	json_object_foreach(config_get(cfg, "docker.env"), k, v) {
-		if (check_name(k, strlen(k), "docker.env", err) < 0)
-			goto out;
-		spec_set_env(spec, k, json_string_value(v), 5, "docker.env", env_name_is_secret(k), at_exec);
-	}
-	if (profile) {
-		const char *pf = json_str(profile, "env_file");
-		if (pf) {
-			char *p = repo_path(repo_root, pf);
-			char *what = xasprintf("profile %s env_file", pname);
-			int r = load_repo_file(spec, repo_root, p, 4, what, at_exec, err);
-			free(what);
-			free(p);
-			if (r < 0)
-				goto out;
-		}
-		char *src = xasprintf("profile %s env_vars", pname);
-		int bad = 0;
-		json_object_foreach(json_object_get(profile, "env_vars"), k, v) {
-			if ((bad = check_name(k, strlen(k), src, err)) < 0)
-				break;
-			if (json_is_string(v))
-				spec_set_env(spec, k, json_string_value(v), 4, src, env_name_is_secret(k), at_exec);
-		}
-		free(src);
-		if (bad < 0)
-			goto out;
-	}
-	const char *pde = getenv("PARA_DOCKER_ENV");
-	if (pde && *pde) {
-		char *copy = xstrdup(pde), *save = NULL;
-		int bad = 0;
-		for (char *kv = strtok_r(copy, ",", &save); kv && !bad; kv = strtok_r(NULL, ",", &save)) {
-			size_t n = strcspn(kv, "=");
-			if ((bad = check_name(kv, n, "PARA_DOCKER_ENV", err)) == 0)
-				set_kv(spec, kv, 3, "PARA_DOCKER_ENV", at_exec, notes);
-		}
-		memset(copy, 0, strlen(pde));
-		free(copy);
-		if (bad < 0)
-			goto out;
-	}
-	for (size_t i = 0; i < in->env_files.nr; i++)
-		if (load_file(spec, in->env_files.v[i], 2, "--env-file", at_exec, err) < 0)
-			goto out;
-	for (size_t i = 0; i < in->e_args.nr; i++)
-		set_kv(spec, in->e_args.v[i], 1, "-e", at_exec, notes);
-	if (check_engine_safe(spec, at_exec, err) < 0)
-		goto out;
-	for (size_t i = 0; i < in->lost.nr; i++)
-		if (notes)
-			strvec_pushf(notes, "-e %s was given as a literal value when the session started; para keeps no "
-					    "values, so give it again: -e %s=…",
-				     in->lost.v[i], in->lost.v[i]);
-	ret = 0;
-out:
+	int r = level_forwarded(&rs, err);
+	if (r == 0)
+		r = level_project(&rs, err);
+	if (r == 0 && profile)
+		r = level_profile(&rs, profile, pname, err);
+	if (r == 0)
+		r = level_para_docker_env(&rs, err);
+	if (r == 0)
+		r = level_command(&rs, err);
+	if (r == 0)
+		r = check_engine_safe(spec, at_exec, err);
+	for (size_t i = 0; r == 0 && notes && i < in->lost.nr; i++)
+		strvec_pushf(notes, "-e %s was given as a literal value when the session started; para keeps no "
+				    "values, so give it again: -e %s=…",
+			     in->lost.v[i], in->lost.v[i]);
 	json_decref(profile);
-	return ret;
+	return r;
 }
 
 json_t *env_inputs_to_json(const struct env_inputs *in)

@@ -526,115 +526,131 @@ static int run_quiet(const char *const *argv, const char *dir, struct error *err
 	return r;
 }
 
+/* Links for every applet of the host's busybox, to /bin/busybox in the image. */
+static int busybox_applets(const char *root, const char *bb, struct error *err)
+{
+	struct strbuf applets = STRBUF_INIT;
+	struct child c = CHILD_INIT;
+	int status = 0, ret = 0;
+	strvec_pushl(&c.args, bb, "--list", NULL);
+	c.out = &applets;
+	c.no_stdin = 1;
+	if (child_run(&c, &status, err) < 0 || status) {
+		if (!err->code)
+			error_set(err, PARA_EXIT_FAIL, "busybox --list failed");
+		ret = -1;
+	}
+	child_clear(&c);
+	char *save = NULL;
+	for (char *a = ret ? NULL : strtok_r(applets.buf, "\n", &save); a; a = strtok_r(NULL, "\n", &save)) {
+		if (!strcmp(a, "busybox"))
+			continue;
+		char *l = xasprintf("%s/bin/%s", root, a);
+		if (symlink("/bin/busybox", l) < 0 && errno != EEXIST)
+			ret = error_errno(err, PARA_EXIT_FAIL, "cannot link applet '%s'", a);
+		free(l);
+		if (ret)
+			break;
+	}
+	strbuf_release(&applets);
+	return ret;
+}
+
+/* A root file system from the host's static busybox. */
+static int busybox_root(const char *root, struct strvec *changes, struct error *err)
+{
+	const char *bb = "/bin/busybox";
+	if (access(bb, X_OK) < 0) {
+		error_set(err, PARA_EXIT_FAIL, "'%s' not found", bb);
+		return error_hint(err, "install the static busybox: apt-get install busybox-static");
+	}
+	static const char *const dirs[] = { "bin", "sbin", "usr/bin", "usr/sbin", "etc", "tmp", "root", "home" };
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		char *d = path_join(root, dirs[i]);
+		int r = mkdir_p(d, 0755, err);
+		free(d);
+		if (r < 0)
+			return -1;
+	}
+	char *tmpd = path_join(root, "tmp");
+	chmod(tmpd, 01777);
+	free(tmpd);
+	const char *cp[] = { "cp", bb, "bin/busybox", NULL };
+	if (run_quiet(cp, root, err) < 0 || busybox_applets(root, bb, err) < 0)
+		return -1;
+	char *passwd = path_join(root, "etc/passwd"), *group = path_join(root, "etc/group");
+	static const char pw[] = "root:x:0:0:root:/root:/bin/sh\n";
+	static const char gr[] = "root:x:0:\n";
+	int r = write_file_atomic(passwd, pw, sizeof pw - 1, 0644, err);
+	if (r == 0)
+		r = write_file_atomic(group, gr, sizeof gr - 1, 0644, err);
+	free(passwd);
+	free(group);
+	if (r == 0)
+		strvec_push(changes, "CMD [\"/bin/sh\"]");
+	return r;
+}
+
+/* A Debian root file system (minbase, git and CA certificates). */
+static int debootstrap_root(const struct image_bootstrap_opts *o, const char *root, struct strvec *changes,
+			    struct error *err)
+{
+	if (geteuid() != 0) {
+		error_set(err, PARA_EXIT_FAIL, "debootstrap needs root");
+		return error_hint(err, "run 'sudo para image bootstrap --from debootstrap', or use --from busybox");
+	}
+	const char *argv[] = { "debootstrap", "--variant=minbase", "--include=git,ca-certificates", o->suite,
+			       root, o->mirror, NULL };
+	report(REPORT_NOTE, "debootstrap %s from %s (a minute or so)", o->suite, o->mirror);
+	if (run_quiet(argv, NULL, err) < 0)
+		return error_hint(err, "is debootstrap installed (apt-get install debootstrap) and the mirror reachable?");
+	strvec_push(changes, "CMD [\"/bin/bash\"]");
+	return 0;
+}
+
+/* root as a tar, imported as tag with changes. */
+static int import_root(struct engine *e, const struct image_bootstrap_opts *o, const char *root,
+		       const struct strvec *changes, struct error *err)
+{
+	int fd = tmp_fd(o->work_dir, err);
+	if (fd < 0)
+		return -1;
+	char *fdpath = xasprintf("/proc/%ld/fd/%d", (long)getpid(), fd);
+	const char *tar[] = { "tar", "--numeric-owner", "-C", root, "-cf", fdpath, ".", NULL };
+	int r = run_quiet(tar, NULL, err);
+	free(fdpath);
+	if (r == 0) {
+		lseek(fd, 0, SEEK_SET);
+		r = engine_import(e, fd, o->tag, changes, err);
+	}
+	close(fd);
+	return r;
+}
+
 int image_bootstrap(struct engine *e, const struct image_bootstrap_opts *o, struct error *err)
 {
 	char *tmpl = xasprintf("%s/para-bootstrap-XXXXXX", o->work_dir);
 	char *root = mkdtemp(tmpl);
 	struct strvec changes = STRVEC_INIT;
-	int ret = -1, fd = -1;
+	int r;
 	if (!root) {
 		error_errno(err, PARA_EXIT_FAIL, "cannot create a directory in '%s'", o->work_dir);
 		free(tmpl);
 		return -1;
 	}
-	if (!strcmp(o->from, "busybox")) {
-		const char *bb = "/bin/busybox";
-		if (access(bb, X_OK) < 0) {
-			error_set(err, PARA_EXIT_FAIL, "'%s' not found", bb);
-			error_hint(err, "install the static busybox: apt-get install busybox-static");
-			goto out;
-		}
-		static const char *const dirs[] = { "bin", "sbin", "usr/bin", "usr/sbin", "etc", "tmp", "root", "home" };
-		for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-			char *d = path_join(root, dirs[i]);
-			int r = mkdir_p(d, 0755, err);
-			free(d);
-			if (r < 0)
-				goto out;
-		}
-		char *tmpd = path_join(root, "tmp");
-		chmod(tmpd, 01777);
-		free(tmpd);
-		const char *cp[] = { "cp", bb, "bin/busybox", NULL };
-		if (run_quiet(cp, root, err) < 0)
-			goto out;
-		/* applet links point at /bin/busybox inside the image */
-		struct strbuf applets = STRBUF_INIT;
-		struct child c = CHILD_INIT;
-		int status = 0;
-		strvec_pushl(&c.args, "/bin/busybox", "--list", NULL);
-		c.out = &applets;
-		c.no_stdin = 1;
-		if (child_run(&c, &status, err) < 0 || status) {
-			child_clear(&c);
-			strbuf_release(&applets);
-			if (!err->code)
-				error_set(err, PARA_EXIT_FAIL, "busybox --list failed");
-			goto out;
-		}
-		child_clear(&c);
-		char *save = NULL;
-		for (char *a = strtok_r(applets.buf, "\n", &save); a; a = strtok_r(NULL, "\n", &save)) {
-			if (!strcmp(a, "busybox"))
-				continue;
-			char *l = xasprintf("%s/bin/%s", root, a);
-			if (symlink("/bin/busybox", l) < 0 && errno != EEXIST) {
-				free(l);
-				strbuf_release(&applets);
-				error_errno(err, PARA_EXIT_FAIL, "cannot link applet '%s'", a);
-				goto out;
-			}
-			free(l);
-		}
-		strbuf_release(&applets);
-		char *passwd = path_join(root, "etc/passwd"), *group = path_join(root, "etc/group");
-		static const char pw[] = "root:x:0:0:root:/root:/bin/sh\n";
-		static const char gr[] = "root:x:0:\n";
-		int r = write_file_atomic(passwd, pw, sizeof pw - 1, 0644, err);
-		if (r == 0)
-			r = write_file_atomic(group, gr, sizeof gr - 1, 0644, err);
-		free(passwd);
-		free(group);
-		if (r < 0)
-			goto out;
-		strvec_push(&changes, "CMD [\"/bin/sh\"]");
-	} else if (!strcmp(o->from, "debootstrap")) {
-		if (geteuid() != 0) {
-			error_set(err, PARA_EXIT_FAIL, "debootstrap needs root");
-			error_hint(err, "run 'sudo para image bootstrap --from debootstrap', or use --from busybox");
-			goto out;
-		}
-		const char *argv[] = { "debootstrap", "--variant=minbase", "--include=git,ca-certificates", o->suite,
-				       root, o->mirror, NULL };
-		report(REPORT_NOTE, "debootstrap %s from %s (a minute or so)", o->suite, o->mirror);
-		if (run_quiet(argv, NULL, err) < 0) {
-			error_hint(err, "is debootstrap installed (apt-get install debootstrap) and the mirror reachable?");
-			goto out;
-		}
-		strvec_push(&changes, "CMD [\"/bin/bash\"]");
-	} else {
-		error_set(err, PARA_EXIT_USAGE, "--from '%s': use busybox or debootstrap", o->from);
-		goto out;
+	if (!strcmp(o->from, "busybox"))
+		r = busybox_root(root, &changes, err);
+	else if (!strcmp(o->from, "debootstrap"))
+		r = debootstrap_root(o, root, &changes, err);
+	else
+		r = error_set(err, PARA_EXIT_USAGE, "--from '%s': use busybox or debootstrap", o->from);
+	if (r == 0) {
+		strvec_push(&changes, "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+		r = import_root(e, o, root, &changes, err);
 	}
-	strvec_push(&changes, "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	if ((fd = tmp_fd(o->work_dir, err)) < 0)
-		goto out;
-	char *fdpath = xasprintf("/proc/%ld/fd/%d", (long)getpid(), fd);
-	const char *tar[] = { "tar", "--numeric-owner", "-C", root, "-cf", fdpath, ".", NULL };
-	int r = run_quiet(tar, NULL, err);
-	free(fdpath);
-	if (r < 0)
-		goto out;
-	lseek(fd, 0, SEEK_SET);
-	if (engine_import(e, fd, o->tag, &changes, err) < 0)
-		goto out;
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
 	struct error e2 = ERROR_INIT;
 	remove_tree(root, &e2);
 	free(tmpl);
 	strvec_clear(&changes);
-	return ret;
+	return r;
 }

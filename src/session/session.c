@@ -500,6 +500,41 @@ out:
 	return ret;
 }
 
+/* The worktree's HEAD (the branch tip when there is none), and the commits
+ * to keep besides: extra, an earlier run's archive (old), what HEAD, the
+ * branch and the reflog reach that the tip does not. */
+static int archive_heads(const struct repo *r, const struct session *s, const struct strvec *extra,
+			 const char *old, const struct strbuf *tip, struct strbuf *head, struct strvec *lost,
+			 struct error *err)
+{
+	struct error e = ERROR_INIT;
+	if (!is_dir(s->worktree) || wt_git(s, head, &e, "rev-parse", "--verify", "HEAD", NULL) < 0)
+		strbuf_add(head, tip->buf, tip->len);
+	strbuf_trim(head);
+	/* what an earlier, killed run archived stays reachable from the new one */
+	struct strvec cand = STRVEC_INIT;
+	if (extra)
+		strvec_pushv(&cand, (const char *const *)extra->v);
+	if (old)
+		strvec_push(&cand, old);
+	int lr = lost_tips(r, s, head->buf, tip->buf, &cand, lost, err);
+	strvec_clear(&cand);
+	return lr;
+}
+
+/* With the archive made: the worktree and the branch go. */
+static int archive_remove_session(const struct repo *r, const struct session *s, const char *branch_ref,
+				  const struct strbuf *tip, struct error *err)
+{
+	struct error e = ERROR_INIT;
+	if (is_dir(s->worktree) && session_remove_worktree(r, s, 1, err) < 0)
+		return -1;
+	git(r->root, NULL, &e, "worktree", "prune", NULL);
+	if (tip->len)
+		git(r->root, NULL, &e, "update-ref", "-d", branch_ref, tip->buf, NULL);
+	return 0;
+}
+
 int session_archive(const struct repo *r, const struct config *cfg, const struct session *s,
 		    const struct strvec *extra, char **ref, struct error *err)
 {
@@ -521,18 +556,7 @@ int session_archive(const struct repo *r, const struct config *cfg, const struct
 	/* run again after the worktree went: the archive holds all of it */
 	if (had_archive && !is_dir(s->worktree))
 		goto remove;
-	if (!is_dir(s->worktree) || wt_git(s, &head, &e, "rev-parse", "--verify", "HEAD", NULL) < 0)
-		strbuf_add(&head, tip.buf, tip.len);
-	strbuf_trim(&head);
-	/* what an earlier, killed run archived stays reachable from the new one */
-	struct strvec cand = STRVEC_INIT;
-	if (extra)
-		strvec_pushv(&cand, (const char *const *)extra->v);
-	if (had_archive)
-		strvec_push(&cand, old.buf);
-	int lr = lost_tips(r, s, head.buf, tip.buf, &cand, &lost, err);
-	strvec_clear(&cand);
-	if (lr < 0)
+	if (archive_heads(r, s, extra, had_archive ? old.buf : NULL, &tip, &head, &lost, err) < 0)
 		goto out;
 	/* the archive ref first: from here on the commits are safe */
 	if (!lost.nr && !had_archive && strcmp(head.buf, tip.buf) == 0 &&
@@ -554,13 +578,9 @@ int session_archive(const struct repo *r, const struct config *cfg, const struct
 		goto undo;
 	made |= !had_archive;
 remove:
-	if (is_dir(s->worktree) && session_remove_worktree(r, s, 1, err) < 0)
-		goto out;
-	git(r->root, NULL, &e, "worktree", "prune", NULL);
-	if (tip.len)
-		git(r->root, NULL, &e, "update-ref", "-d", branch_ref, tip.buf, NULL);
-	*ref = xstrdup(archive + strlen("refs/heads/"));
-	ret = 0;
+	ret = archive_remove_session(r, s, branch_ref, &tip, err);
+	if (ret == 0)
+		*ref = xstrdup(archive + strlen("refs/heads/"));
 	goto out;
 undo:
 	/* nothing was removed: an archive ref this run made goes again */

@@ -7,7 +7,8 @@
 #define PARA_UTIL_REPORT_H
 
 enum report_kind {
-	REPORT_NOTE,       /* a line for the user: "built X (log: Y)" */
+	REPORT_NOTE,       /* a line for the user: "built X (log: Y)" (not with -q) */
+	REPORT_WARN,       /* something the user should know: it did not stop the command */
 	REPORT_TRACE,      /* a command para runs (--verbose) */
 	REPORT_STATUS,     /* a live status line on a terminal: replaces the last one */
 	REPORT_STATUS_END, /* the live status line is done: clear it (text is "") */

@@ -657,6 +657,14 @@ static void test_cleanup_free(void **state)
 #define UNDER_ASAN 0
 #endif
 
+static void oom_hook(size_t bytes)
+{
+	char line[64];
+	int n = snprintf(line, sizeof line, "oom hook: %zu\n", bytes);
+	if (n > 0 && write(2, line, (size_t)n) < 0)
+		_exit(4);
+}
+
 static void test_oom_aborts(void **state)
 {
 	(void)state;
@@ -672,6 +680,7 @@ static void test_oom_aborts(void **state)
 		if (pid == 0) {
 			dup2(p[1], 2);
 			close(p[0]);
+			xalloc_on_oom(oom_hook); /* cli/ installs its message so */
 			void *r = NULL;
 			/* impossible sizes that stay below 2^63 (valgrind
 			 * warns about "negative" ones) */
@@ -692,7 +701,9 @@ static void test_oom_aborts(void **state)
 		assert_int_equal(waitpid(pid, &st, 0), pid);
 		assert_true(WIFSIGNALED(st));
 		assert_int_equal(WTERMSIG(st), SIGABRT);
-		assert_non_null(strstr(msg.buf, "para: fatal: out of memory"));
+		/* the hook ran with the size, then para aborted */
+		assert_non_null(strstr(msg.buf, "oom hook: "));
+		assert_null(strstr(msg.buf, "oom hook: 0\n"));
 		strbuf_release(&msg);
 	}
 }

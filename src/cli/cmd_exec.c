@@ -1,4 +1,4 @@
-/* para resume / para shell / para exec: enter an existing session */
+/* para resume / para shell / para exec: run the agent, a shell or a command in a session */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>

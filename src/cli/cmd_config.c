@@ -1,0 +1,65 @@
+/* para config: the configuration in effect */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "container/envres.h"
+#include "container/image.h"
+#include "cli/cli.h"
+#include "util/jsonutil.h"
+#include "util/run.h"
+#include "util/strbuf.h"
+#include "util/term.h"
+#include "util/xalloc.h"
+#include "util/banned.h"
+
+int cmd_config(int argc, char **argv)
+{
+	struct cli c = CLI_INIT;
+	struct error err = ERROR_INIT;
+	char cwd[4096];
+	int json = 0;
+	if (argc < 2)
+		return cli_usage(argv[0], "say 'show' or 'path'");
+	const char *sub = argv[1];
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else
+			return cli_usage(argv[0], "unexpected argument '%s'", argv[i]);
+	}
+	if (strcmp(sub, "show") && strcmp(sub, "path"))
+		return cli_usage(argv[0], "unknown subcommand '%s'", sub);
+	int in_repo = getcwd(cwd, sizeof cwd) && repo_discover(cwd, &c.repo, &err) == 0;
+	/* shown whether trusted or not, and said so */
+	if (config_load_flags(&c.cfg, in_repo ? c.repo.root : NULL, CONFIG_ANY_TRUST, &err) < 0) {
+		cli_close(&c);
+		return cli_fail(&err);
+	}
+	for (size_t i = 0; i < c.cfg.warnings.nr; i++)
+		cli_warn("%s", c.cfg.warnings.v[i]);
+	if (c.cfg.untrusted.nr) {
+		struct strbuf keys = STRBUF_INIT;
+		for (size_t i = 0; i < c.cfg.untrusted.nr; i++)
+			strbuf_addf(&keys, "%s%s", i ? ", " : "", c.cfg.untrusted.v[i]);
+		cli_warn(".para/config.json is not trusted: %s shown here, in effect only after 'para trust'", keys.buf);
+		strbuf_release(&keys);
+	}
+	if (!strcmp(sub, "path")) {
+		char *user = config_user_path();
+		printf("user:    %s\n", user);
+		if (in_repo)
+			printf("project: %s/.para/config.json\n", c.repo.root);
+		if (getenv("PARA_CONFIG"))
+			printf("env:     %s\n", getenv("PARA_CONFIG"));
+		free(user);
+	} else {
+		char *s = json ? json_dumps(c.cfg.root, JSON_COMPACT | JSON_SORT_KEYS) : json_pretty(c.cfg.root);
+		fputs(s, stdout);
+		if (json)
+			putchar('\n');
+		free(s);
+	}
+	cli_close(&c);
+	return 0;
+}
