@@ -136,7 +136,7 @@ static int plan_container(struct cli *c, struct start_opts *o, const char *name,
 	struct image_plan plan = IMAGE_PLAN_INIT;
 	struct strvec notes = STRVEC_INIT;
 	json_t *profile = NULL;
-	const char *pname = o->env.profile ? o->env.profile : config_str(&c->cfg, "docker.default_profile");
+	const char *pname = envres_profile_name(&o->env, &c->cfg);
 	char *wt = xasprintf("%s/worktrees/%s", c->repo.para_dir, name);
 	int r = pname ? profile_resolve(&c->cfg, pname, &profile, err) : 0;
 	struct image_inputs ii = { c->repo.root, c->repo.para_dir, o->image, profile, pname };
@@ -155,9 +155,9 @@ static int plan_container(struct cli *c, struct start_opts *o, const char *name,
 		spec_git_clear(&g);
 	}
 	if (r == 0)
-		r = envres_resolve(&o->env, &c->cfg, c->repo.root, spec, 0, &notes, err);
+		r = envres_resolve_profile(&o->env, profile, pname, &c->cfg, c->repo.root, spec, 0, &notes, err);
 	if (r == 0)
-		r = envres_check_container(spec, err);
+		r = spec_validate(spec, err);
 	if (r == 0)
 		cli_env_notes(c, &notes);
 	if (r == 0 && o->dry_run && !o->json && !c->quiet)

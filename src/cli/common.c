@@ -350,7 +350,7 @@ int cli_container_up(struct cli *c, struct session *s, struct container_spec *sp
 		cli_session_env_inputs(s, given, &in);
 		r = envres_resolve(&in, &c->cfg, c->repo.root, spec, 0, &notes, err);
 		if (r == 0)
-			r = envres_check_container(spec, err);
+			r = spec_validate(spec, err);
 		if (r == 0)
 			r = recreate_image_ok(c, s, spec, err);
 		if (r == 0) {

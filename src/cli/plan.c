@@ -131,11 +131,17 @@ int plan_print(struct cli *c, const char *name, const struct container_spec *spe
 	struct plan_cmds p = { name, xasprintf("%s/%s", prefix, name), xasprintf("%s/worktrees/%s", c->repo.para_dir, name),
 			       STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, STRBUF_INIT };
 	free(prefix);
-	strvec_pushl(&p.git_args, "worktree", "add", "--quiet", "-b", p.branch, p.wt, "HEAD", NULL);
+	/* the very commands the start would run */
+	struct error err = ERROR_INIT;
+	if (session_plan_create(&c->repo, &c->cfg, name, &p.git_args, &err) < 0) {
+		free(p.branch);
+		free(p.wt);
+		return cli_fail(&err);
+	}
 	if (spec) {
 		spec_render_run(spec, &p.run, &p.env, &p.envfile);
 		enum stdin_kind k = stdin_kind();
-		spec_render_exec(spec, k != STDIN_NONE, k == STDIN_TTY, NULL, agent, &p.exec, &p.env);
+		engine_exec_args(spec, k != STDIN_NONE, k == STDIN_TTY, agent, &p.exec, &p.env);
 	}
 	if (json)
 		plan_json(c, &p, spec, agent, reveal);

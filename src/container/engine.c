@@ -470,14 +470,28 @@ static void relay_signal(int signo, unsigned count, void *ctx)
 	child_clear(&c);
 }
 
+/* Where the command of one exec writes its pid in the container. */
+static void exec_pidfile(char *buf, size_t n)
+{
+	static unsigned seq;
+	snprintf(buf, n, "/tmp/.para-exec-%ld-%u-%ld", (long)getpid(), seq++, (long)time(NULL));
+}
+
+void engine_exec_args(const struct container_spec *s, int interactive, int tty, const char *const *cmd,
+		      struct strvec *args, struct strvec *env)
+{
+	char pidfile[96];
+	exec_pidfile(pidfile, sizeof pidfile);
+	spec_render_exec(s, interactive, tty, pidfile, cmd, args, env);
+}
+
 int engine_exec(struct engine *e, const struct container_spec *s, const char *const *cmd, int interactive,
 		int tty, const char *in, size_t in_len, int *status, struct error *err)
 {
 	struct child c = CHILD_INIT;
 	struct strvec args = STRVEC_INIT;
-	static unsigned seq;
 	char pidfile[96];
-	snprintf(pidfile, sizeof pidfile, "/tmp/.para-exec-%ld-%u-%ld", (long)getpid(), seq++, (long)time(NULL));
+	exec_pidfile(pidfile, sizeof pidfile);
 	struct relay relay = { e, s, pidfile };
 	unsigned mark = sig_count();
 	strvec_push(&c.args, e->cli);

@@ -56,6 +56,10 @@ int engine_remove(struct engine *e, const char *name, struct error *err);
 int engine_exec(struct engine *e, const struct container_spec *s, const char *const *cmd, int interactive,
 		int tty, const char *in, size_t in_len, int *status, struct error *err);
 
+/* The arguments engine_exec gives the engine CLI (for --dry-run). */
+void engine_exec_args(const struct container_spec *s, int interactive, int tty, const char *const *cmd,
+		      struct strvec *args, struct strvec *env);
+
 /* The exact command line for display ("docker run …"), values not included. */
 char *engine_cmdline(const struct engine *e, const struct strvec *args);
 

@@ -294,20 +294,6 @@ static int check_engine_safe(const struct container_spec *spec, int at_exec, str
 	return 0;
 }
 
-int envres_check_container(const struct container_spec *spec, struct error *err)
-{
-	/* every variable is in the environment of each process the container
-	 * starts, from its init on: the kernel's limit applies there too */
-	size_t all = 0, max = exec_arg_max() - 64 * 1024;
-	for (size_t i = 0; i < spec->nenv; i++)
-		if (spec->env[i].value && !spec->env[i].at_exec)
-			all += strlen(spec->env[i].key) + strlen(spec->env[i].value) + 2 + sizeof(char *);
-	if (all <= max)
-		return 0;
-	error_set(err, PARA_EXIT_CONFIG, "the container's environment is %zu bytes, more than a process there can be "
-		  "started with (about %zu)", all, max);
-	return error_hint(err, "pass fewer or smaller variables (see 'para env'); large data belongs in a file");
-}
 
 /* A variable name from the configuration (docker.env, a profile's env_vars,
  * docker.forward_env, PARA_DOCKER_ENV): the engine would refuse it, and print
@@ -443,11 +429,25 @@ static int level_command(const struct resolution *rs, struct error *err)
 int envres_resolve(const struct env_inputs *in, const struct config *cfg, const char *repo_root,
 		   struct container_spec *spec, int at_exec, struct strvec *notes, struct error *err)
 {
-	struct resolution rs = { in, cfg, repo_root, spec, at_exec, notes };
 	json_t *profile = NULL;
-	const char *pname = in->profile ? in->profile : config_str(cfg, "docker.default_profile");
+	const char *pname = envres_profile_name(in, cfg);
 	if (pname && profile_resolve(cfg, pname, &profile, err) < 0)
 		return -1;
+	int r = envres_resolve_profile(in, profile, pname, cfg, repo_root, spec, at_exec, notes, err);
+	json_decref(profile);
+	return r;
+}
+
+const char *envres_profile_name(const struct env_inputs *in, const struct config *cfg)
+{
+	return in->profile ? in->profile : config_str(cfg, "docker.default_profile");
+}
+
+int envres_resolve_profile(const struct env_inputs *in, const json_t *profile, const char *pname,
+			   const struct config *cfg, const char *repo_root, struct container_spec *spec, int at_exec,
+			   struct strvec *notes, struct error *err)
+{
+	struct resolution rs = { in, cfg, repo_root, spec, at_exec, notes };
 	if (!at_exec)
 		spec_clear_user_env(spec);
 	/* lowest level first: each higher level replaces what it names */
@@ -466,7 +466,6 @@ int envres_resolve(const struct env_inputs *in, const struct config *cfg, const 
 		strvec_pushf(notes, "-e %s was given as a literal value when the session started; para keeps no "
 				    "values, so give it again: -e %s=…",
 			     in->lost.v[i], in->lost.v[i]);
-	json_decref(profile);
 	return r;
 }
 

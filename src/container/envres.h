@@ -45,6 +45,13 @@ int env_inputs_add_file(struct env_inputs *in, const char *path, struct error *e
  */
 int envres_resolve(const struct env_inputs *in, const struct config *cfg, const char *repo_root,
 		   struct container_spec *spec, int at_exec, struct strvec *notes, struct error *err);
+/* The profile in effect: --docker-profile, else docker.default_profile, or NULL. */
+const char *envres_profile_name(const struct env_inputs *in, const struct config *cfg);
+/* envres_resolve with the profile already resolved (NULL: none), so a caller
+ * that needs it for the image resolves it once. */
+int envres_resolve_profile(const struct env_inputs *in, const json_t *profile, const char *pname,
+			   const struct config *cfg, const char *repo_root, struct container_spec *spec, int at_exec,
+			   struct strvec *notes, struct error *err);
 /* Only levels 1 and 2 (extra -e / --env-file for one exec). */
 int envres_resolve_extra(const struct env_inputs *in, struct container_spec *spec, struct strvec *notes,
 			 struct error *err);
@@ -56,8 +63,5 @@ void env_inputs_from_json(const json_t *j, struct env_inputs *in);
 /* The resolved profile (extends followed, cycles refused) or NULL *out. */
 int profile_resolve(const struct config *cfg, const char *name, json_t **out, struct error *err);
 
-/* Whether the container's variables fit one process's environment (its
- * init and every command get them all); checked before a container is made. */
-int envres_check_container(const struct container_spec *spec, struct error *err);
 
 #endif

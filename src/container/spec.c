@@ -7,6 +7,7 @@
 
 #include "session/agentgit.h"
 #include "session/names.h"
+#include "util/execlimit.h"
 #include "util/hash.h"
 #include "util/jsonutil.h"
 #include "util/strbuf.h"
@@ -376,6 +377,36 @@ static void render_env(const struct container_spec *s, int at_exec, struct strve
 		strvec_pushl(args, "-e", s->env[i].key, NULL);
 		strvec_pushf(env, "%s=%s", s->env[i].key, s->env[i].value);
 	}
+}
+
+/* Every variable is in the environment of each process the container
+ * starts, from its init on: the kernel's limit applies there too. */
+static int env_fits_a_process(const struct container_spec *spec, struct error *err)
+{
+	size_t all = 0, max = exec_arg_max() - 64 * 1024;
+	for (size_t i = 0; i < spec->nenv; i++)
+		if (spec->env[i].value && !spec->env[i].at_exec)
+			all += strlen(spec->env[i].key) + strlen(spec->env[i].value) + 2 + sizeof(char *);
+	if (all <= max)
+		return 0;
+	error_set(err, PARA_EXIT_CONFIG, "the container's environment is %zu bytes, more than a process there can be "
+		  "started with (about %zu)", all, max);
+	return error_hint(err, "pass fewer or smaller variables (see 'para env'); large data belongs in a file");
+}
+
+int spec_validate(const struct container_spec *s, struct error *err)
+{
+	if (!s->name || !*s->name || !s->image || !*s->image)
+		return error_set(err, PARA_EXIT_FAIL, "internal error: a container spec without a name or an image");
+	for (size_t i = 0; i < s->nmounts; i++)
+		if (s->mounts[i].dst[0] != '/')
+			return error_set(err, PARA_EXIT_CONFIG, "mount target '%s' is not an absolute path",
+					  s->mounts[i].dst);
+	for (size_t i = 0; i < s->nenv; i++)
+		if (!*s->env[i].key || strpbrk(s->env[i].key, "= \t\n"))
+			return error_set(err, PARA_EXIT_CONFIG, "'%.40s' (%s) is not a variable name", s->env[i].key,
+					  s->env[i].source);
+	return env_fits_a_process(s, err);
 }
 
 void spec_render_run(const struct container_spec *s, struct strvec *args, struct strvec *env, struct strbuf *in)

@@ -112,6 +112,13 @@ void spec_hash(const struct container_spec *s, char out[33]);
 void spec_render_run(const struct container_spec *s, struct strvec *args, struct strvec *env, struct strbuf *in);
 /* Whether an engine CLI itself reads this variable (DOCKER_*, PATH, LD_*…). */
 int env_name_steers_engine(const char *key);
+/*
+ * What must hold of a resolved spec before a container is made from it (the
+ * start, a re-create, a dry run): a name and an image, absolute mount
+ * targets, variable names the engine takes, an environment one process can
+ * be started with.
+ */
+int spec_validate(const struct container_spec *s, struct error *err);
 /* Whether a value fits a docker env file line; one that does not reaches the
  * container as "-e KEY", its value in the engine CLI's environment. */
 #define SPEC_ENV_LINE_MAX (60 * 1024)

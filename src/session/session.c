@@ -204,6 +204,47 @@ int session_create(const struct repo *r, const struct config *cfg, const char *n
 	return session_create_at(r, cfg, name, "HEAD", s, err);
 }
 
+/* The commit start names, in the checkout para runs from. */
+static int start_commit(const struct repo *r, const char *start, struct strbuf *head, struct error *err)
+{
+	char *spec = xasprintf("%s^{commit}", start);
+	int have = git(repo_checkout(r), head, err, "rev-parse", "--verify", "--quiet", spec, NULL);
+	free(spec);
+	if (have < 0) {
+		if (err->code > 128)
+			return -1; /* interrupted: keep that error */
+		if (!strcmp(start, "HEAD")) {
+			error_set(err, PARA_EXIT_FAIL, "the repository has no commit yet");
+			return error_hint(err, "make a first commit; a session branches from HEAD");
+		}
+		return error_set(err, PARA_EXIT_FAIL, "cannot find commit '%s'", start);
+	}
+	strbuf_trim(head);
+	return 0;
+}
+
+static void worktree_add_args(const char *branch, const char *wt, const char *base, struct strvec *args)
+{
+	strvec_pushl(args, "worktree", "add", "--quiet", "-b", branch, wt, base, NULL);
+}
+
+int session_plan_create(const struct repo *r, const struct config *cfg, const char *name, struct strvec *git_args,
+			struct error *err)
+{
+	char *prefix = session_prefix(cfg);
+	char *branch = xasprintf("%s/%s", prefix, name);
+	char *wt = xasprintf("%s/worktrees/%s", r->para_dir, name);
+	struct strbuf head = STRBUF_INIT;
+	int ret = start_commit(r, "HEAD", &head, err);
+	if (ret == 0)
+		worktree_add_args(branch, wt, head.buf, git_args);
+	free(prefix);
+	free(branch);
+	free(wt);
+	strbuf_release(&head);
+	return ret;
+}
+
 int session_create_at(const struct repo *r, const struct config *cfg, const char *name, const char *start,
 		      struct session *s, struct error *err)
 {
@@ -211,24 +252,12 @@ int session_create_at(const struct repo *r, const struct config *cfg, const char
 	char *branch = xasprintf("%s/%s", prefix, name);
 	char *wt = xasprintf("%s/worktrees/%s", r->para_dir, name);
 	struct strbuf head = STRBUF_INIT;
+	struct strvec add = STRVEC_INIT;
 	int ret = -1, fd = -1;
 	free(prefix);
 
-	char *start_commit = xasprintf("%s^{commit}", start);
-	int have = git(repo_checkout(r), &head, err, "rev-parse", "--verify", "--quiet", start_commit, NULL);
-	free(start_commit);
-	if (have < 0) {
-		if (err->code > 128) {
-			/* interrupted: keep that error */
-		} else if (!strcmp(start, "HEAD")) {
-			error_set(err, PARA_EXIT_FAIL, "the repository has no commit yet");
-			error_hint(err, "make a first commit; a session branches from HEAD");
-		} else {
-			error_set(err, PARA_EXIT_FAIL, "cannot find commit '%s'", start);
-		}
+	if (start_commit(r, start, &head, err) < 0)
 		goto out;
-	}
-	strbuf_trim(&head);
 	if (name_is_free(r, name, branch, wt, err) < 0 || state_prepare(r, err) < 0 ||
 	    (fd = state_lock(r, err)) < 0 || name_is_free(r, name, branch, wt, err) < 0 ||
 	    session_lock(r, name, s, err) < 0)
@@ -247,8 +276,8 @@ int session_create_at(const struct repo *r, const struct config *cfg, const char
 	state_unlock(fd);
 	fd = -1;
 	/* outside the lock: other sessions may be created meanwhile */
-	if (git(r->root, NULL, err, "worktree", "add", "--quiet", "-b", branch, wt, s->base, NULL) < 0 ||
-	    worktree_admin(r, s, err) < 0) {
+	worktree_add_args(branch, wt, s->base, &add);
+	if (git_argv(r->root, NULL, &add, NULL, err) < 0 || worktree_admin(r, s, err) < 0) {
 		session_rollback(r, s);
 		session_clear(s);
 		goto out;
@@ -257,6 +286,7 @@ int session_create_at(const struct repo *r, const struct config *cfg, const char
 out:
 	state_unlock(fd);
 	strbuf_release(&head);
+	strvec_clear(&add);
 	free(branch);
 	free(wt);
 	return ret;

@@ -31,6 +31,9 @@ int repo_dirty_finish(struct git_job *j, const struct strbuf *out, int *dirty, s
  */
 int session_create(const struct repo *r, const struct config *cfg, const char *name, struct session *s,
 		   struct error *err);
+/* The git command session_create would run for name, exactly (for --dry-run). */
+int session_plan_create(const struct repo *r, const struct config *cfg, const char *name, struct strvec *git_args,
+			struct error *err);
 /* session_create from another start point (a commit-ish). */
 int session_create_at(const struct repo *r, const struct config *cfg, const char *name, const char *start,
 		      struct session *s, struct error *err);

@@ -234,6 +234,11 @@ test_dry_run_prints_plan_creates_nothing() {
 	assert_eq "plan" "$(jq -r .session <<<"$out")"
 	assert_eq "docker" "$(jq -r '.commands[1][0]' <<<"$out")"
 	assert_eq "run" "$(jq -r '.commands[1][1]' <<<"$out")"
+	# the plan is what start runs: git branches from the very commit, and the
+	# exec records the agent's pid as the real one does
+	assert_eq "worktree add --quiet -b para/plan $REPO/.para/worktrees/plan $(git rev-parse HEAD)" \
+		"$(jq -r '.commands[0][1:] | join(" ")' <<<"$out")" "the plan's git command"
+	assert_contains "$(jq -r '.commands[2] | join(" ")' <<<"$out")" "echo \$\$ >/tmp/.para-exec-"
 	assert_eq "$before" "$(disk_snapshot)" "disk after dry run"
 	[ -z "$(repo_containers)" ] || fail "dry run created a container"
 }

@@ -1042,6 +1042,44 @@ static void test_add_env_replaces(void **state)
 	assert_false(env_name_is_secret(""));
 }
 
+static void test_validate(void **state)
+{
+	(void)state;
+	struct container_spec s = CONTAINER_SPEC_INIT;
+	struct error err = ERROR_INIT;
+	s.name = xstrdup("para-x-1-s");
+	s.image = xstrdup("img");
+	spec_add_mount(&s, "/src", "/workspace", 0);
+	spec_set_env(&s, "OK", "1", 5, "docker.env", 0, 0);
+	assert_int_equal(spec_validate(&s, &err), 0);
+	spec_set_env(&s, "A B", "v", 4, "profile p env_vars", 0, 0);
+	assert_int_equal(spec_validate(&s, &err), -1);
+	assert_int_equal(err.code, 4);
+	assert_non_null(strstr(err.msg, "'A B' (profile p env_vars)"));
+	spec_clear_user_env(&s);
+	spec_add_mount(&s, "vol", "relative", 0);
+	assert_int_equal(spec_validate(&s, &err), -1);
+	assert_non_null(strstr(err.msg, "mount target 'relative'"));
+	spec_clear(&s);
+
+	/* more than a process can be started with */
+	struct container_spec big = CONTAINER_SPEC_INIT;
+	big.name = xstrdup("n");
+	big.image = xstrdup("i");
+	char *v = xmalloc(100001);
+	memset(v, 'v', 100000);
+	v[100000] = '\0';
+	char key[32];
+	for (int i = 0; i < 40; i++) {
+		snprintf(key, sizeof key, "K%d", i);
+		spec_set_env(&big, key, v, 5, "docker.env", 0, 0);
+	}
+	free(v);
+	assert_int_equal(spec_validate(&big, &err), -1);
+	assert_non_null(strstr(err.msg, "the container's environment is"));
+	spec_clear(&big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1065,6 +1103,7 @@ int main(void)
 		cmocka_unit_test(test_colon_in_path),
 		cmocka_unit_test(test_git_mounts_upgrade_old_spec),
 		cmocka_unit_test(test_add_env_replaces),
+		cmocka_unit_test(test_validate),
 	};
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
 }
