@@ -127,10 +127,8 @@ static void plan_text(const struct cli *c, const struct plan_cmds *p, const stru
 int plan_print(struct cli *c, const char *name, const struct container_spec *spec, const char *const *agent,
 	       int json, int reveal)
 {
-	char *prefix = session_prefix(&c->cfg);
-	struct plan_cmds p = { name, xasprintf("%s/%s", prefix, name), xasprintf("%s/worktrees/%s", c->repo.para_dir, name),
-			       STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, STRBUF_INIT };
-	free(prefix);
+	struct plan_cmds p = { name, NULL, NULL, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, STRBUF_INIT };
+	session_paths(&c->repo, &c->cfg, name, &p.branch, &p.wt);
 	/* the very commands the start would run */
 	struct error err = ERROR_INIT;
 	if (session_plan_create(&c->repo, &c->cfg, name, &p.git_args, &err) < 0) {

@@ -813,3 +813,86 @@ int buildctx_walk(const struct buildctx_opts *o,
 	walker_release(&w);
 	return ret;
 }
+
+/* One regular file: read once, to the sink and into its hash. */
+static int stream_file(const struct walker *w, int ctxfd, struct ent *e, const struct buildctx_sink *sink,
+		       unsigned char *buf, int (*stop)(void), struct error *err)
+{
+	const char *rel = ent_path(w, e);
+	int fd = openat(ctxfd, rel, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		int r = error_errno(err, PARA_EXIT_FAIL, "cannot read '%s'", rel);
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	int skip = sink->entry(sink->ctx, rel, &st, NULL);
+	XXH3_state_t *h = XXH3_createState();
+	if (!h)
+		abort();
+	XXH3_128bits_reset(h);
+	uint64_t total = 0;
+	ssize_t n = 0;
+	while (skip >= 0) {
+		if ((skip = stopped(stop, err)) < 0)
+			break;
+		n = read(fd, buf, READ_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		XXH3_128bits_update(h, buf, (size_t)n);
+		total += (uint64_t)n;
+		if (skip == 0 && (skip = sink->data(sink->ctx, buf, (size_t)n)) < 0)
+			break;
+	}
+	XXH128_canonical_t canon;
+	XXH128_canonicalFromHash(&canon, XXH3_128bits_digest(h));
+	XXH3_freeState(h);
+	if (skip >= 0 && n < 0)
+		skip = error_errno(err, PARA_EXIT_FAIL, "cannot read '%s'", rel);
+	else if (skip >= 0 && total != (uint64_t)st.st_size)
+		skip = error_set(err, PARA_EXIT_FAIL, "'%s' changed while para read it", rel);
+	close(fd);
+	memcpy(e->hash, canon.digest, 16);
+	e->size = total;
+	return skip < 0 ? -1 : 0;
+}
+
+int buildctx_stream(const struct buildctx_opts *o, const struct buildctx_sink *sink, char *hash,
+		    struct strbuf *df_out, struct error *err)
+{
+	struct walker w = { .di = DOCKERIGNORE_INIT, .arena = STRBUF_INIT, .rel = STRBUF_INIT, .err = err };
+	struct strbuf dockerfile = STRBUF_INIT;
+	unsigned char *buf = xmalloc(READ_CHUNK);
+	int ctxfd = -1, ret = -1;
+	if (strbuf_read_file(&dockerfile, o->dockerfile) < 0) {
+		error_errno(err, PARA_EXIT_FAIL, "cannot read Dockerfile '%s'", o->dockerfile);
+		goto out;
+	}
+	if (walk_context(&w, o, &ctxfd) < 0)
+		goto out;
+	ret = 0;
+	for (size_t i = 0; ret == 0 && i < w.nent; i++) {
+		struct ent *e = &w.ent[i];
+		if (S_ISREG(e->mode)) {
+			ret = stream_file(&w, ctxfd, e, sink, buf, o->stop, err);
+			continue;
+		}
+		struct stat st = { .st_mode = e->mode, .st_rdev = e->rdev };
+		ret = sink->entry(sink->ctx, ent_path(&w, e), &st, S_ISLNK(e->mode) ? w.arena.buf + e->link : NULL);
+		ret = ret < 0 ? -1 : 0;
+	}
+	if (ret == 0)
+		final_hash(o, &dockerfile, &w, hash);
+	if (ret == 0 && df_out)
+		strbuf_add(df_out, dockerfile.buf, dockerfile.len);
+out:
+	if (ctxfd >= 0)
+		close(ctxfd);
+	free(buf);
+	strbuf_release(&dockerfile);
+	walker_release(&w);
+	return ret;
+}

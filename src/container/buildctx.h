@@ -55,8 +55,10 @@
 #ifndef PARA_CONTAINER_BUILDCTX_H
 #define PARA_CONTAINER_BUILDCTX_H
 #include <stddef.h>
+#include <sys/stat.h>
 
 struct error;
+struct strbuf;
 
 struct buildctx_opts {
 	const char *context_dir;         /* absolute */
@@ -91,11 +93,32 @@ int buildctx_hash(const struct buildctx_opts *o, struct buildctx_result *res, st
 /*
  * Walk only: call fn for every entry that counts, in hash order, with its path
  * relative to the context and its st_mode; fn returning < 0 stops the walk
- * and is returned. For a caller that must hand the engine exactly these files
- * (a tar stream to `docker build -`, say).
+ * and is returned.
  */
 int buildctx_walk(const struct buildctx_opts *o,
 		  int (*fn)(const char *rel, unsigned int mode, void *data), void *data,
 		  struct error *err);
+
+/*
+ * What buildctx_stream hands on: each entry that counts, in hash order (its
+ * path, a stat holding its mode, size and rdev, a symlink's target), and
+ * after a regular file's entry its bytes in chunks. entry returns < 0 to
+ * stop (returned as is), 0 for the bytes to follow, 1 to have them skipped.
+ */
+struct buildctx_sink {
+	int (*entry)(void *ctx, const char *rel, const struct stat *st, const char *link);
+	int (*data)(void *ctx, const void *buf, size_t n);
+	void *ctx;
+};
+
+/*
+ * One pass for sending the context (a tar to `docker build -`): each file
+ * is opened once, and its bytes go to the sink and into the hash together,
+ * so hash (33 bytes) is the hash of exactly what was sent; dockerfile gets
+ * the Dockerfile as hashed. A file whose size changes while it is read is an
+ * error.
+ */
+int buildctx_stream(const struct buildctx_opts *o, const struct buildctx_sink *sink, char *hash,
+		    struct strbuf *dockerfile, struct error *err);
 
 #endif

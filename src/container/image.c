@@ -189,95 +189,87 @@ int image_policy(const struct config *cfg, const struct image_plan *p, struct er
 
 struct tar_ctx {
 	struct archive *a;
-	const char *dir;
 	const char *df_rel;  /* the Dockerfile's path in the context, when it counts */
 	int saw_dockerfile;
 	int saw_ignore;
+	int in_ignore;       /* the bytes coming are the .dockerignore's */
+	struct strbuf ignore;
 	struct error *err;
 };
 
-static int tar_write_entry(struct tar_ctx *t, const char *name, const struct stat *st, const char *link,
-			   const char *data, size_t len, const char *src)
+static int tar_failed(struct tar_ctx *t)
+{
+	return error_set(t->err, PARA_EXIT_FAIL, "cannot write the build context: %s", archive_error_string(t->a));
+}
+
+/* A header: owners and times do not decide what the image holds. */
+static int tar_header(struct tar_ctx *t, const char *name, const struct stat *st, const char *link, size_t size)
 {
 	struct archive_entry *e = archive_entry_new();
 	archive_entry_copy_stat(e, st);
 	archive_entry_set_pathname(e, name);
-	/* owners and times do not decide what the image holds */
 	archive_entry_set_uid(e, 0);
 	archive_entry_set_gid(e, 0);
 	archive_entry_set_mtime(e, 0, 0);
 	if (link)
 		archive_entry_set_symlink(e, link);
-	if (data)
-		archive_entry_set_size(e, (la_int64_t)len);
-	int ret = 0;
-	if (archive_write_header(t->a, e) != ARCHIVE_OK) {
-		ret = error_set(t->err, PARA_EXIT_FAIL, "cannot write the build context: %s", archive_error_string(t->a));
-	} else if (data) {
-		if (archive_write_data(t->a, data, len) < 0)
-			ret = error_set(t->err, PARA_EXIT_FAIL, "cannot write the build context: %s", archive_error_string(t->a));
-	} else if (src) {
-		int fd = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0)
-			ret = error_errno(t->err, PARA_EXIT_FAIL, "cannot read '%s'", src);
-		char buf[65536];
-		ssize_t n;
-		while (ret == 0 && (n = read(fd, buf, sizeof buf)) > 0)
-			if (stop_on_signal())
-				ret = error_set(t->err, stop_on_signal(), "interrupted");
-			else if (archive_write_data(t->a, buf, (size_t)n) < 0)
-				ret = error_set(t->err, PARA_EXIT_FAIL, "cannot write the build context: %s", archive_error_string(t->a));
-		if (fd >= 0)
-			close(fd);
-	}
+	archive_entry_set_size(e, S_ISREG(st->st_mode) ? (la_int64_t)size : 0);
+	int ret = archive_write_header(t->a, e) == ARCHIVE_OK ? 0 : tar_failed(t);
 	archive_entry_free(e);
 	return ret;
 }
 
-static int tar_add(const char *rel, unsigned int mode, void *data)
+static int tar_file(struct tar_ctx *t, const char *name, const char *data, size_t len)
 {
-	struct tar_ctx *t = data;
-	(void)mode;
-	if (!strcmp(rel, ".dockerignore")) {
+	struct stat st = { .st_mode = S_IFREG | 0644 };
+	if (tar_header(t, name, &st, NULL, len) < 0)
+		return -1;
+	return archive_write_data(t->a, data, len) < 0 ? tar_failed(t) : 0;
+}
+
+static int sink_entry(void *ctx, const char *rel, const struct stat *st, const char *link)
+{
+	struct tar_ctx *t = ctx;
+	if (stop_on_signal())
+		return error_set(t->err, stop_on_signal(), "interrupted");
+	t->in_ignore = !strcmp(rel, ".dockerignore");
+	if (t->in_ignore) {
 		t->saw_ignore = 1;
 		return 0; /* written at the end, with para's own lines */
 	}
 	if (t->df_rel && !strcmp(rel, t->df_rel))
 		t->saw_dockerfile = 1;
-	char *path = path_join(t->dir, rel);
-	struct stat st;
-	int ret = 0;
-	char link[4096];
-	if (lstat(path, &st) < 0) {
-		ret = error_errno(t->err, PARA_EXIT_FAIL, "cannot read '%s'", path);
-	} else if (S_ISLNK(st.st_mode)) {
-		ssize_t n = readlink(path, link, sizeof link - 1);
-		if (n < 0)
-			ret = error_errno(t->err, PARA_EXIT_FAIL, "cannot read link '%s'", path);
-		else {
-			link[n] = '\0';
-			ret = tar_write_entry(t, rel, &st, link, NULL, 0, NULL);
-		}
-	} else if (S_ISREG(st.st_mode)) {
-		ret = tar_write_entry(t, rel, &st, NULL, NULL, 0, path);
-	} else if (S_ISDIR(st.st_mode)) {
-		ret = tar_write_entry(t, rel, &st, NULL, NULL, 0, NULL);
+	if (!S_ISREG(st->st_mode) && !S_ISLNK(st->st_mode) && !S_ISDIR(st->st_mode))
+		return 1;
+	return tar_header(t, rel, st, link, (size_t)st->st_size);
+}
+
+static int sink_data(void *ctx, const void *buf, size_t n)
+{
+	struct tar_ctx *t = ctx;
+	if (t->in_ignore) {
+		strbuf_add(&t->ignore, buf, n);
+		return 0;
 	}
-	free(path);
-	return ret;
+	if (stop_on_signal())
+		return error_set(t->err, stop_on_signal(), "interrupted");
+	return archive_write_data(t->a, buf, n) < 0 ? tar_failed(t) : 0;
 }
 
 /*
- * Write the context para hashed into fd as a tar. The Dockerfile goes in as
- * it is when it is part of the context; otherwise under a private name that
- * the .dockerignore in the stream lists, so the engine drops it (and the
- * .dockerignore) before any instruction can see them, as the docker CLI does.
- * *df_name gets the Dockerfile's name in the stream.
+ * Write the context para hashed into fd as a tar, each file read once for
+ * both: what is sent must hash to the image's tag, or nothing is built. The
+ * Dockerfile goes in as it is when it is part of the context; otherwise under
+ * a private name that the .dockerignore in the stream lists, so the engine
+ * drops it (and the .dockerignore) before any instruction can see them, as
+ * the docker CLI does. *df_name gets the Dockerfile's name in the stream.
  */
 static int write_context(const struct image_plan *p, const char *para_dir, int fd, char **df_name, struct error *err)
 {
-	struct tar_ctx t = { archive_write_new(), p->context, NULL, 0, 0, err };
+	struct tar_ctx t = { archive_write_new(), NULL, 0, 0, 0, STRBUF_INIT, err };
+	struct strbuf df = STRBUF_INIT;
 	size_t cl = strlen(p->context);
+	char sent[33];
 	if (!strncmp(p->dockerfile, p->context, cl) && p->dockerfile[cl] == '/')
 		t.df_rel = p->dockerfile + cl + 1;
 	archive_write_set_format_pax_restricted(t.a);
@@ -290,36 +282,27 @@ static int write_context(const struct image_plan *p, const char *para_dir, int f
 	private_paths(para_dir, excl);
 	struct buildctx_opts o = { p->context, p->dockerfile, (const char *const *)excl, p->target,
 				   (const char *const *)p->build_args.v, NULL, stop_on_signal };
+	struct buildctx_sink sink = { sink_entry, sink_data, &t };
 	stop_mark = sig_count();
-	int r = buildctx_walk(&o, tar_add, &t, err);
-	struct strbuf ignore = STRBUF_INIT;
-	if (r == 0 && t.saw_ignore) {
-		char *ig = path_join(p->context, ".dockerignore");
-		if (strbuf_read_file(&ignore, ig) < 0)
-			r = error_errno(err, PARA_EXIT_FAIL, "cannot read '%s'", ig);
-		free(ig);
+	int r = buildctx_stream(&o, &sink, sent, &df, err);
+	if (r == 0 && strcmp(sent, p->ctx.hash)) {
+		r = error_set(err, PARA_EXIT_FAIL, "the build context changed while para read it");
+		error_hint(err, "run the command again (it hashes the context anew)");
 	}
 	if (r == 0 && t.saw_dockerfile) {
 		*df_name = xstrdup(t.df_rel);
 	} else if (r == 0) {
-		struct strbuf df = STRBUF_INIT;
 		*df_name = xasprintf(".para-dockerfile-%.8s", p->ctx.hash);
-		if (strbuf_read_file(&df, p->dockerfile) < 0)
-			r = error_errno(err, PARA_EXIT_FAIL, "cannot read '%s'", p->dockerfile);
-		struct stat st = { .st_mode = S_IFREG | 0644 };
-		if (r == 0)
-			r = tar_write_entry(&t, *df_name, &st, NULL, df.buf, df.len, NULL);
-		strbuf_addf(&ignore, "\n%s\n.dockerignore\n", *df_name);
-		strbuf_release(&df);
+		r = tar_file(&t, *df_name, df.buf, df.len);
+		strbuf_addf(&t.ignore, "\n%s\n.dockerignore\n", *df_name);
 	}
-	if (r == 0 && ignore.len) {
-		struct stat st = { .st_mode = S_IFREG | 0644 };
-		r = tar_write_entry(&t, ".dockerignore", &st, NULL, ignore.buf, ignore.len, NULL);
-	}
+	if (r == 0 && t.ignore.len)
+		r = tar_file(&t, ".dockerignore", t.ignore.buf, t.ignore.len);
 	if (archive_write_close(t.a) != ARCHIVE_OK && r == 0)
-		r = error_set(err, PARA_EXIT_FAIL, "cannot write the build context: %s", archive_error_string(t.a));
+		r = tar_failed(&t);
 	archive_write_free(t.a);
-	strbuf_release(&ignore);
+	strbuf_release(&t.ignore);
+	strbuf_release(&df);
 	private_paths_free(excl);
 	return r;
 }

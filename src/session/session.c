@@ -204,6 +204,14 @@ int session_create(const struct repo *r, const struct config *cfg, const char *n
 	return session_create_at(r, cfg, name, "HEAD", s, err);
 }
 
+void session_paths(const struct repo *r, const struct config *cfg, const char *name, char **branch, char **wt)
+{
+	char *prefix = session_prefix(cfg);
+	*branch = xasprintf("%s/%s", prefix, name);
+	*wt = xasprintf("%s/worktrees/%s", r->para_dir, name);
+	free(prefix);
+}
+
 /* The commit start names, in the checkout para runs from. */
 static int start_commit(const struct repo *r, const char *start, struct strbuf *head, struct error *err)
 {
@@ -231,14 +239,12 @@ static void worktree_add_args(const char *branch, const char *wt, const char *ba
 int session_plan_create(const struct repo *r, const struct config *cfg, const char *name, struct strvec *git_args,
 			struct error *err)
 {
-	char *prefix = session_prefix(cfg);
-	char *branch = xasprintf("%s/%s", prefix, name);
-	char *wt = xasprintf("%s/worktrees/%s", r->para_dir, name);
+	char *branch, *wt;
+	session_paths(r, cfg, name, &branch, &wt);
 	struct strbuf head = STRBUF_INIT;
 	int ret = start_commit(r, "HEAD", &head, err);
 	if (ret == 0)
 		worktree_add_args(branch, wt, head.buf, git_args);
-	free(prefix);
 	free(branch);
 	free(wt);
 	strbuf_release(&head);
@@ -248,13 +254,11 @@ int session_plan_create(const struct repo *r, const struct config *cfg, const ch
 int session_create_at(const struct repo *r, const struct config *cfg, const char *name, const char *start,
 		      struct session *s, struct error *err)
 {
-	char *prefix = session_prefix(cfg);
-	char *branch = xasprintf("%s/%s", prefix, name);
-	char *wt = xasprintf("%s/worktrees/%s", r->para_dir, name);
+	char *branch, *wt;
+	session_paths(r, cfg, name, &branch, &wt);
 	struct strbuf head = STRBUF_INIT;
 	struct strvec add = STRVEC_INIT;
 	int ret = -1, fd = -1;
-	free(prefix);
 
 	if (start_commit(r, start, &head, err) < 0)
 		goto out;

@@ -31,6 +31,8 @@ int repo_dirty_finish(struct git_job *j, const struct strbuf *out, int *dirty, s
  */
 int session_create(const struct repo *r, const struct config *cfg, const char *name, struct session *s,
 		   struct error *err);
+/* The branch and worktree path a session named name gets (new strings). */
+void session_paths(const struct repo *r, const struct config *cfg, const char *name, char **branch, char **wt);
 /* The git command session_create would run for name, exactly (for --dry-run). */
 int session_plan_create(const struct repo *r, const struct config *cfg, const char *name, struct strvec *git_args,
 			struct error *err);

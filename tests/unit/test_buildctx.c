@@ -559,6 +559,55 @@ static void test_stop_is_honoured(void **state)
 	f->o.stop = NULL;
 }
 
+struct sunk {
+	struct strbuf names;
+	size_t bytes, files;
+};
+
+static int sunk_entry(void *ctx, const char *rel, const struct stat *st, const char *link)
+{
+	struct sunk *k = ctx;
+	(void)link;
+	strbuf_addf(&k->names, "%s%s ", rel, S_ISDIR(st->st_mode) ? "/" : ""); /* as collect() */
+	k->files += S_ISREG(st->st_mode);
+	return 0;
+}
+
+static int sunk_data(void *ctx, const void *buf, size_t n)
+{
+	struct sunk *k = ctx;
+	(void)buf;
+	k->bytes += n;
+	return 0;
+}
+
+/* The one pass that sends the context hashes exactly what it sends. */
+static void test_stream_hashes_what_it_sends(void **state)
+{
+	struct fixture *f = *state;
+	struct buildctx_result r = hash_ok(f);
+	struct sunk k = { STRBUF_INIT, 0, 0 };
+	struct buildctx_sink sink = { sunk_entry, sunk_data, &k };
+	struct strbuf df = STRBUF_INIT, walked = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	char sent[33];
+	assert_int_equal(buildctx_stream(&f->o, &sink, sent, &df, &err), 0);
+	assert_string_equal(sent, r.hash);
+	assert_int_equal(k.files, r.files);
+	assert_int_equal(k.bytes, r.bytes);
+	assert_string_equal(df.buf, "FROM busybox\nCOPY . /app\n");
+	assert_int_equal(buildctx_walk(&f->o, collect, &walked, &err), 0);
+	assert_string_equal(k.names.buf, walked.buf);
+	/* what changed after the hash shows in the hash of what is sent */
+	put(f, "ctx/README", "changed\n");
+	strbuf_reset(&k.names);
+	assert_int_equal(buildctx_stream(&f->o, &sink, sent, NULL, &err), 0);
+	assert_string_not_equal(sent, r.hash);
+	strbuf_release(&k.names);
+	strbuf_release(&df);
+	strbuf_release(&walked);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +626,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_build_args_and_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_name_the_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_is_honoured, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_hashes_what_it_sends, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
