@@ -41,6 +41,10 @@ cat >.para/config.json <<JSON
 JSON
 git add -A && git commit -q -m "calc with a bug"
 
+# You wrote .para/config.json yourself: trust it (a cloned repository's
+# config does not run anything until you do)
+say para trust
+"$PARA" trust
 say para start -c fix-add -p "fix the add function"
 "$PARA" start -c fix-add -p "fix the add function"
 say para list
