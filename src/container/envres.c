@@ -64,11 +64,109 @@ int env_inputs_add_file(struct env_inputs *in, const char *path, struct error *e
 	return 0;
 }
 
+/* ---- host facts: everything a resolution reads of the host ------------------ */
+
+static const char *fact_env(const struct host_facts *f, const char *key)
+{
+	size_t kl = strlen(key);
+	for (size_t i = 0; i < f->env.nr; i++)
+		if (!strncmp(f->env.v[i], key, kl) && f->env.v[i][kl] == '=')
+			return f->env.v[i] + kl + 1;
+	return NULL;
+}
+
+static const struct host_file *fact_file(const struct host_facts *f, const char *path)
+{
+	for (size_t i = 0; i < f->nfiles; i++)
+		if (!strcmp(f->files[i].path, path))
+			return &f->files[i];
+	return NULL;
+}
+
+static void gather_file(struct host_facts *f, const char *path)
+{
+	if (fact_file(f, path))
+		return;
+	ALLOC_GROW(f->files, f->nfiles + 1, f->afiles);
+	struct host_file *hf = &f->files[f->nfiles++];
+	hf->path = xstrdup(path);
+	strbuf_init(&hf->data, 0);
+	hf->read_errno = strbuf_read_file(&hf->data, path) < 0 ? errno : 0;
+}
+
+/* A file of the repository: one a symlink takes out of it only when trusted. */
+static int gather_repo_file(struct host_facts *f, const char *repo_root, const char *path, struct error *err)
+{
+	if (trust_check_file(repo_root, path, err) < 0)
+		return -1;
+	gather_file(f, path);
+	return 0;
+}
+
+static char *repo_path(const char *root, const char *p)
+{
+	return p[0] == '/' ? xstrdup(p) : path_join(root, p);
+}
+
+extern char **environ;
+
+int envres_gather(const struct env_inputs *in, const struct config *cfg, const char *repo_root,
+		  const json_t *profile, int extra_only, struct host_facts *f, struct error *err)
+{
+	for (char **e = environ; e && *e; e++)
+		strvec_push(&f->env, *e);
+	for (size_t i = 0; i < in->env_files.nr; i++)
+		gather_file(f, in->env_files.v[i]);
+	if (extra_only)
+		return 0;
+	struct error e = ERROR_INIT;
+	if (!in->no_forward)
+		git(repo_root, &f->git_ident, &e, "config", "--get-regexp", "^user\\.(name|email)$", NULL);
+	json_t *rec = trust_record_load(repo_root);
+	f->trusted = rec != NULL;
+	json_decref(rec);
+	int r = 0;
+	if (config_bool(cfg, "docker.auto_env_file")) {
+		char *p = path_join(repo_root, ".env");
+		r = path_exists(p) ? gather_repo_file(f, repo_root, p, err) : 0;
+		free(p);
+	}
+	const char *files[] = { config_str(cfg, "docker.default_env_file"), profile ? json_str(profile, "env_file") : NULL };
+	for (size_t i = 0; r == 0 && i < 2; i++) {
+		if (!files[i])
+			continue;
+		char *p = repo_path(repo_root, files[i]);
+		r = gather_repo_file(f, repo_root, p, err);
+		free(p);
+	}
+	return r;
+}
+
+void host_facts_clear(struct host_facts *f)
+{
+	/* the environment and the files hold secrets */
+	for (size_t i = 0; i < f->env.nr; i++)
+		memset(f->env.v[i], 0, strlen(f->env.v[i]));
+	strvec_clear(&f->env);
+	strbuf_release(&f->git_ident);
+	for (size_t i = 0; i < f->nfiles; i++) {
+		free(f->files[i].path);
+		if (f->files[i].data.len)
+			memset(f->files[i].data.buf, 0, f->files[i].data.len);
+		strbuf_release(&f->files[i].data);
+	}
+	free(f->files);
+	*f = (struct host_facts)HOST_FACTS_INIT;
+}
+
+/* ---- resolution: a function of the facts and the configuration -------------- */
+
 /* What ${VAR} in an env file may read of the host. A file the user named
  * reads it all; the repository's own .env, in a repository the user has not
  * trusted, only the variables para forwards anyway (docker.forward_env):
  * anything else would carry a host secret into an untrusted container. */
 struct host_view {
+	const struct host_facts *facts;
 	const struct strvec *allowed; /* NULL: everything */
 	char *refused;                /* the first set variable it tried to read */
 };
@@ -76,8 +174,8 @@ struct host_view {
 static const char *host_lookup(const char *key, void *ctx)
 {
 	struct host_view *hv = ctx;
-	const char *v = getenv(key);
-	if (!hv || !hv->allowed || !v)
+	const char *v = fact_env(hv->facts, key);
+	if (!hv->allowed || !v)
 		return v;
 	for (size_t i = 0; i < hv->allowed->nr; i++)
 		if (!strcmp(hv->allowed->v[i], key))
@@ -91,20 +189,22 @@ static const char *host_lookup(const char *key, void *ctx)
 static int load_file_view(struct container_spec *spec, const char *path, int level, const char *what,
 			  int at_exec, struct host_view *hv, struct error *err)
 {
-	struct strbuf sb = STRBUF_INIT;
+	const struct host_file *hf = fact_file(hv->facts, path);
 	struct dotenv d = DOTENV_INIT;
 	struct error perr = ERROR_INIT;
 	int ret = 0;
-	if (strbuf_read_file(&sb, path) < 0) {
-		ret = error_errno(err, PARA_EXIT_FAIL, "cannot read %s '%s'", what, path);
-		goto out;
+	if (!hf)
+		return error_set(err, PARA_EXIT_FAIL, "internal error: %s '%s' was not read", what, path);
+	if (hf->read_errno) {
+		errno = hf->read_errno;
+		return error_errno(err, PARA_EXIT_FAIL, "cannot read %s '%s'", what, path);
 	}
-	if (dotenv_parse(sb.buf, sb.len, host_lookup, hv, 1, &d, &perr) < 0) {
+	if (dotenv_parse(hf->data.buf, hf->data.len, host_lookup, hv, 1, &d, &perr) < 0) {
 		ret = error_set(err, PARA_EXIT_FAIL, "%s:%d: %s", path, d.error_line, perr.msg);
 		error_hint(err, "fix the %s (grammar: docs/dotenv.md)", what);
 		goto out;
 	}
-	if (hv && hv->refused) {
+	if (hv->refused) {
 		ret = error_set(err, PARA_EXIT_CONFIG,
 				"%s '%s' reads the host variable %s, which para does not forward to an untrusted repository",
 				what, path, hv->refused);
@@ -125,47 +225,31 @@ static int load_file_view(struct container_spec *spec, const char *path, int lev
 	free(source);
 out:
 	dotenv_clear(&d);
-	/* the buffer held secrets */
-	if (sb.len)
-		memset(sb.buf, 0, sb.len);
-	strbuf_release(&sb);
 	return ret;
 }
 
-static int load_file(struct container_spec *spec, const char *path, int level, const char *what, int at_exec,
-		     struct error *err)
+static int load_file(struct container_spec *spec, const struct host_facts *facts, const char *path, int level,
+		     const char *what, int at_exec, struct error *err)
 {
-	return load_file_view(spec, path, level, what, at_exec, NULL, err);
+	struct host_view hv = { facts, NULL, NULL };
+	return load_file_view(spec, path, level, what, at_exec, &hv, err);
 }
 
 /* The repository's own .env: read through a host view (see host_view). */
-static int load_auto_env(struct container_spec *spec, const struct config *cfg, const char *repo_root,
+static int load_auto_env(struct container_spec *spec, const struct host_facts *facts, const struct config *cfg,
 			 const char *path, int at_exec, struct error *err)
 {
-	if (trust_check_file(repo_root, path, err) < 0)
-		return -1;
 	struct strvec fwd = STRVEC_INIT;
-	json_t *rec = trust_record_load(repo_root);
-	struct host_view hv = { rec ? NULL : &fwd, NULL };
+	struct host_view hv = { facts, facts->trusted ? NULL : &fwd, NULL };
 	config_strv(cfg, "docker.forward_env", &fwd);
 	int r = load_file_view(spec, path, 6, ".env", at_exec, &hv, err);
-	json_decref(rec);
 	free(hv.refused);
 	strvec_clear(&fwd);
 	return r;
 }
 
-/* A file of the repository: one a symlink takes out of it only when trusted. */
-static int load_repo_file(struct container_spec *spec, const char *repo_root, const char *path, int level,
-			  const char *what, int at_exec, struct error *err)
-{
-	if (trust_check_file(repo_root, path, err) < 0)
-		return -1;
-	return load_file(spec, path, level, what, at_exec, err);
-}
-
-static void set_kv(struct container_spec *spec, const char *arg, int level, const char *source, int at_exec,
-		   struct strvec *notes)
+static void set_kv(struct container_spec *spec, const struct host_facts *facts, const char *arg, int level,
+		   const char *source, int at_exec, struct strvec *notes)
 {
 	const char *eq = strchr(arg, '=');
 	if (eq) {
@@ -174,35 +258,27 @@ static void set_kv(struct container_spec *spec, const char *arg, int level, cons
 		free(key);
 		return;
 	}
-	const char *v = getenv(arg);
+	const char *v = fact_env(facts, arg);
 	if (v)
 		spec_set_env(spec, arg, v, level, source, env_name_is_secret(arg), at_exec);
 	else if (notes)
 		strvec_pushf(notes, "%s %s: not set on the host, so not passed", source, arg);
 }
 
-static char *repo_path(const char *root, const char *p)
-{
-	return p[0] == '/' ? xstrdup(p) : path_join(root, p);
-}
-
-static void git_identity(const char *repo_root, struct container_spec *spec)
+static void git_identity(const struct host_facts *facts, struct container_spec *spec)
 {
 	static const char *const keys[][3] = {
 		{ "user.name", "GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME" },
 		{ "user.email", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL" },
 	};
-	struct strbuf out = STRBUF_INIT;
-	struct error e = ERROR_INIT;
-	git(repo_root, &out, &e, "config", "--get-regexp", "^user\\.(name|email)$", NULL);
 	for (size_t k = 0; k < 2; k++) {
 		for (size_t j = 1; j < 3; j++) {
-			const char *host = getenv(keys[k][j]);
+			const char *host = fact_env(facts, keys[k][j]);
 			if (host) {
 				spec_set_env(spec, keys[k][j], host, 7, "forward_env", 0, 0);
 				continue;
 			}
-			char *save = NULL, *copy = xstrdup(out.buf);
+			char *save = NULL, *copy = xstrdup(facts->git_ident.buf ? facts->git_ident.buf : "");
 			for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 				size_t kl = strlen(keys[k][0]);
 				if (!strncmp(line, keys[k][0], kl) && line[kl] == ' ')
@@ -211,7 +287,6 @@ static void git_identity(const char *repo_root, struct container_spec *spec)
 			free(copy);
 		}
 	}
-	strbuf_release(&out);
 }
 
 int profile_resolve(const struct config *cfg, const char *name, json_t **out, struct error *err)
@@ -309,16 +384,21 @@ static int check_name(const char *k, size_t n, const char *what, struct error *e
 int envres_resolve_extra(const struct env_inputs *in, struct container_spec *spec, struct strvec *notes,
 			 struct error *err)
 {
-	for (size_t i = 0; i < in->env_files.nr; i++)
-		if (load_file(spec, in->env_files.v[i], 2, "--env-file", 1, err) < 0)
-			return -1;
-	for (size_t i = 0; i < in->e_args.nr; i++)
-		set_kv(spec, in->e_args.v[i], 1, "-e", 1, notes);
-	return check_engine_safe(spec, 1, err);
+	struct host_facts facts = HOST_FACTS_INIT;
+	int r = envres_gather(in, NULL, NULL, NULL, 1, &facts, err);
+	for (size_t i = 0; r == 0 && i < in->env_files.nr; i++)
+		r = load_file(spec, &facts, in->env_files.v[i], 2, "--env-file", 1, err);
+	for (size_t i = 0; r == 0 && i < in->e_args.nr; i++)
+		set_kv(spec, &facts, in->e_args.v[i], 1, "-e", 1, notes);
+	if (r == 0)
+		r = check_engine_safe(spec, 1, err);
+	host_facts_clear(&facts);
+	return r;
 }
 
 /* What one resolution reads and writes, for the level functions below. */
 struct resolution {
+	const struct host_facts *facts;
 	const struct env_inputs *in;
 	const struct config *cfg;
 	const char *repo_root;
@@ -337,13 +417,13 @@ static int level_forwarded(const struct resolution *rs, struct error *err)
 	config_strv(rs->cfg, "docker.forward_env", &fwd);
 	for (size_t i = 0; i < fwd.nr && !ret; i++) {
 		ret = check_name(fwd.v[i], strlen(fwd.v[i]), "docker.forward_env", err);
-		const char *v = ret ? NULL : getenv(fwd.v[i]);
+		const char *v = ret ? NULL : fact_env(rs->facts, fwd.v[i]);
 		if (v)
 			spec_set_env(rs->spec, fwd.v[i], v, 7, "forward_env", env_name_is_secret(fwd.v[i]), rs->at_exec);
 	}
 	strvec_clear(&fwd);
 	if (ret == 0)
-		git_identity(rs->repo_root, rs->spec);
+		git_identity(rs->facts, rs->spec);
 	return ret;
 }
 
@@ -353,13 +433,13 @@ static int level_project(const struct resolution *rs, struct error *err)
 	int r = 0;
 	if (config_bool(rs->cfg, "docker.auto_env_file")) {
 		char *p = path_join(rs->repo_root, ".env");
-		r = path_exists(p) ? load_auto_env(rs->spec, rs->cfg, rs->repo_root, p, rs->at_exec, err) : 0;
+		r = fact_file(rs->facts, p) ? load_auto_env(rs->spec, rs->facts, rs->cfg, p, rs->at_exec, err) : 0;
 		free(p);
 	}
 	const char *def = config_str(rs->cfg, "docker.default_env_file");
 	if (r == 0 && def) {
 		char *p = repo_path(rs->repo_root, def);
-		r = load_repo_file(rs->spec, rs->repo_root, p, 5, "docker.default_env_file", rs->at_exec, err);
+		r = load_file(rs->spec, rs->facts, p, 5, "docker.default_env_file", rs->at_exec, err);
 		free(p);
 	}
 	const char *k;
@@ -380,7 +460,7 @@ static int level_profile(const struct resolution *rs, const json_t *profile, con
 	if (pf) {
 		char *p = repo_path(rs->repo_root, pf);
 		char *what = xasprintf("profile %s env_file", pname);
-		r = load_repo_file(rs->spec, rs->repo_root, p, 4, what, rs->at_exec, err);
+		r = load_file(rs->spec, rs->facts, p, 4, what, rs->at_exec, err);
 		free(what);
 		free(p);
 	}
@@ -400,7 +480,7 @@ static int level_profile(const struct resolution *rs, const json_t *profile, con
 /* Level 3: PARA_DOCKER_ENV, "K=V,K2" (a name alone reads the host). */
 static int level_para_docker_env(const struct resolution *rs, struct error *err)
 {
-	const char *pde = getenv("PARA_DOCKER_ENV");
+	const char *pde = fact_env(rs->facts, "PARA_DOCKER_ENV");
 	int bad = 0;
 	if (!pde || !*pde)
 		return 0;
@@ -408,7 +488,7 @@ static int level_para_docker_env(const struct resolution *rs, struct error *err)
 	for (char *kv = strtok_r(copy, ",", &save); kv && !bad; kv = strtok_r(NULL, ",", &save)) {
 		size_t n = strcspn(kv, "=");
 		if ((bad = check_name(kv, n, "PARA_DOCKER_ENV", err)) == 0)
-			set_kv(rs->spec, kv, 3, "PARA_DOCKER_ENV", rs->at_exec, rs->notes);
+			set_kv(rs->spec, rs->facts, kv, 3, "PARA_DOCKER_ENV", rs->at_exec, rs->notes);
 	}
 	memset(copy, 0, strlen(pde));
 	free(copy);
@@ -419,10 +499,10 @@ static int level_para_docker_env(const struct resolution *rs, struct error *err)
 static int level_command(const struct resolution *rs, struct error *err)
 {
 	for (size_t i = 0; i < rs->in->env_files.nr; i++)
-		if (load_file(rs->spec, rs->in->env_files.v[i], 2, "--env-file", rs->at_exec, err) < 0)
+		if (load_file(rs->spec, rs->facts, rs->in->env_files.v[i], 2, "--env-file", rs->at_exec, err) < 0)
 			return -1;
 	for (size_t i = 0; i < rs->in->e_args.nr; i++)
-		set_kv(rs->spec, rs->in->e_args.v[i], 1, "-e", rs->at_exec, rs->notes);
+		set_kv(rs->spec, rs->facts, rs->in->e_args.v[i], 1, "-e", rs->at_exec, rs->notes);
 	return 0;
 }
 
@@ -447,7 +527,19 @@ int envres_resolve_profile(const struct env_inputs *in, const json_t *profile, c
 			   const struct config *cfg, const char *repo_root, struct container_spec *spec, int at_exec,
 			   struct strvec *notes, struct error *err)
 {
-	struct resolution rs = { in, cfg, repo_root, spec, at_exec, notes };
+	struct host_facts facts = HOST_FACTS_INIT;
+	int r = envres_gather(in, cfg, repo_root, profile, 0, &facts, err);
+	if (r == 0)
+		r = envres_resolve_facts(&facts, in, profile, pname, cfg, repo_root, spec, at_exec, notes, err);
+	host_facts_clear(&facts);
+	return r;
+}
+
+int envres_resolve_facts(const struct host_facts *facts, const struct env_inputs *in, const json_t *profile,
+			 const char *pname, const struct config *cfg, const char *repo_root,
+			 struct container_spec *spec, int at_exec, struct strvec *notes, struct error *err)
+{
+	struct resolution rs = { facts, in, cfg, repo_root, spec, at_exec, notes };
 	if (!at_exec)
 		spec_clear_user_env(spec);
 	/* lowest level first: each higher level replaces what it names */

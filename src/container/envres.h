@@ -18,7 +18,10 @@
 
 #include "config/config.h"
 #include "container/spec.h"
+#include "util/strbuf.h"
+#include "util/strvec.h"
 #include "util/error.h"
+#include "util/strbuf.h"
 #include "util/strvec.h"
 
 struct env_inputs {
@@ -45,6 +48,34 @@ int env_inputs_add_file(struct env_inputs *in, const char *path, struct error *e
  */
 int envres_resolve(const struct env_inputs *in, const struct config *cfg, const char *repo_root,
 		   struct container_spec *spec, int at_exec, struct strvec *notes, struct error *err);
+/*
+ * What a resolution reads of the host, gathered first (envres_gather): the
+ * environment, the repository's git identity and trust, and every env file
+ * it names (each read once; a read that failed keeps its errno for the
+ * resolution to report). Resolution is then a function of these and the
+ * configuration (envres_resolve_facts), which a test can give by hand.
+ */
+struct host_file {
+	char *path;
+	struct strbuf data;
+	int read_errno;
+};
+struct host_facts {
+	struct strvec env;        /* "KEY=VALUE" */
+	struct strbuf git_ident;  /* "user.name N\nuser.email E\n" as git config prints it */
+	int trusted;              /* the repository's .para config is trusted */
+	struct host_file *files;
+	size_t nfiles, afiles;
+};
+#define HOST_FACTS_INIT { STRVEC_INIT, STRBUF_INIT, 0, NULL, 0, 0 }
+/* extra_only: the environment and in's env files (one exec's variables). */
+int envres_gather(const struct env_inputs *in, const struct config *cfg, const char *repo_root,
+		  const json_t *profile, int extra_only, struct host_facts *f, struct error *err);
+void host_facts_clear(struct host_facts *f);
+int envres_resolve_facts(const struct host_facts *facts, const struct env_inputs *in, const json_t *profile,
+			 const char *pname, const struct config *cfg, const char *repo_root,
+			 struct container_spec *spec, int at_exec, struct strvec *notes, struct error *err);
+
 /* The profile in effect: --docker-profile, else docker.default_profile, or NULL. */
 const char *envres_profile_name(const struct env_inputs *in, const struct config *cfg);
 /* envres_resolve with the profile already resolved (NULL: none), so a caller

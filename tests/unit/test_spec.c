@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <errno.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <jansson.h>
 
 #include "config/config.h"
+#include "container/envres.h"
 #include "container/spec.h"
 #include "session/agentgit.h"
 #include "session/names.h"
@@ -1080,6 +1082,62 @@ static void test_validate(void **state)
 	spec_clear(&big);
 }
 
+static const char *fact_env_of(const struct container_spec *s, const char *key, const char **source)
+{
+	for (size_t i = 0; i < s->nenv; i++)
+		if (!strcmp(s->env[i].key, key)) {
+			if (source)
+				*source = s->env[i].source;
+			return s->env[i].value;
+		}
+	return NULL;
+}
+
+/* Resolution is a function of the gathered host facts and the configuration:
+ * given by hand here, nothing of this machine's environment or files counts. */
+static void test_resolution_over_facts(void **state)
+{
+	(void)state;
+	struct config cfg = CONFIG_INIT;
+	load_cfg(&cfg, "{\"docker\": {\"forward_env\": [\"FWD\"], \"env\": {\"LEVEL5\": \"cfg\"}}}");
+	struct host_facts f = HOST_FACTS_INIT;
+	strvec_push(&f.env, "FWD=from-facts");
+	strvec_push(&f.env, "HOSTVAR=h");
+	strvec_push(&f.env, "PARA_DOCKER_ENV=P3=three");
+	strbuf_addstr(&f.git_ident, "user.name Facts Person\nuser.email f@example.com\n");
+	f.trusted = 1;
+	f.files = xcalloc(1, sizeof *f.files);
+	f.nfiles = f.afiles = 1;
+	f.files[0].path = xstrdup("/nowhere/e.env");
+	strbuf_init(&f.files[0].data, 0);
+	strbuf_addstr(&f.files[0].data, "FROM_FILE=${HOSTVAR}-x\nLEVEL5=file\n");
+	struct env_inputs in = ENV_INPUTS_INIT;
+	strvec_push(&in.env_files, "/nowhere/e.env");
+	strvec_push(&in.e_args, "HOSTVAR");
+	struct container_spec s = CONTAINER_SPEC_INIT;
+	struct strvec notes = STRVEC_INIT;
+	struct error err = ERROR_INIT;
+	assert_int_equal(envres_resolve_facts(&f, &in, NULL, NULL, &cfg, "/nowhere", &s, 0, &notes, &err), 0);
+	const char *src = NULL;
+	assert_string_equal(fact_env_of(&s, "FWD", &src), "from-facts");
+	assert_string_equal(src, "forward_env");
+	assert_string_equal(fact_env_of(&s, "GIT_AUTHOR_NAME", NULL), "Facts Person");
+	assert_string_equal(fact_env_of(&s, "P3", NULL), "three");
+	assert_string_equal(fact_env_of(&s, "FROM_FILE", NULL), "h-x");
+	assert_string_equal(fact_env_of(&s, "LEVEL5", &src), "file"); /* --env-file (2) beats docker.env (5) */
+	assert_string_equal(fact_env_of(&s, "HOSTVAR", &src), "h");
+	assert_string_equal(src, "-e");
+	/* a file that could not be read says so, with its errno */
+	f.files[0].read_errno = ENOENT;
+	assert_int_equal(envres_resolve_facts(&f, &in, NULL, NULL, &cfg, "/nowhere", &s, 0, &notes, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot read --env-file '/nowhere/e.env': No such file"));
+	spec_clear(&s);
+	strvec_clear(&notes);
+	env_inputs_clear(&in);
+	host_facts_clear(&f);
+	config_clear(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1104,6 +1162,7 @@ int main(void)
 		cmocka_unit_test(test_git_mounts_upgrade_old_spec),
 		cmocka_unit_test(test_add_env_replaces),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_resolution_over_facts),
 	};
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
 }
