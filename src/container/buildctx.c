@@ -663,20 +663,14 @@ static void feed_build_args(XXH3_state_t *st, const char *const *args)
 
 static char type_char(uint32_t mode)
 {
-	if (S_ISREG(mode))
-		return 'f';
-	if (S_ISDIR(mode))
-		return 'd';
-	if (S_ISLNK(mode))
-		return 'l';
-	if (S_ISFIFO(mode))
-		return 'p';
-	if (S_ISSOCK(mode))
-		return 's';
-	if (S_ISCHR(mode))
-		return 'c';
-	if (S_ISBLK(mode))
-		return 'b';
+	static const struct {
+		uint32_t fmt;
+		char c;
+	} types[] = { { S_IFREG, 'f' }, { S_IFDIR, 'd' }, { S_IFLNK, 'l' }, { S_IFIFO, 'p' },
+		      { S_IFSOCK, 's' }, { S_IFCHR, 'c' }, { S_IFBLK, 'b' } };
+	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+		if ((mode & S_IFMT) == types[i].fmt)
+			return types[i].c;
 	return '?';
 }
 
