@@ -757,21 +757,25 @@ static int64_t cache_horizon(void)
 	return ts_ns(&now);
 }
 
+/* The Dockerfile's text, and the context walked into w (ctxfd: the open context). */
+static int begin(const struct buildctx_opts *o, struct walker *w, struct strbuf *dockerfile, int *ctxfd)
+{
+	if (strbuf_read_file(dockerfile, o->dockerfile) < 0)
+		return error_errno(w->err, PARA_EXIT_FAIL, "cannot read Dockerfile '%s'", o->dockerfile);
+	return walk_context(w, o, ctxfd);
+}
+
 int buildctx_hash(const struct buildctx_opts *o, struct buildctx_result *res, struct error *err)
 {
 	struct walker w = { .di = DOCKERIGNORE_INIT, .arena = STRBUF_INIT, .rel = STRBUF_INIT, .err = err };
 	struct strbuf dockerfile = STRBUF_INIT;
 	struct cache cache = { STRBUF_INIT, NULL, 0, 0 };
 	struct buildctx_result r = { "", 0, 0, 0, 0 };
-	int64_t horizon = cache_horizon();
+	int64_t horizon = o->trust_before ? (int64_t)o->trust_before : cache_horizon();
 	size_t *miss = NULL, nmiss = 0;
 	int ctxfd = -1, ret = -1;
 
-	if (strbuf_read_file(&dockerfile, o->dockerfile) < 0) {
-		error_errno(err, PARA_EXIT_FAIL, "cannot read Dockerfile '%s'", o->dockerfile);
-		goto out;
-	}
-	if (walk_context(&w, o, &ctxfd) < 0)
+	if (begin(o, &w, &dockerfile, &ctxfd) < 0)
 		goto out;
 	cache_load(&cache, o->cache_path);
 	miss = join_cache(&w, &cache, horizon, &nmiss, &r);
@@ -861,11 +865,7 @@ int buildctx_stream(const struct buildctx_opts *o, const struct buildctx_sink *s
 	struct strbuf dockerfile = STRBUF_INIT;
 	unsigned char *buf = xmalloc(READ_CHUNK);
 	int ctxfd = -1, ret = -1;
-	if (strbuf_read_file(&dockerfile, o->dockerfile) < 0) {
-		error_errno(err, PARA_EXIT_FAIL, "cannot read Dockerfile '%s'", o->dockerfile);
-		goto out;
-	}
-	if (walk_context(&w, o, &ctxfd) < 0)
+	if (begin(o, &w, &dockerfile, &ctxfd) < 0)
 		goto out;
 	ret = 0;
 	for (size_t i = 0; ret == 0 && i < w.nent; i++) {

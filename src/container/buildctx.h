@@ -73,6 +73,9 @@ struct buildctx_opts {
 	 * ("interrupted"). NULL: never stop.
 	 */
 	int (*stop)(void);
+	/* Files changed (ctime) at or after this time, in ns, are "racy": hashed
+	 * every time, never cached. 0: the clock's current coarse tick. */
+	long long trust_before;
 };
 
 struct buildctx_result {

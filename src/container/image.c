@@ -115,7 +115,7 @@ static int plan_dockerfile(const struct config *cfg, const struct image_inputs *
 	private_paths(in->para_dir, excl);
 	char *cache = is_dir(excl[0]) ? path_join(excl[0], "buildctx.cache") : NULL;
 	struct buildctx_opts o = { p->context, p->dockerfile, (const char *const *)excl, p->target,
-				   (const char *const *)p->build_args.v, cache, stop_on_signal };
+				   (const char *const *)p->build_args.v, cache, stop_on_signal, 0 };
 	stop_mark = sig_count();
 	int r = buildctx_hash(&o, &p->ctx, err);
 	if (r == 0)
@@ -281,7 +281,7 @@ static int write_context(const struct image_plan *p, const char *para_dir, int f
 	/* para's own files: exactly what image_choose() left out of the hash */
 	private_paths(para_dir, excl);
 	struct buildctx_opts o = { p->context, p->dockerfile, (const char *const *)excl, p->target,
-				   (const char *const *)p->build_args.v, NULL, stop_on_signal };
+				   (const char *const *)p->build_args.v, NULL, stop_on_signal, 0 };
 	struct buildctx_sink sink = { sink_entry, sink_data, &t };
 	stop_mark = sig_count();
 	int r = buildctx_stream(&o, &sink, sent, &df, err);
