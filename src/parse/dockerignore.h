@@ -10,23 +10,23 @@
  *     it an exception ("re-include"); "!" alone is an error;
  *   - the pattern must be a valid Go filepath.Match pattern (a bad '[' class or
  *     a trailing '\' is an error);
- *   - it is then turned into a Go regular expression: a star becomes
- *     "[^/]" starred, '?' becomes "[^/]", a double star becomes an optional
- *     ".*" plus "/" (or ".*" at the end), ".+()$" are quoted (moby means to
- *     quote "|{}" as well, but its bitmap loses them, so alternation and
- *     {n,m} counts work in Docker and here), a backslash escape passes
- *     through as a regexp escape, '[' and ']' pass through (a class is a Go
- *     regexp class: "[[:alpha:]]" and "\d" work, and a star inside a class is
- *     rewritten too); patterns without wildcards compare as plain strings,
- *     one ending in a double star as a prefix, one starting with it as a
- *     suffix;
+ *   - patterns without wildcards compare as plain strings, one ending in a
+ *     double star as a prefix, one starting with it as a suffix; the others
+ *     are globs, anchored at both ends: a star is any run of characters but
+ *     '/', '?' one character but '/', a double star (with the '/' after it)
+ *     nothing or anything ending in '/' ("a/<dstar>/b" is "a/b" or "a/.../b"),
+ *     or anything at the end; '[...]' is a class of characters and ranges,
+ *     "[^...]" its complement ('!' is an ordinary character), and it can
+ *     match '/'; '\' before punctuation quotes it;
+ *   - characters are runes as Go decodes them (a bad byte is U+FFFD), and the
+ *     double star's "anything" stops at a newline, as moby's ".*" does;
  *   - the last pattern that matches decides, and a pattern also matches a
  *     path when it matches one of the path's parent directories.
- * That regexp dialect is emulated here (RE2 syntax, leftmost search, '.' not
- * matching '\n', negated classes matching it) except \p{...} Unicode classes,
- * which para refuses with an error. Regexp errors are reported when the
- * patterns are compiled (moby reports them the first time a pattern is
- * tried, which for any real build is the first file).
+ * moby gets there by pasting the pattern into a Go regular expression, which
+ * lets some regexp syntax through ("\d", "a|b*", "[[:alpha:]]", "x{2}?",
+ * '*' inside a class...). para refuses those patterns, naming what it does
+ * not support; docs/dockerignore.md lists each one. Every error, Docker's
+ * own and these, is reported when the patterns are compiled.
  */
 #ifndef PARA_PARSE_DOCKERIGNORE_H
 #define PARA_PARSE_DOCKERIGNORE_H
@@ -34,21 +34,20 @@
 
 struct error;
 struct strvec;
-struct di_prog;
+struct di_glob;
 
 enum di_match_type {
 	DI_MATCH_EXACT,  /* path == text */
 	DI_MATCH_PREFIX, /* "foo" + double star: path starts with "foo" */
 	DI_MATCH_SUFFIX, /* double star + "foo": path ends with "foo" (or is it, after a '/') */
-	DI_MATCH_REGEXP,
+	DI_MATCH_GLOB,   /* wildcards: matched by the glob matcher */
 };
 
 struct dockerignore_pattern {
 	char *text;          /* cleaned pattern without its '!' (Pattern.String()) */
 	int exclusion;       /* a '!' pattern: takes paths back in */
-	size_t ndirs;        /* number of '/'-separated elements of text */
 	enum di_match_type type;
-	struct di_prog *prog; /* DI_MATCH_REGEXP only */
+	struct di_glob *glob; /* DI_MATCH_GLOB only */
 };
 
 struct dockerignore {
@@ -56,13 +55,16 @@ struct dockerignore {
 	size_t nr, alloc;
 	int has_exclusions;         /* some pattern starts with '!' */
 	int only_prefix_exceptions; /* BuildKit: no '!' pattern has a wildcard (see below) */
-	size_t steps;               /* matcher instructions of all patterns, at most DOCKERIGNORE_MAX_STEPS */
+	size_t steps;               /* glob matcher states of all patterns, at most DOCKERIGNORE_MAX_STEPS */
 };
 
 #define DOCKERIGNORE_INIT { NULL, 0, 0, 0, 1, 0 }
 /*
- * A bound on the work (and memory) patterns may ask for: what fits here is
- * thousands of ordinary lines; past it compiling fails with exit status 4.
+ * A bound on the work (and memory) patterns may ask for. A glob has one state
+ * per wildcard, class or character (three for a double star), plus one;
+ * matching a path reads each of its characters once and steps through at
+ * most that many states per character. What fits here is thousands of
+ * ordinary lines; past it compiling fails with exit status 4.
  */
 #define DOCKERIGNORE_MAX_STEPS (1u << 20)
 
@@ -101,15 +103,6 @@ int dockerignore_compile(const char *const *patterns, size_t n, struct dockerign
  * relative to the context, not cleaned) is excluded, 0 when it is not.
  */
 int dockerignore_matches(const struct dockerignore *di, const char *path);
-
-/*
- * The deprecated package function patternmatcher.Matches(path, patterns):
- * path is Clean'ed first, "." never matches, and a pattern is tried against
- * the path and against only the one parent directory with as many elements
- * as the pattern has. The docker CLI still uses it to decide whether to keep
- * the Dockerfile and .dockerignore for the classic builder.
- */
-int dockerignore_matches_legacy(const struct dockerignore *di, const char *path);
 
 /*
  * PatternMatcher.MatchesUsingParentResults, the form BuildKit's walker uses:

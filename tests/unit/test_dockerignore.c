@@ -1,7 +1,8 @@
 /*
  * .dockerignore parsing and matching: every vector of
  * $PARA_CONFORMANCE_DIR/dockerignore.json (read in place), then the corners
- * of moby's regexp translation that the vectors do not reach.
+ * of moby's semantics that the vectors do not reach, and the regexp-only
+ * syntax para refuses (docs/dockerignore.md).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -45,6 +46,64 @@ static void describe(const json_t *v)
 	free(s);
 }
 
+/* One pattern alone, against path itself (no parent directories, no '!'). */
+static int match_one(const struct dockerignore_pattern *p, const char *path)
+{
+	struct dockerignore_pattern copy = *p;
+	struct dockerignore one = { &copy, 1, 1, 0, 1, 0 };
+	unsigned char no_parent = 0, info;
+
+	copy.exclusion = 0;
+	return dockerignore_matches_parent(&one, path, &no_parent, &info);
+}
+
+/* The first n '/'-separated elements of s, or NULL when it has fewer. */
+static char *first_elements(const char *s, size_t n)
+{
+	for (size_t i = 0; s[i]; i++)
+		if (s[i] == '/' && --n == 0)
+			return xstrndup(s, i);
+	return n == 1 ? xstrdup(s) : NULL;
+}
+
+/*
+ * The deprecated package function patternmatcher.Matches(path, patterns),
+ * which some vectors use: path is Clean'ed first, "." never matches, and a
+ * pattern is tried against the path and against only the one parent
+ * directory with as many elements as the pattern has (moby's bug, kept).
+ */
+static int matches_legacy(const struct dockerignore *di, const char *path)
+{
+	char *file = dockerignore_clean_path(path), *parent, *dir;
+	const char *slash = strrchr(file, '/');
+	int matched = 0;
+
+	dir = slash ? xstrndup(file, (size_t)(slash - file) + 1) : xstrdup(""); /* filepath.Dir */
+	parent = dockerignore_clean_path(dir);
+	free(dir);
+	for (size_t i = 0; strcmp(file, ".") && i < di->nr; i++) {
+		const struct dockerignore_pattern *p = &di->pat[i];
+		size_t ndirs = 1;
+		char *ancestor;
+		int m;
+
+		if (p->exclusion != matched)
+			continue;
+		for (const char *c = p->text; *c; c++)
+			ndirs += *c == '/';
+		m = match_one(p, file);
+		if (!m && strcmp(parent, ".") && (ancestor = first_elements(parent, ndirs))) {
+			m = match_one(p, ancestor);
+			free(ancestor);
+		}
+		if (m)
+			matched = !p->exclusion;
+	}
+	free(parent);
+	free(file);
+	return matched;
+}
+
 /* 1 when the vector passes */
 static int check_match_vector(const json_t *v)
 {
@@ -78,7 +137,7 @@ static int check_match_vector(const json_t *v)
 	if (!strcmp(fn, "MatchesOrParentMatches"))
 		got = dockerignore_matches(&di, path);
 	else if (!strcmp(fn, "Matches (deprecated)"))
-		got = dockerignore_matches_legacy(&di, path);
+		got = matches_legacy(&di, path);
 	else
 		fail_msg("unknown function '%s'", fn);
 	ok = got == json_is_true(json_object_get(v, "expected"));
@@ -169,32 +228,35 @@ static int compiles(const char *pattern)
 	return r == 0;
 }
 
-static void test_regexp_dialect(void **state)
+/* err.msg of a pattern that must not compile */
+static const char *refusal(const char *pattern)
+{
+	static struct error err;
+	struct dockerignore di = DOCKERIGNORE_INIT;
+	const char *list[] = { pattern };
+
+	error_clear(&err);
+	if (dockerignore_compile(list, 1, &di, &err) == 0)
+		fail_msg("pattern '%s' compiled", pattern);
+	assert_int_equal(di.nr, 0);
+	assert_null(strchr(err.msg, '\n'));
+	return err.msg;
+}
+
+static void test_glob_dialect(void **state)
 {
 	(void)state;
-	/* classes are Go regexp classes */
-	assert_true(m1("[[:digit:]]x", "7x"));
-	assert_false(m1("[[:digit:]]x", "ax"));
-	assert_true(m1("[[:^digit:]]x", "ax"));
-	assert_true(m1("a[\\d]", "a5"));
-	assert_false(m1("a[\\d]", "ad"));
-	assert_true(m1("\\d", "4"));
-	assert_false(m1("\\d", "d"));
-	assert_true(m1("x\\w", "x_"));
-	/* '*' inside a class becomes "[^/]*" and so closes the class early */
-	assert_true(m1("[*]", "]"));
-	assert_true(m1("[*]", "/]"));
-	assert_false(m1("[*]", "*"));
-	/* '^' outside a class is a Go anchor: never matches mid-string, once the
-	 * pattern is a regexp at all (without wildcards it compares as a string) */
-	assert_false(m1("a^?", "a^b"));
-	assert_true(m1("a^b", "a^b"));
-	/* "\Q" quotes the rest, including the closing "$": a prefix match on '$' */
-	assert_true(m1("\\Q", "$abc"));
-	assert_false(m1("\\Q", "Q"));
 	/* '.' of "**" does not cross a newline, '*' does */
 	assert_false(m1("a/**/b", "a/x\ny/b"));
 	assert_true(m1("a*b", "a\nb"));
+	/* a double star inside a name is moby's "(.*" + "/)?": nothing, or up to a '/' */
+	assert_true(m1("a**b", "ab"));
+	assert_true(m1("a**b", "ax/b"));
+	assert_false(m1("a**b", "axb"));
+	assert_false(m1("a**b", "ax/yb"));
+	assert_true(m1("a***", "a/b/c"));
+	assert_true(m1("**foo**", "x/foobar"));
+	assert_false(m1("**foo**", "xfoo"));
 	/* plain patterns compare as strings; "**foo" is a bare suffix */
 	assert_true(m1("**foo", "barfoo"));
 	assert_true(m1("**/foo", "foo"));
@@ -203,42 +265,80 @@ static void test_regexp_dialect(void **state)
 	assert_true(m1("file.txt", "file.txt"));
 	assert_false(m1("file.txt", "fileatxt"));
 	assert_true(m1("file?txt", "file.txt"));
-	/* multi-byte runes count once for '?' */
+	assert_true(m1("a^b", "a^b"));
+	assert_true(m1("a|b", "a|b"));
+	/* a leading BOM is dropped from globs only (text/scanner), as in moby */
+	assert_true(m1("\xEF\xBB\xBF" "a*", "ab"));
+	assert_false(m1("\xEF\xBB\xBF" "ab", "ab"));
+	/* multi-byte runes count once for '?'; invalid UTF-8 is one U+FFFD */
 	assert_true(m1("a?b", "a\xc3\xa9" "b"));
-	/* invalid UTF-8 in a path is one U+FFFD */
 	assert_true(m1("a?b", "a\xff" "b"));
+	assert_true(m1("a\xff" "*", "a\xef\xbf\xbd"));
+	/* classes: '!' is literal (Go), '^' negates, and a class may match '/' */
+	assert_true(m1("[!a]", "!"));
+	assert_false(m1("[!a]", "b"));
+	assert_true(m1("x[^a]y", "x/y"));
+	assert_true(m1("x[/]y", "x/y"));
+	assert_true(m1("[a^]", "^"));
+	assert_true(m1("[[:]", ":"));
+	assert_true(m1("[\\*]", "*"));
+	assert_false(m1("[\\*]", "a"));
+	/* a backslash quotes punctuation, and that is how to get regexp characters */
+	assert_true(m1("a\\|b*", "a|bc"));
+	assert_true(m1("\\^a*", "^ab"));
+	assert_true(m1("a\\{2}*", "a{2}x"));
+	assert_true(m1("{a}*", "{a}z"));  /* not a count: literal braces */
+	assert_true(m1("a{01}*", "a{01}")); /* Go reads no count with a leading zero */
 	/* parent directories match */
 	assert_true(m1("build", "build/x/y.o"));
 	assert_true(m1("*/tmp", "a/tmp/file"));
 	assert_false(m1("tmp", "a/tmp/file"));
-	/* moby's quoting bitmap loses '|', '{' and '}': they act as regexp syntax */
-	assert_true(m1("a|b*", "abc"));   /* "^a" alone matches */
-	assert_true(m1("a|b*", "x/yb"));  /* "b[^/]*$" matches at the end */
-	assert_false(m1("a|b*", "xyz"));
-	assert_true(m1("a|b", "a|b"));    /* no wildcard: a plain string */
-	assert_true(m1("ax{2}?", "axxq"));
-	assert_false(m1("ax{2}?", "axq"));
-	assert_true(m1("{a}*", "{a}z"));  /* not a count: literal braces */
-	assert_false(compiles("a{1001}?"));
-	assert_false(compiles("a{2}{3}?"));
-	/* \b word boundary */
-	assert_true(m1("a\\b", "a"));
-	assert_false(m1("a\\bb", "ab"));
-	/* octal and hex escapes */
-	assert_true(m1("\\x41", "A"));
-	assert_true(m1("\\101", "A"));
-	/* syntax that filepath.Match accepts and Go's regexp rejects */
-	assert_false(compiles("\\q"));
-	assert_false(compiles("[[:nope:]]"));
-	assert_false(compiles("\\pL"));
-	assert_false(compiles("[z-a]"));
-	assert_false(compiles("a\\1"));
-	/* filepath.Match errors */
+	/* syntax that filepath.Match rejects, or Go's regexp too */
 	assert_false(compiles("a[b"));
 	assert_false(compiles("a\\"));
 	assert_false(compiles("!"));
+	assert_false(compiles("[z-a]"));
+	assert_false(compiles("a\\\xc3\xa9"));
 	assert_true(compiles("!x"));
 	assert_true(compiles("   "));
+	/* regexp-only syntax moby lets through: refused, naming what */
+	assert_non_null(strstr(refusal("a|b*"), "'|'"));
+	assert_non_null(strstr(refusal("a^?"), "'^'"));
+	assert_non_null(strstr(refusal("ax{2}?"), "'{2}'"));
+	assert_non_null(strstr(refusal("a{1,}*"), "'{1,}'"));
+	assert_non_null(strstr(refusal("a{1001}?"), "count"));
+	assert_non_null(strstr(refusal("\\d"), "'\\d'"));
+	assert_non_null(strstr(refusal("x\\w"), "escape"));
+	assert_non_null(strstr(refusal("a[\\d]"), "'\\d'"));
+	assert_non_null(strstr(refusal("\\Q"), "escape"));
+	assert_non_null(strstr(refusal("\\pL"), "escape"));
+	assert_non_null(strstr(refusal("a\\1"), "escape"));
+	assert_non_null(strstr(refusal("\\x41"), "escape"));
+	assert_non_null(strstr(refusal("[*]"), "'*' inside"));
+	assert_non_null(strstr(refusal("[a?]"), "'?' inside"));
+	assert_non_null(strstr(refusal("[[:digit:]]x"), "'[:digit:]'"));
+	assert_non_null(strstr(refusal("[[:nope:]]"), "POSIX"));
+	assert_non_null(strstr(refusal("[[:a]b:]"), "POSIX"));
+	assert_non_null(strstr(refusal("x*|y"), "x*|y"));
+	assert_non_null(strstr(refusal("[z-a]"), "'z-a'"));
+}
+
+/* No backtracking blow-up: many stars against a long near miss stay fast. */
+static void test_no_blowup(void **state)
+{
+	struct strbuf pat = STRBUF_INIT, path = STRBUF_INIT;
+
+	(void)state;
+	for (int i = 0; i < 200; i++)
+		strbuf_addstr(&pat, "*a");
+	strbuf_addstr(&pat, "**b?");
+	for (int i = 0; i < 5000; i++)
+		strbuf_addch(&path, 'a');
+	assert_false(m1(pat.buf, path.buf));
+	strbuf_addstr(&path, "/bc");
+	assert_true(m1(pat.buf, path.buf));
+	strbuf_release(&pat);
+	strbuf_release(&path);
 }
 
 static void test_read(void **state)
@@ -406,7 +506,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conformance_vectors),
-		cmocka_unit_test(test_regexp_dialect),
+		cmocka_unit_test(test_glob_dialect),
+		cmocka_unit_test(test_no_blowup),
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_parse_errors_name_line),
 		cmocka_unit_test(test_parent_results),
