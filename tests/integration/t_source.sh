@@ -13,3 +13,19 @@ test_only_cli_writes_to_stdout_or_stderr() {
 	echo 'static void f(void) { fprintf(stderr, "x"); }' >"$TEST_TMP/probe.c"
 	grep -qE "$pat" "$TEST_TMP/probe.c" || fail "the pattern misses fprintf(stderr"
 }
+
+# No function in src/ runs over 60 lines (between its braces).
+test_no_function_over_60_lines() {
+	cd "$ROOT" || fail "cd $ROOT"
+	long=$(awk '
+		FNR == 1 { start = 0 }
+		/^[A-Za-z_].*\(/ { sig = $0 }
+		/^\{$/ { start = FNR; name = sig }
+		/^\}$/ && start { n = FNR - start - 1; if (n > 60) printf "%s:%d: %d lines: %s\n", FILENAME, start, n, name; start = 0 }
+	' $(find src -name '*.c'))
+	assert_eq "" "$long" "functions over 60 lines"
+	# and the check sees a long one
+	{ echo "static void f(void)"; echo "{"; for i in $(seq 61); do echo "	x();"; done; echo "}"; } >"$TEST_TMP/long.c"
+	[ -n "$(awk '/^\{$/ { s = FNR } /^\}$/ && s { if (FNR - s - 1 > 60) print "long" }' "$TEST_TMP/long.c")" ] ||
+		fail "the check misses a 61-line function"
+}
