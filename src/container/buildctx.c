@@ -3,7 +3,7 @@
  *
  * The walk is depth-first with each directory's names sorted bytewise, which
  * is path order with '/' sorting before every other byte; the hash, the stat
- * cache and buildctx_walk() all use that one order, so the cache is joined
+ * cache and buildctx_stream() all use that one order, so the cache is joined
  * to the walk by a merge, not a lookup.
  */
 #include "container/buildctx.h"
@@ -793,21 +793,6 @@ out:
 	free(miss);
 	cache_release(&cache);
 	strbuf_release(&dockerfile);
-	walker_release(&w);
-	return ret;
-}
-
-int buildctx_walk(const struct buildctx_opts *o,
-		  int (*fn)(const char *rel, unsigned int mode, void *data), void *data,
-		  struct error *err)
-{
-	struct walker w = { .di = DOCKERIGNORE_INIT, .arena = STRBUF_INIT, .rel = STRBUF_INIT, .err = err };
-	int ctxfd = -1, ret = walk_context(&w, o, &ctxfd);
-
-	for (size_t i = 0; ret == 0 && i < w.nent; i++)
-		ret = fn(ent_path(&w, &w.ent[i]), w.ent[i].mode, data);
-	if (ctxfd >= 0)
-		close(ctxfd);
 	walker_release(&w);
 	return ret;
 }

@@ -94,15 +94,6 @@ struct buildctx_result {
 int buildctx_hash(const struct buildctx_opts *o, struct buildctx_result *res, struct error *err);
 
 /*
- * Walk only: call fn for every entry that counts, in hash order, with its path
- * relative to the context and its st_mode; fn returning < 0 stops the walk
- * and is returned.
- */
-int buildctx_walk(const struct buildctx_opts *o,
-		  int (*fn)(const char *rel, unsigned int mode, void *data), void *data,
-		  struct error *err);
-
-/*
  * What buildctx_stream hands on: each entry that counts, in hash order (its
  * path, a stat holding its mode, size and rdev, a symlink's target), and
  * after a regular file's entry its bytes in chunks. entry returns < 0 to
