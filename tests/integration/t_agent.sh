@@ -119,3 +119,34 @@ test_host_agent_interrupted_is_not_success() {
 	wait $pid
 	assert_eq 143 "$?" "para's status when the interrupted agent exits 0"
 }
+
+# The pid file the signal relay reads lives in the container, where the agent
+# can rewrite it. A hostile one that puts shell text there gets it read as
+# data (a quoted argument to kill, run in the container as the session's
+# user): nothing runs, on the host or in there. All it spoils is its own
+# signal path (the container is removed here).
+test_hostile_pid_file_runs_nothing() {
+	agent_repo
+	write_agent <<'SH'
+trap '' INT TERM
+while :; do
+	for f in /tmp/.para-exec-*; do
+		printf '%s\n' '1; touch /workspace/pwned-by-pidfile $(touch /workspace/pwned-subst)' >"$f"
+	done
+	sleep 0.1
+done
+SH
+	"$PARA" exec s sh /workspace/agent.sh </dev/null >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do agent_still_running && break; sleep 0.1; done
+	sleep 0.5 # the agent has rewritten the pid file
+	for _ in 1 2 3; do kill -TERM $pid; sleep 0.5; done
+	for _ in $(seq 20); do kill -0 $pid 2>/dev/null || break; sleep 0.5; done
+	kill -KILL $pid 2>/dev/null
+	wait $pid
+	assert_no_file .para/worktrees/s/pwned-by-pidfile
+	assert_no_file .para/worktrees/s/pwned-subst
+	assert_no_file "$REPO/pwned-by-pidfile"
+	"$DOCKER" rm -f "$(jq -r .container.name .para/state/s.json)" >/dev/null 2>&1
+	return 0
+}
