@@ -40,10 +40,11 @@ const struct cmd commands[] = {
 	  "  -q, --quiet              no progress notes\n"
 	  "  -v, --verbose            show each engine command\n" },
 	{ "dispatch", NULL, cmd_dispatch, "start with a required prompt",
-	  "usage: para dispatch [NAME] PROMPT... [options]\n\n"
+	  "usage: para dispatch [options] [NAME] PROMPT...\n\n"
 	  "Like 'para start', with the prompt required. With two or more words, the first\n"
 	  "is taken as the session NAME when it is a valid name; otherwise every word is\n"
-	  "the prompt and a name is generated. Options are those of 'para start'.\n" },
+	  "the prompt and a name is generated. Options are those of 'para start', and\n"
+	  "come first: every word after the first non-option (--help too) is the prompt's.\n" },
 	{ "list", "ls", cmd_list, "list the sessions of this repository",
 	  "usage: para list [-a] [-q] [--json]\n\n"
 	  "Sessions with branch, age, changed files and container state.\n\n"
