@@ -66,7 +66,8 @@ test_claude_code_in_a_container_session() {
 	trap 'stop_mock; cleanup_engine_objects' EXIT
 	fixture_user_repo
 	as_fixture_user mkdir -p .para
-	as_fixture_user cp "$E2E/Dockerfile.claude" .para/Dockerfile
+	# copied as root: the checkout may sit in a folder only root can enter
+	cp "$E2E/Dockerfile.claude" .para/Dockerfile && chown 4711:4711 .para/Dockerfile
 	ln "$art" .para/claude-code.tar 2>/dev/null || cp "$art" .para/claude-code.tar
 	echo ".para/claude-code.tar" >>.git/info/exclude
 	cat >"$TEST_TMP/config.json" <<JSON
