@@ -97,8 +97,8 @@ trap 'echo interrupted >>/workspace/got.txt; exit 5' INT
 while :; do sleep 0.1; done
 SH
 	(sleep 3; printf '\003'; sleep 5) |
-		script -qec "'$PARA' resume s | cat; exit \${PIPESTATUS[0]}" /dev/null >"$TEST_TMP/out.txt" 2>&1
-	rc=$?
+		SHELL=/bin/sh script -qec "{ '$PARA' resume s; echo \$? >'$TEST_TMP/rc'; } | cat" /dev/null >"$TEST_TMP/out.txt" 2>&1
+	rc=$(cat "$TEST_TMP/rc" 2>/dev/null)
 	assert_eq 5 "$rc" "status of 'para resume | cat' after a Ctrl-C: $(cat "$TEST_TMP/out.txt")"
 	assert_eq "stdin is a terminal" "$(cat .para/worktrees/s/tty.txt 2>/dev/null)"
 	assert_eq interrupted "$(cat .para/worktrees/s/got.txt 2>/dev/null)"
