@@ -86,20 +86,37 @@ int cli_host_has(const char *prog);
 
 const char *human_age(long long created, char *buf, size_t n);
 
-/* Environment options shared by start, dispatch, resume, exec, shell, env. */
-enum {
-	OPT_ENV = 'e',
-	OPT_ENV_FILE = 300,
-	OPT_NO_FORWARD,
-	OPT_PROFILE,
+/*
+ * A command's options: a table ending in CLI_OPT_END. Each option sets its
+ * dest: an int to 1 (CLI_FLAG), a const char * to its value (CLI_STR), or a
+ * struct env_inputs (CLI_ENV_*, see CLI_ENV_OPTIONS).
+ */
+enum cli_opt_kind { CLI_FLAG, CLI_STR, CLI_ENV_VAR, CLI_ENV_FILE, CLI_ENV_NO_FORWARD, CLI_ENV_PROFILE };
+struct cli_opt {
+	const char *name; /* the long name, without "--" */
+	int short_name;   /* its letter, or 0 */
+	enum cli_opt_kind kind;
+	void *dest;
 };
-#define ENV_LONG_OPTIONS                                                   \
-	{ "env", required_argument, NULL, OPT_ENV },                       \
-	{ "env-file", required_argument, NULL, OPT_ENV_FILE },             \
-	{ "no-forward-keys", no_argument, NULL, OPT_NO_FORWARD },          \
-	{ "docker-profile", required_argument, NULL, OPT_PROFILE }
-/* Handle one of those options; 1 when it was one, 0 when not, -1 on error. */
-int cli_env_option(int opt, const char *arg, struct env_inputs *in, struct error *err);
+#define CLI_OPT_END { NULL, 0, CLI_FLAG, NULL }
+/* The environment options of start, dispatch, resume, exec, shell and env. */
+#define CLI_ENV_OPTIONS(in)                                       \
+	{ "env", 'e', CLI_ENV_VAR, (in) },                        \
+	{ "env-file", 0, CLI_ENV_FILE, (in) },                    \
+	{ "no-forward-keys", 0, CLI_ENV_NO_FORWARD, (in) },       \
+	{ "docker-profile", 0, CLI_ENV_PROFILE, (in) }
+/* flags of cli_parse: at most n operands (n < 255; without it, any number) */
+#define CLI_OPERANDS(n) ((unsigned)(n) + 1u)
+#define CLI_QUIET 0x100u         /* -q/--quiet sets c->quiet */
+#define CLI_OPTIONS_FIRST 0x200u /* options end at the first operand */
+/*
+ * Parse the options of argv[1..] for cmd: opts and the ones every command
+ * has (-v/--verbose sets c->verbose; -h/--help shows the help, of "image"
+ * for "image build", and exits). Returns the index of the first operand; on
+ * a bad option or too many operands, prints one line and returns minus the
+ * exit code.
+ */
+int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const struct cli_opt *opts, unsigned flags);
 /* Whether any environment option was given. */
 int env_inputs_given(const struct env_inputs *in);
 /* Warn when an image will see no credentials: no API key or token among

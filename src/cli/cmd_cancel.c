@@ -1,5 +1,4 @@
 /* para cancel / para recover: parse, lock, call the lifecycle, print */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,30 +49,20 @@ static int cancel_confirmed(struct cli *c, const struct session *s, int force, s
 
 int cmd_cancel(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' }, { "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
 	struct session s = { 0 };
 	char *ref = NULL;
-	int force = 0, opt, ret = 0;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "hfqv", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'f': force = 1; break;
-		case 'q': c.quiet = 1; break;
-		case 'v': c.verbose = 1; break;
-		case 'h': cli_help_exit(argv[0]);
-		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (argc - optind > 1)
-		return cli_usage(argv[0], "too many arguments");
+	int force = 0, ret = 0;
+	const struct cli_opt opts[] = {
+		{ "force", 'f', CLI_FLAG, &force },
+		CLI_OPT_END,
+	};
+	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_QUIET | CLI_OPERANDS(1));
+	if (first < 0)
+		return -first;
 	int yes = 0;
-	if (cli_open(&c, &err) == 0 && cli_session_locked(&c, optind < argc ? argv[optind] : NULL, &s, &err) == 0)
+	if (cli_open(&c, &err) == 0 && cli_session_locked(&c, first < argc ? argv[first] : NULL, &s, &err) == 0)
 		yes = cancel_confirmed(&c, &s, force, &err);
 	struct lifecycle lc = CLI_LIFECYCLE(&c);
 	if (yes > 0 && lifecycle_cancel(&lc, &s, &ref, &err) == 0) {

@@ -5,7 +5,6 @@
 #include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -258,34 +257,21 @@ static int parse_days(const char *arg, long *days)
 
 int cmd_clean(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dry-run", no_argument, NULL, 'n' }, { "containers", no_argument, NULL, 'c' },
-		{ "archived", required_argument, NULL, 'a' }, { "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
 	struct clean_opts o = { 0, 0, -1, 0 };
-	int opt;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":hnv", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'n': o.dry_run = 1; break;
-		case 'c': o.containers = 1; break;
-		case 'v': c.verbose = 1; break;
-		case 'a':
-			if (parse_days(optarg, &o.archived_days) < 0)
-				return cli_usage(argv[0], "--archived takes a number of days (at most 1000000), not '%s'",
-						 optarg);
-			break;
-		case ':': return cli_usage(argv[0], "option '%s' needs a value", argv[optind - 1]);
-		case 'h': cli_help_exit(argv[0]);
-		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+	const char *days = NULL;
+	const struct cli_opt opts[] = {
+		{ "dry-run", 'n', CLI_FLAG, &o.dry_run },
+		{ "containers", 0, CLI_FLAG, &o.containers },
+		{ "archived", 0, CLI_STR, &days },
+		CLI_OPT_END,
+	};
+	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(0));
+	if (first < 0)
+		return -first;
+	if (days && parse_days(days, &o.archived_days) < 0)
+		return cli_usage(argv[0], "--archived takes a number of days (at most 1000000), not '%s'", days);
 	if (cli_open(&c, &err) < 0) {
 		cli_close(&c);
 		return cli_fail(&err);

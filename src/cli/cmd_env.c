@@ -1,5 +1,4 @@
 /* para env: the environment a session gets, each variable with its level */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -88,43 +87,26 @@ static int env_spec(struct cli *c, const char *name, struct container_spec *spec
 
 int cmd_env(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { "reveal", no_argument, NULL, 'r' },
-		{ "verbose", no_argument, NULL, 'v' }, { "container", no_argument, NULL, 'c' },
-		ENV_LONG_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
 	struct env_inputs given = ENV_INPUTS_INIT, in = ENV_INPUTS_INIT;
 	struct container_spec spec = CONTAINER_SPEC_INIT;
 	struct session s = { 0 };
 	struct strvec notes = STRVEC_INIT;
-	int json = 0, reveal = 0, opt, ret = 0;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":hvce:", opts, NULL)) != -1) {
-		int r = cli_env_option(opt, optarg, &given, &err);
-		if (r < 0) {
-			ret = cli_fail(&err);
-			goto out;
-		}
-		if (r > 0)
-			continue;
-		switch (opt) {
-		case 'j': json = 1; break;
-		case 'r': reveal = 1; break;
-		case 'v': c.verbose = 1; break;
-		case 'c': break;
-		case ':': ret = cli_usage(argv[0], "option '%s' needs a value", argv[optind - 1]); goto out;
-		case 'h': cli_help_exit(argv[0]);
-		default: ret = cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]); goto out;
-		}
-	}
-	if (argc - optind > 1) {
-		ret = cli_usage(argv[0], "too many arguments");
+	int json = 0, reveal = 0, in_container = 0, ret = 0;
+	const struct cli_opt opts[] = {
+		{ "json", 0, CLI_FLAG, &json },
+		{ "reveal", 0, CLI_FLAG, &reveal },
+		{ "container", 'c', CLI_FLAG, &in_container }, /* as start -c: env shows a container's */
+		CLI_ENV_OPTIONS(&given),
+		CLI_OPT_END,
+	};
+	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(1));
+	if (first < 0) {
+		ret = -first;
 		goto out;
 	}
-	if (cli_open(&c, &err) < 0 || env_inputs_for(&c, optind < argc ? argv[optind] : NULL, &given, &s, &in, &err) < 0)
+	if (cli_open(&c, &err) < 0 || env_inputs_for(&c, first < argc ? argv[first] : NULL, &given, &s, &in, &err) < 0)
 		goto fail;
 	if (env_spec(&c, s.name ? s.name : "new", &spec, &err) < 0 ||
 	    envres_resolve(&in, &c.cfg, c.repo.root, &spec, 0, &notes, &err) < 0)

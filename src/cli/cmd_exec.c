@@ -1,5 +1,4 @@
 /* para resume / para shell / para exec: run the agent, a shell or a command in a session */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,38 +71,18 @@ out:
 	return ret;
 }
 
-static const struct option enter_options[] = {
-	{ "prompt", required_argument, NULL, 'p' }, { "file", required_argument, NULL, 'f' },
-	{ "dangerously-skip-permissions", no_argument, NULL, 'd' }, { "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' }, ENV_LONG_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-};
-
-/* Options of resume/shell/exec; shortopts says which are allowed. */
-static int parse_enter(int argc, char **argv, const char *shortopts, struct cli *c, struct enter *e,
-		       const char **prompt, const char **file, int *skip)
+/* Options of resume, shell and exec: -p, -f and -d are resume's (non-NULL). */
+static int parse_enter(int argc, char **argv, unsigned flags, struct cli *c, struct enter *e, const char **prompt,
+		       const char **file, int *skip)
 {
-	int opt;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, shortopts, enter_options, NULL)) != -1) {
-		struct error err = ERROR_INIT;
-		int r = cli_env_option(opt, optarg, &e->env, &err);
-		if (r < 0)
-			return cli_fail(&err);
-		if (r > 0)
-			continue;
-		switch (opt) {
-		case 'p': if (prompt) { *prompt = optarg; break; } return cli_usage(argv[0], "unknown option '-p'");
-		case 'f': if (file) { *file = optarg; break; } return cli_usage(argv[0], "unknown option '-f'");
-		case 'd': if (skip) { *skip = 1; break; } return cli_usage(argv[0], "unknown option '-d'");
-		case 'q': c->quiet = 1; break;
-		case 'v': c->verbose = 1; break;
-		case ':': return cli_usage(argv[0], "option '%s' needs a value", argv[optind - 1]);
-		case 'h': cli_help_exit(argv[0]);
-		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	return 0;
+	const struct cli_opt opts[] = {
+		{ "prompt", 'p', CLI_STR, prompt },
+		{ "file", 'f', CLI_STR, file },
+		{ "dangerously-skip-permissions", 'd', CLI_FLAG, skip },
+		CLI_ENV_OPTIONS(&e->env),
+		CLI_OPT_END,
+	};
+	return cli_parse(c, argv[0], argc, argv, prompt ? opts : opts + 3, CLI_QUIET | flags);
 }
 
 int cmd_resume(int argc, char **argv)
@@ -115,10 +94,12 @@ int cmd_resume(int argc, char **argv)
 	struct enter e = { .env = ENV_INPUTS_INIT, .is_agent = 1 };
 	const char *prompt = NULL, *file = NULL;
 	int skip = 0, ret;
-	ret = parse_enter(argc, argv, ":hp:f:dqve:", &c, &e, &prompt, &file, &skip);
-	if (ret)
+	int first = parse_enter(argc, argv, 0, &c, &e, &prompt, &file, &skip);
+	if (first < 0) {
+		ret = -first;
 		goto done;
-	if (argc - optind > 1) {
+	}
+	if (argc - first > 1) {
 		ret = cli_usage(argv[0], "too many arguments: give the prompt with -p (quoted)");
 		goto done;
 	}
@@ -147,7 +128,7 @@ int cmd_resume(int argc, char **argv)
 		ret = cli_fail(&err);
 		goto done;
 	}
-	e.name = optind < argc ? argv[optind] : NULL;
+	e.name = first < argc ? argv[first] : NULL;
 	e.argv = (const char *const *)agent.v;
 	e.in = stdin_prompt;
 	e.in_len = stdin_prompt ? strlen(stdin_prompt) : 0;
@@ -166,14 +147,12 @@ int cmd_shell(int argc, char **argv)
 	struct error err = ERROR_INIT;
 	struct enter e = { .env = ENV_INPUTS_INIT };
 	struct session s = { 0 };
-	int ret = parse_enter(argc, argv, ":hqve:", &c, &e, NULL, NULL, NULL);
-	if (ret)
-		goto done;
-	if (argc - optind > 1) {
-		ret = cli_usage(argv[0], "too many arguments");
+	int ret = 0, first = parse_enter(argc, argv, CLI_OPERANDS(1), &c, &e, NULL, NULL, NULL);
+	if (first < 0) {
+		ret = -first;
 		goto done;
 	}
-	if (cli_open(&c, &err) < 0 || cli_session(&c, optind < argc ? argv[optind] : NULL, &s, &err) < 0) {
+	if (cli_open(&c, &err) < 0 || cli_session(&c, first < argc ? argv[first] : NULL, &s, &err) < 0) {
 		ret = cli_fail(&err);
 		goto done;
 	}
@@ -196,32 +175,30 @@ int cmd_exec(int argc, char **argv)
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
 	struct enter e = { .env = ENV_INPUTS_INIT };
-	int dd = 1, ret;
+	int dd = 1, ret = 0, first;
 	while (dd < argc && strcmp(argv[dd], "--"))
 		dd++;
 	if (dd < argc) {
 		/* para exec [options] NAME [options] -- COMMAND... */
-		ret = parse_enter(dd, argv, ":hqve:", &c, &e, NULL, NULL, NULL);
-		if (ret)
-			goto done;
-		if (dd - optind != 1) {
-			ret = cli_usage(argv[0], dd == optind ? "which session? usage: para exec NAME -- COMMAND..."
-							      : "one session name before '--'");
+		if ((first = parse_enter(dd, argv, 0, &c, &e, NULL, NULL, NULL)) < 0)
+			goto bad;
+		if (dd - first != 1) {
+			ret = cli_usage(argv[0], dd == first ? "which session? usage: para exec NAME -- COMMAND..."
+							     : "one session name before '--'");
 			goto done;
 		}
-		e.name = argv[optind];
+		e.name = argv[first];
 		dd++;
 	} else {
 		/* para exec [options] NAME COMMAND...: options end at the name */
-		ret = parse_enter(argc, argv, "+:hqve:", &c, &e, NULL, NULL, NULL);
-		if (ret)
-			goto done;
-		if (optind >= argc) {
+		if ((first = parse_enter(argc, argv, CLI_OPTIONS_FIRST, &c, &e, NULL, NULL, NULL)) < 0)
+			goto bad;
+		if (first >= argc) {
 			ret = cli_usage(argv[0], "which session? usage: para exec NAME -- COMMAND...");
 			goto done;
 		}
-		e.name = argv[optind];
-		dd = optind + 1;
+		e.name = argv[first];
+		dd = first + 1;
 	}
 	if (dd >= argc) {
 		ret = cli_usage(argv[0], "no command given: para exec %s -- COMMAND...", e.name);
@@ -232,6 +209,9 @@ int cmd_exec(int argc, char **argv)
 		ret = cli_fail(&err);
 	else
 		ret = run_there(&c, &e);
+	goto done;
+bad:
+	ret = -first;
 done:
 	env_inputs_clear(&e.env);
 	cli_close(&c);

@@ -1,5 +1,4 @@
 /* para image build | list | prune | bootstrap */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,27 +26,17 @@ static int project_plan(struct cli *c, struct image_plan *p, struct error *err)
 
 static int image_build_cmd(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "force", no_argument, NULL, 'f' }, { "no-cache", no_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'q' }, { "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
 	struct error err = ERROR_INIT;
 	struct image_plan p = IMAGE_PLAN_INIT;
-	int force = 0, no_cache = 0, opt, ret = 0, built = 0;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "hfqv", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'f': force = 1; break;
-		case 'n': no_cache = 1; break;
-		case 'q': c->quiet = 1; break;
-		case 'v': c->verbose = 1; break;
-		case 'h': cli_help_exit("image");
-		default: return cli_usage("image build", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage("image build", "unexpected argument '%s'", argv[optind]);
+	int force = 0, no_cache = 0, ret = 0, built = 0;
+	const struct cli_opt opts[] = {
+		{ "force", 'f', CLI_FLAG, &force },
+		{ "no-cache", 0, CLI_FLAG, &no_cache },
+		CLI_OPT_END,
+	};
+	int first = cli_parse(c, "image build", argc, argv, opts, CLI_QUIET | CLI_OPERANDS(0));
+	if (first < 0)
+		return -first;
 	if (cli_open(c, &err) < 0 || project_plan(c, &p, &err) < 0)
 		goto fail;
 	char *logs = path_join(c->repo.para_dir, "logs");
@@ -200,29 +189,18 @@ out:
 
 static int image_bootstrap_cmd(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' }, { "suite", required_argument, NULL, 's' },
-		{ "tag", required_argument, NULL, 't' }, { "mirror", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
 	struct error err = ERROR_INIT;
 	struct image_bootstrap_opts o = { "debootstrap", "bookworm", NULL, "http://deb.debian.org/debian", "/var/tmp" };
-	int opt;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'f': o.from = optarg; break;
-		case 's': o.suite = optarg; break;
-		case 't': o.tag = optarg; break;
-		case 'm': o.mirror = optarg; break;
-		case ':': return cli_usage("image bootstrap", "option '%s' needs a value", argv[optind - 1]);
-		case 'h': cli_help_exit("image");
-		default: return cli_usage("image bootstrap", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage("image bootstrap", "unexpected argument '%s'", argv[optind]);
+	const struct cli_opt opts[] = {
+		{ "from", 0, CLI_STR, &o.from },
+		{ "suite", 0, CLI_STR, &o.suite },
+		{ "tag", 0, CLI_STR, &o.tag },
+		{ "mirror", 0, CLI_STR, &o.mirror },
+		CLI_OPT_END,
+	};
+	int first = cli_parse(c, "image bootstrap", argc, argv, opts, CLI_OPERANDS(0));
+	if (first < 0)
+		return -first;
 	if (strcmp(o.from, "busybox") && strcmp(o.from, "debootstrap"))
 		return cli_usage("image bootstrap", "--from is busybox or debootstrap, not '%s'", o.from);
 	char *deftag = xasprintf("para-base:%s", !strcmp(o.from, "busybox") ? "busybox" : o.suite);

@@ -1,5 +1,4 @@
 /* para list / para status */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,28 +143,18 @@ static void list_one(struct cli *c, struct session *s, const struct states *st, 
 
 int cmd_list(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' }, { "quiet", no_argument, NULL, 'q' },
-		{ "json", no_argument, NULL, 'j' }, { "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
-	int all = 0, quiet = 0, json = 0, opt;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "haqv", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'a': all = 1; break;
-		case 'q': quiet = 1; break;
-		case 'j': json = 1; break;
-		case 'v': c.verbose = 1; break;
-		case 'h': cli_help_exit(argv[0]);
-		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+	int all = 0, quiet = 0, json = 0;
+	const struct cli_opt opts[] = {
+		{ "all", 'a', CLI_FLAG, &all },
+		{ "quiet", 'q', CLI_FLAG, &quiet },
+		{ "json", 0, CLI_FLAG, &json },
+		CLI_OPT_END,
+	};
+	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(0));
+	if (first < 0)
+		return -first;
 	if (cli_open(&c, &err) < 0) {
 		cli_close(&c);
 		return cli_fail(&err);
@@ -244,26 +233,18 @@ static void status_text(const struct cli *c, const struct session *s, const stru
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-	};
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
 	struct session s = { 0 };
-	int json = 0, opt, ret = 0;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j': json = 1; break;
-		case 'v': c.verbose = 1; break;
-		case 'h': cli_help_exit(argv[0]);
-		default: return cli_usage(argv[0], "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (argc - optind > 1)
-		return cli_usage(argv[0], "too many arguments");
-	if (cli_open(&c, &err) < 0 || cli_session(&c, optind < argc ? argv[optind] : NULL, &s, &err) < 0) {
+	int json = 0, ret = 0;
+	const struct cli_opt opts[] = {
+		{ "json", 0, CLI_FLAG, &json },
+		CLI_OPT_END,
+	};
+	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(1));
+	if (first < 0)
+		return -first;
+	if (cli_open(&c, &err) < 0 || cli_session(&c, first < argc ? argv[first] : NULL, &s, &err) < 0) {
 		ret = cli_fail(&err);
 		goto out;
 	}

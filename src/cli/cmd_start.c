@@ -1,5 +1,4 @@
 /* para start / para dispatch */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,63 +28,33 @@ struct start_opts {
 	struct env_inputs env;
 };
 
-enum { OPT_DETACH = 256, OPT_ALLOW_DIRTY, OPT_IMAGE, OPT_DRY_RUN, OPT_JSON, OPT_REVEAL, OPT_BUILD, OPT_NO_CACHE };
-
-static const struct option start_options[] = {
-	{ "prompt", required_argument, NULL, 'p' },
-	{ "file", required_argument, NULL, 'f' },
-	{ "container", no_argument, NULL, 'c' },
-	{ "dangerously-skip-permissions", no_argument, NULL, 'd' },
-	{ "detach", no_argument, NULL, OPT_DETACH },
-	{ "allow-dirty", no_argument, NULL, OPT_ALLOW_DIRTY },
-	{ "docker-image", required_argument, NULL, OPT_IMAGE },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "reveal", no_argument, NULL, OPT_REVEAL },
-	{ "build", no_argument, NULL, OPT_BUILD },
-	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
-	ENV_LONG_OPTIONS,
-	{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
-};
-
 static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, struct start_opts *o,
 		       struct strvec *words)
 {
-	int opt;
-	optind = 1;
-	opterr = 0;
+	const struct cli_opt opts[] = {
+		{ "prompt", 'p', CLI_STR, &o->prompt },
+		{ "file", 'f', CLI_STR, &o->prompt_file },
+		{ "container", 'c', CLI_FLAG, &o->container },
+		{ "dangerously-skip-permissions", 'd', CLI_FLAG, &o->skip_perms },
+		{ "detach", 0, CLI_FLAG, &o->detach },
+		{ "allow-dirty", 0, CLI_FLAG, &o->allow_dirty },
+		{ "docker-image", 0, CLI_STR, &o->image },
+		{ "dry-run", 0, CLI_FLAG, &o->dry_run },
+		{ "json", 0, CLI_FLAG, &o->json },
+		{ "reveal", 0, CLI_FLAG, &o->reveal },
+		{ "build", 0, CLI_FLAG, &o->build },
+		{ "no-cache", 0, CLI_FLAG, &o->no_cache },
+		CLI_ENV_OPTIONS(&o->env),
+		CLI_OPT_END,
+	};
 	/* dispatch: options come before the prompt, whose words are its own */
-	const char *shortopts = strcmp(cmd, "dispatch") ? ":hp:f:cdqve:" : "+:hp:f:cdqve:";
-	while ((opt = getopt_long(argc, argv, shortopts, start_options, NULL)) != -1) {
-		struct error err = ERROR_INIT;
-		int e = cli_env_option(opt, optarg, &o->env, &err);
-		if (e < 0)
-			return cli_fail(&err);
-		if (e > 0)
-			continue;
-		switch (opt) {
-		case 'p': o->prompt = optarg; break;
-		case 'f': o->prompt_file = optarg; break;
-		case 'c': o->container = 1; break;
-		case 'd': o->skip_perms = 1; break;
-		case 'q': c->quiet = 1; break;
-		case 'v': c->verbose = 1; break;
-		case OPT_DETACH: o->detach = 1; break;
-		case OPT_ALLOW_DIRTY: o->allow_dirty = 1; break;
-		case OPT_IMAGE: o->image = optarg; o->container = 1; break;
-		case OPT_DRY_RUN: o->dry_run = 1; break;
-		case OPT_JSON: o->json = 1; break;
-		case OPT_REVEAL: o->reveal = 1; break;
-		case OPT_BUILD: o->build = 1; o->container = 1; break;
-		case OPT_NO_CACHE: o->no_cache = 1; o->container = 1; break;
-		case ':': return cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
-		case 'h': cli_help_exit(cmd);
-		default: return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	for (int i = optind; i < argc; i++)
+	int first = cli_parse(c, cmd, argc, argv, opts, CLI_QUIET | (strcmp(cmd, "dispatch") ? 0 : CLI_OPTIONS_FIRST));
+	if (first < 0)
+		return -first;
+	/* an image or a build is a container's */
+	if (o->image || o->build || o->no_cache)
+		o->container = 1;
+	for (int i = first; i < argc; i++)
 		strvec_push(words, argv[i]);
 	if (o->prompt && o->prompt_file)
 		return cli_usage(cmd, "give the prompt with -p or -f, not both");

@@ -219,28 +219,6 @@ int cli_sync(struct cli *c, struct session *s, struct error *err)
 	return lifecycle_sync(&lc, s, err);
 }
 
-int cli_env_option(int opt, const char *arg, struct env_inputs *in, struct error *err)
-{
-	switch (opt) {
-	case OPT_ENV:
-		if (env_arg_check(arg, err) < 0)
-			return -1;
-		strvec_push(&in->e_args, arg);
-		return 1;
-	case OPT_ENV_FILE:
-		return env_inputs_add_file(in, arg, err) < 0 ? -1 : 1;
-	case OPT_NO_FORWARD:
-		in->no_forward = 1;
-		return 1;
-	case OPT_PROFILE:
-		free(in->profile);
-		in->profile = xstrdup(arg);
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 int env_inputs_given(const struct env_inputs *in)
 {
 	return in->e_args.nr || in->env_files.nr || in->no_forward || in->profile;

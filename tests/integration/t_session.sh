@@ -814,6 +814,46 @@ test_usage_errors_and_version() {
 	assert_one_line "$out"
 }
 
+# Every command's options go through one parser: an unknown option and a
+# missing value are one usage line (exit 2) naming the option and the
+# command; -h/--help anywhere among the options is the command's help; each
+# command takes only its own options.
+test_option_errors_are_one_line_per_command() {
+	repo_plain
+	local before
+	before=$(disk_snapshot)
+	for cmd in start dispatch resume shell exec finish cancel clean list status env "image build" "image bootstrap"; do
+		# shellcheck disable=SC2086 # "image build" is two words
+		expect_rc 2 "$PARA" $cmd --no-such-option
+		assert_one_line "$out"
+		assert_contains "$out" "para $cmd: unknown option '--no-such-option'"
+	done
+	for args in "start -p" "start --docker-image" "resume -f" "exec -e" "env --env-file" "finish -b" \
+		"clean --archived" "image bootstrap --tag"; do
+		# shellcheck disable=SC2086
+		expect_rc 2 "$PARA" $args
+		assert_one_line "$out"
+		assert_contains "$out" "option '${args##* }' needs a value"
+	done
+	# -p, -f and -d are resume's, not shell's or exec's; -n is not image build's
+	expect_rc 2 "$PARA" shell -p hi
+	assert_contains "$out" "para shell: unknown option '-p'"
+	expect_rc 2 "$PARA" exec -d s -- true
+	assert_contains "$out" "para exec: unknown option '-d'"
+	expect_rc 2 "$PARA" image build -n
+	assert_contains "$out" "unknown option '-n'"
+	# a bad -e is refused while parsing, before anything is read
+	expect_rc 2 "$PARA" env -e "BAD NAME=x"
+	assert_one_line "$out"
+	assert_contains "$out" "not a variable name"
+	# help of a subcommand is its command's
+	out=$("$PARA" image build -q --help) || fail "image build --help failed"
+	assert_contains "$out" "usage: para image"
+	out=$("$PARA" clean -n -h) || fail "clean -h failed"
+	assert_contains "$out" "usage: para clean"
+	assert_unchanged "$before" "bad options"
+}
+
 # ---------------------------------------------------------------- 13. config
 
 test_invalid_config_json() {
