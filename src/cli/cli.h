@@ -28,10 +28,15 @@ struct cmd {
 	const char *alias;
 	int (*fn)(int argc, char **argv);
 	const char *summary;
-	const char *help; /* full text for --help */
 };
 
 extern const struct cmd commands[];
+/* The commands' help texts (src/cli/help.txt, made C at build time). */
+struct help_text {
+	const char *name;
+	const char *text;
+};
+extern const struct help_text help_texts[];
 const struct cmd *cmd_find(const char *name);
 
 /* Discover the repository and load config; warnings go to stderr. */

@@ -58,16 +58,14 @@ static int run_there(struct cli *c, struct enter *e)
 	if (cli_run_in_session(c, &s, s.container ? &spec : NULL, e->argv, e->in, e->in_len, &status, &err) < 0)
 		goto fail;
 	/* what the agent committed in there is on the session branch now */
-	if (cli_sync(c, &s, &err) < 0)
-		goto fail;
-	ret = status;
+	ret = cli_sync(c, &s, &err) < 0 ? cli_fail(&err) : status;
 	goto out;
 fail:
 	ret = cli_fail(&err);
 out:
-	strvec_clear(&notes);
-	spec_clear(&spec);
 	session_clear(&s);
+	spec_clear(&spec);
+	strvec_clear(&notes);
 	return ret;
 }
 

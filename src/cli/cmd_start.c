@@ -250,10 +250,9 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 		goto out;
 	}
 	int status = 0;
-	if (cli_run_in_session(c, &s, o->container ? &spec : NULL, (const char *const *)agent.v, stdin_prompt,
-			       stdin_prompt ? strlen(stdin_prompt) : 0, &status, &err) < 0)
-		goto fail;
-	ret = status;
+	r = cli_run_in_session(c, &s, o->container ? &spec : NULL, (const char *const *)agent.v, stdin_prompt,
+			       stdin_prompt ? strlen(stdin_prompt) : 0, &status, &err);
+	ret = r < 0 ? cli_fail(&err) : status;
 	goto out;
 fail:
 	ret = cli_fail(&err);

@@ -31,19 +31,21 @@ int name_validate(const char *name, struct error *err)
 	return error_hint(err, "%s (no '..', no trailing '.' or '.lock')", NAME_RULE);
 }
 
-static const char *const adjectives[] = {
-	"agile", "bold", "brave", "bright", "calm", "clever", "cosmic", "crisp", "daring", "eager",
-	"fancy", "fast", "fierce", "gentle", "glad", "golden", "happy", "hidden", "humble", "jolly",
-	"keen", "kind", "lively", "lucky", "mellow", "mighty", "misty", "nimble", "noble", "quick",
-	"quiet", "rapid", "rustic", "shiny", "silent", "sleek", "smooth", "snowy", "solid", "steady",
-	"sunny", "swift", "tidy", "vivid", "warm", "wise", "witty", "zesty",
-};
-static const char *const nouns[] = {
-	"anchor", "badger", "beacon", "birch", "breeze", "canyon", "cedar", "comet", "coral", "crane",
-	"delta", "ember", "falcon", "fern", "fjord", "forest", "galaxy", "garnet", "harbor", "heron",
-	"island", "jaguar", "lagoon", "lantern", "maple", "meadow", "meteor", "nebula", "oasis", "orbit",
-	"otter", "panda", "pebble", "pine", "planet", "quartz", "raven", "reef", "river", "robin",
-	"summit", "tiger", "tundra", "valley", "willow", "wolf", "yak", "zephyr",
+/* An adjective and a noun a row; a name takes the adjective of one row and
+ * the noun of another. */
+static const char *const words[][2] = {
+	{ "agile", "anchor" }, { "bold", "badger" }, { "brave", "beacon" }, { "bright", "birch" },
+	{ "calm", "breeze" }, { "clever", "canyon" }, { "cosmic", "cedar" }, { "crisp", "comet" },
+	{ "daring", "coral" }, { "eager", "crane" }, { "fancy", "delta" }, { "fast", "ember" },
+	{ "fierce", "falcon" }, { "gentle", "fern" }, { "glad", "fjord" }, { "golden", "forest" },
+	{ "happy", "galaxy" }, { "hidden", "garnet" }, { "humble", "harbor" }, { "jolly", "heron" },
+	{ "keen", "island" }, { "kind", "jaguar" }, { "lively", "lagoon" }, { "lucky", "lantern" },
+	{ "mellow", "maple" }, { "mighty", "meadow" }, { "misty", "meteor" }, { "nimble", "nebula" },
+	{ "noble", "oasis" }, { "quick", "orbit" }, { "quiet", "otter" }, { "rapid", "panda" },
+	{ "rustic", "pebble" }, { "shiny", "pine" }, { "silent", "planet" }, { "sleek", "quartz" },
+	{ "smooth", "raven" }, { "snowy", "reef" }, { "solid", "river" }, { "steady", "robin" },
+	{ "sunny", "summit" }, { "swift", "tiger" }, { "tidy", "tundra" }, { "vivid", "valley" },
+	{ "warm", "willow" }, { "wise", "wolf" }, { "witty", "yak" }, { "zesty", "zephyr" },
 };
 
 char *name_generate(unsigned long seed)
@@ -53,8 +55,8 @@ char *name_generate(unsigned long seed)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	z ^= z >> 31;
-	size_t na = sizeof adjectives / sizeof adjectives[0], nn = sizeof nouns / sizeof nouns[0];
-	return xasprintf("%s-%s", adjectives[z % na], nouns[(z / na) % nn]);
+	size_t n = sizeof words / sizeof words[0];
+	return xasprintf("%s-%s", words[z % n][0], words[(z / n) % n][1]);
 }
 
 char *name_sanitize(const char *s)

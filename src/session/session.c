@@ -251,6 +251,14 @@ int session_plan_create(const struct repo *r, const struct config *cfg, const ch
 	return ret;
 }
 
+/* A creation that failed half-way: all of it undone, s empty again; -1. */
+static int undo_create(const struct repo *r, struct session *s)
+{
+	session_rollback(r, s);
+	session_clear(s);
+	return -1;
+}
+
 int session_create_at(const struct repo *r, const struct config *cfg, const char *name, const char *start,
 		      struct session *s, struct error *err)
 {
@@ -281,12 +289,7 @@ int session_create_at(const struct repo *r, const struct config *cfg, const char
 	fd = -1;
 	/* outside the lock: other sessions may be created meanwhile */
 	worktree_add_args(branch, wt, s->base, &add);
-	if (git_argv(r->root, NULL, &add, NULL, err) < 0 || worktree_admin(r, s, err) < 0) {
-		session_rollback(r, s);
-		session_clear(s);
-		goto out;
-	}
-	ret = 0;
+	ret = git_argv(r->root, NULL, &add, NULL, err) < 0 || worktree_admin(r, s, err) < 0 ? undo_create(r, s) : 0;
 out:
 	state_unlock(fd);
 	strbuf_release(&head);
@@ -710,8 +713,7 @@ int session_recover(const struct repo *r, const struct config *cfg, const char *
 	if (wip && (wt_git(s, NULL, err, "read-tree", "-u", "--reset", tip.buf, NULL) < 0 ||
 		    wt_git(s, NULL, err, "reset", "--quiet", NULL) < 0)) {
 		error_wrap(err, "cannot restore the archived files of '%s' (the archive is kept)", name);
-		session_rollback(r, s);
-		session_clear(s);
+		ret = undo_create(r, s);
 		goto out;
 	}
 	ret = 0;

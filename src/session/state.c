@@ -59,11 +59,33 @@ int state_prepare(const struct repo *r, struct error *err)
 	return para_gitignore_ensure(r->para_dir, err);
 }
 
+/*
+ * A process holds the state lock once: taking it again while it holds it
+ * (clean bringing back a dead session's commits) gives the same fd, and only
+ * the outermost state_unlock lets it go. A second flock on a file opened anew
+ * would wait on this very process forever.
+ */
+static struct {
+	int fd, depth;
+	char *path;
+} held = { -1, 0, NULL };
+
 int state_lock(const struct repo *r, struct error *err)
 {
 	char *p = path_join(r->para_dir, "state/.lock");
+	if (held.depth && !strcmp(held.path, p)) {
+		free(p);
+		held.depth++;
+		return held.fd;
+	}
 	int fd = lock_acquire(p, 1, err);
-	free(p);
+	if (fd >= 0 && !held.depth) {
+		held.fd = fd;
+		held.depth = 1;
+		held.path = p;
+	} else {
+		free(p);
+	}
 	return fd;
 }
 
@@ -129,6 +151,13 @@ int session_locked_elsewhere(const struct repo *r, const char *name)
 
 void state_unlock(int fd)
 {
+	if (fd >= 0 && fd == held.fd) {
+		if (--held.depth > 0)
+			return;
+		held.fd = -1;
+		free(held.path);
+		held.path = NULL;
+	}
 	lock_release(fd);
 }
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sig.h"
 #include "strbuf.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -171,17 +172,31 @@ out:
 	return ret;
 }
 
+/*
+ * Waiting polls rather than blocks in flock: the signal handlers restart
+ * system calls (SA_RESTART), and a para waiting on another must still stop
+ * on Ctrl-C or SIGTERM.
+ */
 int lock_acquire(const char *path, int wait, struct error *err)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return error_errno(err, PARA_EXIT_FAIL, "cannot open lock '%s'", path);
-	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
-		if (errno == EINTR)
-			continue;
+	unsigned mark = sig_count();
+	long nap_us = 1000;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
+		if (e == EINTR)
+			continue;
+		if (e == EWOULDBLOCK && wait && sig_count() == mark) {
+			usleep((useconds_t)nap_us);
+			nap_us = nap_us < 50000 ? nap_us * 2 : 50000;
+			continue;
+		}
 		close(fd);
 		errno = e;
+		if (e == EWOULDBLOCK && wait)
+			return error_set(err, 128 + sig_last(), "interrupted while waiting for another para command");
 		if (e == EWOULDBLOCK)
 			return error_set(err, PARA_EXIT_FAIL, "another para command is changing sessions in this repository; try again in a moment");
 		return error_errno(err, PARA_EXIT_FAIL, "cannot lock '%s'", path);

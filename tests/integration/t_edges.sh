@@ -56,6 +56,35 @@ test_sigterm_during_context_hash() {
 	return 0
 }
 
+# A para waiting for another one's lock still stops on SIGTERM, at once, and
+# has made nothing; once the lock is free, the same start goes through.
+test_sigterm_while_waiting_for_a_lock() {
+	mkrepo
+	set_agent '["true"]' arg
+	mkdir -p .para/state
+	# -o: the lock is flock's own, gone when it is killed (sleep keeps no fd)
+	flock -o .para/state/.lock sleep 30 >/dev/null 2>&1 &
+	holder=$!
+	sleep 0.3
+	"$PARA" start waiting --detach >"$TEST_TMP/out.txt" 2>&1 &
+	pid=$!
+	sleep 1
+	kill -0 $pid 2>/dev/null || fail "para did not wait for the lock: $(cat "$TEST_TMP/out.txt")"
+	t0=$(date +%s%N)
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	kill $holder
+	wait $holder 2>/dev/null
+	[ "$ms" -lt 1000 ] || fail "para took ${ms} ms to stop after SIGTERM"
+	assert_eq 143 "$rc" "exit status after SIGTERM: $(cat "$TEST_TMP/out.txt")"
+	assert_contains "$(cat "$TEST_TMP/out.txt")" "interrupted while waiting for another para"
+	assert_no_file .para/state/waiting.json
+	assert_no_file .para/worktrees/waiting
+	expect_rc 0 "$PARA" start waiting --detach
+}
+
 edge_repo() { # extra-json-for-docker
 	need_engine
 	need_image "$BUSYBOX_IMAGE"

@@ -266,3 +266,28 @@ dead_pid() {
 	wait "$p"
 	echo "$p"
 }
+
+# A start killed after its agent committed in the container (the kill -9 test
+# found it): clean brings the commit back and archives it with the session's
+# changes, instead of waiting forever on the lock it holds itself.
+test_clean_of_a_dead_start_with_agent_commits_does_not_hang() {
+	need_engine
+	need_image "$DEBIAN_IMAGE"
+	nl_repo
+	expect_rc 0 "$PARA" start -c --detach dz
+	cname=$(jq -r .container.name .para/state/dz.json)
+	# straight through the engine: para has not brought this commit back yet
+	commit=$(docker exec -w /workspace "$cname" sh -c 'echo a >a && git add a && git commit -qm agent &&
+		git rev-parse HEAD') || fail "no commit in the container"
+	echo wip >"$(wt dz)/w"
+	jq --argjson p "$(dead_pid)" '.phase = "creating" | .pid = $p' .para/state/dz.json >s.json &&
+		mv s.json .para/state/dz.json
+	run timeout 60 "$PARA" clean
+	[ "$rc" != 124 ] || fail "para clean hung"
+	assert_eq 0 "$rc" "clean: $out"
+	a=$(archive_of dz)
+	[ -n "$a" ] || fail "no archive: $out"
+	reaches "$commit" "$a" || fail "the agent's commit is lost"
+	assert_eq wip "$(git show "$a:w")"
+	assert_no_file .para/state/dz.json
+}
