@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "parse/gostr.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -48,67 +49,10 @@ static int is_key_rune(uint32_t c);
 
 /* ---- characters ---------------------------------------------------- */
 
-/*
- * Decode one UTF-8 sequence as Go does: anything malformed (overlong,
- * surrogate, truncated, > U+10FFFF) is U+FFFD of length 1.
- */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+/* The rune at p->s[pos] (Go's utf8.DecodeRune) and its width in *n. */
+static uint32_t rune_at(const struct parser *p, size_t pos, size_t *n)
 {
-	size_t len;
-	uint32_t c = s[0], min;
-
-	*cp = 0xfffd;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, c &= 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, c &= 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, c &= 0x07, min = 0x10000;
-	else
-		return 1;
-	if (n < len)
-		return 1;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 1;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 1;
-	*cp = c;
-	return len;
-}
-
-static void utf8_encode(struct strbuf *sb, uint32_t c)
-{
-	if (c < 0x80) {
-		strbuf_addch(sb, (int)c);
-	} else {
-		strbuf_addch(sb, (int)(0xc0 | c >> 6));
-		strbuf_addch(sb, (int)(0x80 | (c & 0x3f)));
-	}
-}
-
-static size_t decode_at(const struct parser *p, size_t pos, uint32_t *c)
-{
-	return utf8_decode((const unsigned char *)p->s + pos, p->len - pos, c);
-}
-
-/* Go's unicode.IsSpace. */
-static int is_space(uint32_t c)
-{
-	switch (c) {
-	case '\t': case '\n': case '\v': case '\f': case '\r': case ' ':
-	case 0x85: case 0xa0: case 0x1680: case 0x2028: case 0x2029:
-	case 0x202f: case 0x205f: case 0x3000:
-		return 1;
-	default:
-		return c >= 0x2000 && c <= 0x200a;
-	}
+	return gostr_decode_rune((const unsigned char *)p->s + pos, p->len - pos, n);
 }
 
 /* compose-go's isSpace: the blanks it skips around keys and separators. */
@@ -128,19 +72,14 @@ static int is_name_char(char c)
 	return is_name_start(c) || (c >= '0' && c <= '9');
 }
 
-/* Length of s[0..n) without trailing Unicode spaces (they are at most 3 bytes). */
+/* Length of s[0..n) without trailing Unicode spaces. */
 static size_t rtrim_len(const char *s, size_t n)
 {
-	for (;;) {
-		size_t k;
-		uint32_t c;
-		for (k = 1; k <= 3 && k <= n; k++)
-			if (utf8_decode((const unsigned char *)s + n - k, k, &c) == k && is_space(c))
-				break;
-		if (k > 3 || k > n)
-			return n;
-		n -= k;
-	}
+	size_t w;
+
+	while (n && gostr_is_space(gostr_decode_last_rune((const unsigned char *)s, n, &w)))
+		n -= w;
+	return n;
 }
 
 /* ---- errors -------------------------------------------------------- */
@@ -455,7 +394,7 @@ static int unescape(struct parser *p, const char *s, size_t n, struct strbuf *ou
 			       (unsigned)(s[i + 4] - '0');
 			if (!code)
 				return fail_value(p, "nul byte");
-			utf8_encode(out, code);
+			gostr_append_rune(out, code);
 			i += 3;
 		} else {
 			i++; /* kept as written, both characters */
@@ -515,7 +454,7 @@ static int after_quoted(struct parser *p)
 	uint32_t c = 0;
 	size_t n;
 
-	while (p->pos < p->len && (n = decode_at(p, p->pos, &c)) && is_space(c) && c != '\n')
+	while (p->pos < p->len && gostr_is_space(c = rune_at(p, p->pos, &n)) && c != '\n')
 		p->pos += n;
 	if (p->pos == p->len || c == '\n')
 		return 0;
@@ -575,7 +514,7 @@ static void skip_blanks(struct parser *p)
 	uint32_t c;
 	size_t n;
 
-	while (p->pos < p->len && (n = decode_at(p, p->pos, &c)) && is_blank(c))
+	while (p->pos < p->len && is_blank(c = rune_at(p, p->pos, &n)))
 		p->pos += n;
 }
 
@@ -583,10 +522,10 @@ static void skip_blanks(struct parser *p)
 static int next_statement(struct parser *p)
 {
 	while (p->pos < p->len) {
-		uint32_t c;
-		size_t n = decode_at(p, p->pos, &c);
+		size_t n;
+		uint32_t c = rune_at(p, p->pos, &n);
 		const char *nl;
-		if (is_space(c)) {
+		if (gostr_is_space(c)) {
 			p->line += c == '\n';
 			p->pos += n;
 			continue;
@@ -620,7 +559,7 @@ static void skip_export(struct parser *p)
 
 static int fail_key_char(struct parser *p, uint32_t c, size_t n)
 {
-	if (c == 0xfffd && n == 1)
+	if (c == GOSTR_RUNE_ERROR && n == 1)
 		return fail(p, p->line, "invalid UTF-8 in variable name");
 	if (c > 0x20 && c < 0x7f)
 		return fail(p, p->line, c == '\'' ? "unexpected character \"%c\" in variable name"
@@ -644,8 +583,8 @@ static int scan_key(struct parser *p, int *bare)
 	p->key = p->pos;
 	*bare = 1;
 	while (p->pos < p->len) {
-		uint32_t c;
-		size_t n = decode_at(p, p->pos, &c);
+		size_t n;
+		uint32_t c = rune_at(p, p->pos, &n);
 		if (c == '=' || c == ':' || c == '\n') {
 			*bare = c == '\n';
 			p->pos += !*bare;

@@ -1,4 +1,4 @@
-/* Go's utf8 decoding, unicode.IsSpace, strings.TrimSpace, filepath.Clean and Dir; see gostr.h. */
+/* Go's utf8 decoding and encoding, unicode.IsSpace, strings.TrimSpace, filepath.Clean and Dir; see gostr.h. */
 #include "parse/gostr.h"
 
 #include <string.h>
@@ -65,6 +65,27 @@ uint32_t gostr_decode_last_rune(const unsigned char *s, size_t n, size_t *width)
 		return GOSTR_RUNE_ERROR;
 	*width = w;
 	return r;
+}
+
+void gostr_append_rune(struct strbuf *sb, uint32_t r)
+{
+	if (r < 0x80) {
+		strbuf_addch(sb, (int)r);
+		return;
+	}
+	if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
+		r = GOSTR_RUNE_ERROR;
+	if (r < 0x800) {
+		strbuf_addch(sb, (int)(0xC0 | r >> 6));
+	} else if (r < 0x10000) {
+		strbuf_addch(sb, (int)(0xE0 | r >> 12));
+		strbuf_addch(sb, (int)(0x80 | (r >> 6 & 0x3F)));
+	} else {
+		strbuf_addch(sb, (int)(0xF0 | r >> 18));
+		strbuf_addch(sb, (int)(0x80 | (r >> 12 & 0x3F)));
+		strbuf_addch(sb, (int)(0x80 | (r >> 6 & 0x3F)));
+	}
+	strbuf_addch(sb, (int)(0x80 | (r & 0x3F)));
 }
 
 int gostr_is_space(uint32_t r)
