@@ -93,10 +93,11 @@ const char *human_age(long long created, char *buf, size_t n);
 
 /*
  * A command's options: a table ending in CLI_OPT_END. Each option sets its
- * dest: an int to 1 (CLI_FLAG), a const char * to its value (CLI_STR), or a
+ * dest: an int to 1 (CLI_FLAG), a const char * to its value (CLI_STR), a
+ * struct strvec gets each value (CLI_STRV, repeatable), or a
  * struct env_inputs (CLI_ENV_*, see CLI_ENV_OPTIONS).
  */
-enum cli_opt_kind { CLI_FLAG, CLI_STR, CLI_ENV_VAR, CLI_ENV_FILE, CLI_ENV_NO_FORWARD, CLI_ENV_PROFILE };
+enum cli_opt_kind { CLI_FLAG, CLI_STR, CLI_STRV, CLI_ENV_VAR, CLI_ENV_FILE, CLI_ENV_NO_FORWARD, CLI_ENV_PROFILE };
 struct cli_opt {
 	const char *name; /* the long name, without "--" */
 	int short_name;   /* its letter, or 0 */

@@ -1,6 +1,7 @@
 /* para start / para dispatch */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -9,6 +10,8 @@
 #include "session/agentgit.h"
 #include "cli/plan.h"
 #include "container/image.h"
+#include "container/mounts.h"
+#include "parse/shellwords.h"
 #include "util/fsutil.h"
 #include "session/names.h"
 #include "session/session.h"
@@ -26,6 +29,9 @@ struct start_opts {
 	int container, detach, skip_perms, allow_dirty, dry_run, json, reveal, build, no_cache;
 	struct strbuf prompt_buf;
 	struct env_inputs env;
+	struct strvec mounts;      /* --mount */
+	struct strvec docker_args; /* --docker-args, as given */
+	struct strvec raw_words;   /* their words */
 };
 
 static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, struct start_opts *o,
@@ -44,6 +50,8 @@ static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, st
 		{ "reveal", 0, CLI_FLAG, &o->reveal },
 		{ "build", 0, CLI_FLAG, &o->build },
 		{ "no-cache", 0, CLI_FLAG, &o->no_cache },
+		{ "mount", 0, CLI_STRV, &o->mounts },
+		{ "docker-args", 0, CLI_STRV, &o->docker_args },
 		CLI_ENV_OPTIONS(&o->env),
 		CLI_OPT_END,
 	};
@@ -52,8 +60,15 @@ static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, st
 	if (first < 0)
 		return -first;
 	/* an image or a build is a container's */
-	if (o->image || o->build || o->no_cache)
+	if (o->image || o->build || o->no_cache || o->mounts.nr || o->docker_args.nr)
 		o->container = 1;
+	for (size_t i = 0; i < o->docker_args.nr; i++) {
+		struct error err = ERROR_INIT;
+		if (shellwords_split(o->docker_args.v[i], &o->raw_words, &err) < 0) {
+			error_wrap(&err, "--docker-args");
+			return cli_fail(&err);
+		}
+	}
 	for (int i = first; i < argc; i++)
 		strvec_push(words, argv[i]);
 	if (o->prompt && o->prompt_file)
@@ -99,6 +114,14 @@ static char *free_name(const struct cli *c)
 
 /* The image (chosen, allowed, present or built) and the spec with its
  * environment: all before anything is created. */
+/* What the engine will find there: a symlink is followed. */
+static int host_path_exists(const char *path, void *ctx)
+{
+	struct stat st;
+	(void)ctx;
+	return stat(path, &st) == 0;
+}
+
 static int plan_container(struct cli *c, struct start_opts *o, const char *name, struct container_spec *spec,
 			  struct image_plan *plan_out, int *needs_build, struct error *err)
 {
@@ -118,8 +141,10 @@ static int plan_container(struct cli *c, struct start_opts *o, const char *name,
 		cli_spec_git(c, name, &g);
 		struct dargs_ctx danger;
 		cli_danger_ctx(c, &danger);
+		struct mount_inputs mi = { c->repo.root, getenv("HOME"), getenv("PARA_DOCKER_MOUNTS"),
+					   (const char *const *)o->mounts.v, &danger, host_path_exists, NULL };
 		struct spec_inputs in = { c->repo.root, &g, name, wt, plan.image, getuid(), getgid(), PARA_VERSION,
-					  &danger };
+					  &danger, &mi, profile, pname, (const char *const *)o->raw_words.v };
 		r = spec_resolve(&c->cfg, &in, spec, err);
 		spec_git_clear(&g);
 	}
@@ -206,6 +231,9 @@ static void start_opts_clear(struct start_opts *o)
 {
 	strbuf_release(&o->prompt_buf);
 	env_inputs_clear(&o->env);
+	strvec_clear(&o->mounts);
+	strvec_clear(&o->docker_args);
+	strvec_clear(&o->raw_words);
 }
 
 static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
@@ -269,7 +297,7 @@ out:
 int cmd_start(int argc, char **argv)
 {
 	struct cli c = CLI_INIT;
-	struct start_opts o = { .env = ENV_INPUTS_INIT };
+	struct start_opts o = { .env = ENV_INPUTS_INIT, .mounts = STRVEC_INIT, .docker_args = STRVEC_INIT, .raw_words = STRVEC_INIT };
 	struct strvec words = STRVEC_INIT;
 	strbuf_init(&o.prompt_buf, 0);
 	int r = parse_start("start", argc, argv, &c, &o, &words);
@@ -285,7 +313,7 @@ int cmd_start(int argc, char **argv)
 int cmd_dispatch(int argc, char **argv)
 {
 	struct cli c = CLI_INIT;
-	struct start_opts o = { .env = ENV_INPUTS_INIT };
+	struct start_opts o = { .env = ENV_INPUTS_INIT, .mounts = STRVEC_INIT, .docker_args = STRVEC_INIT, .raw_words = STRVEC_INIT };
 	struct strvec words = STRVEC_INIT;
 	struct strbuf prompt = STRBUF_INIT;
 	const char *name = NULL;

@@ -35,6 +35,7 @@ static int apply(const struct cli_opt *o, const char *arg, struct error *err)
 	switch (o->kind) {
 	case CLI_FLAG: *(int *)o->dest = 1; return 0;
 	case CLI_STR: *(const char **)o->dest = arg; return 0;
+	case CLI_STRV: strvec_push(o->dest, arg); return 0;
 	case CLI_ENV_VAR:
 		if (env_arg_check(arg, err) < 0)
 			return -1;

@@ -120,7 +120,7 @@ static const struct key_rule schema[] = {
 /* Keys of SPEC §3 that this version reads but does not act on yet: set to
  * anything but their default, they get a warning instead of silence. */
 static const char *const not_yet[] = {
-	"docker.mounts", "docker.setup_script", "docker.network.isolation",
+	"docker.setup_script", "docker.network.isolation",
 	"docker.network.allowed_domains", "docker.network.egress", NULL,
 };
 
@@ -241,10 +241,6 @@ static int check_profiles(struct config *cfg, const char *file, json_t *profiles
 				strvec_pushf(&cfg->warnings, "%s: unknown key 'docker.profiles.%s.%s'", file, name, k);
 				continue;
 			}
-			if ((!strcmp(k, "volumes") || !strcmp(k, "docker_args")) && json_array_size(v))
-				strvec_pushf(&cfg->warnings,
-					     "%s: 'docker.profiles.%s.%s' is not supported by this version of para yet; ignored",
-					     file, name, k);
 			unsigned t = !strcmp(k, "env_vars") ? T_STRMAP
 				     : (!strcmp(k, "volumes") || !strcmp(k, "docker_args")) ? T_STRV
 											    : T_STR | T_NULL;

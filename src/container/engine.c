@@ -293,8 +293,46 @@ static int simple(struct engine *e, struct strvec *args, const struct strvec *en
 	return ret;
 }
 
+/* Named volumes the spec mounts, made (labelled as this repository's) when
+ * missing; the engine would make them too, but unlabelled. They outlive
+ * sessions: that is what they are for. */
+static int volumes_ensure(struct engine *e, const struct container_spec *s, struct error *err)
+{
+	const char *repo = NULL;
+	for (size_t i = 0; i < s->labels.nr; i++)
+		if (!strncmp(s->labels.v[i], "dev.para.repo=", 14))
+			repo = s->labels.v[i];
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < s->nmounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		if (m->type != MOUNT_VOLUME || !m->src)
+			continue;
+		struct strvec args = STRVEC_INIT;
+		struct strbuf out = STRBUF_INIT, eout = STRBUF_INIT;
+		int status = 0;
+		strvec_pushl(&args, "volume", "inspect", "--format", "{{.Name}}", m->src, NULL);
+		r = run_engine(e, &args, NULL, &out, &eout, &status, err);
+		strvec_clear(&args);
+		if (r == 0 && status) {
+			strvec_pushl(&args, "volume", "create", "--label", "dev.para.volume=1", NULL);
+			if (repo)
+				strvec_pushl(&args, "--label", repo, NULL);
+			strvec_push(&args, m->src);
+			char *what = xasprintf("cannot create volume '%s'", m->src);
+			r = simple(e, &args, NULL, what, err);
+			free(what);
+			strvec_clear(&args);
+		}
+		strbuf_release(&out);
+		strbuf_release(&eout);
+	}
+	return r;
+}
+
 int engine_create(struct engine *e, const struct container_spec *s, struct error *err)
 {
+	if (volumes_ensure(e, s, err) < 0)
+		return -1;
 	struct strvec args = STRVEC_INIT;
 	struct strbuf in = STRBUF_INIT, errout = STRBUF_INIT;
 	struct child c = CHILD_INIT;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "container/mounts.h"
 #include "session/agentgit.h"
 #include "session/names.h"
 #include "util/execlimit.h"
@@ -25,6 +26,7 @@ void spec_clear(struct container_spec *s)
 	for (size_t i = 0; i < s->nmounts; i++) {
 		free(s->mounts[i].src);
 		free(s->mounts[i].dst);
+		free(s->mounts[i].propagation);
 	}
 	free(s->mounts);
 	for (size_t i = 0; i < s->nenv; i++)
@@ -148,7 +150,28 @@ void spec_clear_user_env(struct container_spec *s)
 void spec_add_mount(struct container_spec *s, const char *src, const char *dst, int ro)
 {
 	ALLOC_GROW(s->mounts, s->nmounts + 1, s->amounts);
-	s->mounts[s->nmounts++] = (struct spec_mount){ xstrdup(src), xstrdup(dst), ro };
+	s->mounts[s->nmounts++] = (struct spec_mount){ MOUNT_BIND, xstrdup(src), xstrdup(dst), ro, NULL, 0 };
+}
+
+static char *dup_opt(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void spec_put_mount(struct container_spec *s, const struct spec_mount *m)
+{
+	struct spec_mount copy = { m->type, dup_opt(m->src), xstrdup(m->dst), m->ro, dup_opt(m->propagation), m->nocopy };
+	for (size_t i = 0; i < s->nmounts; i++) {
+		if (strcmp(s->mounts[i].dst, m->dst))
+			continue;
+		free(s->mounts[i].src);
+		free(s->mounts[i].dst);
+		free(s->mounts[i].propagation);
+		s->mounts[i] = copy;
+		return;
+	}
+	ALLOC_GROW(s->mounts, s->nmounts + 1, s->amounts);
+	s->mounts[s->nmounts++] = copy;
 }
 
 void spec_git_clear(struct spec_git *g)
@@ -171,13 +194,15 @@ void spec_git_mounts(struct container_spec *s, const struct spec_git *g)
 	size_t keep = 0;
 	for (size_t i = 0; i < s->nmounts; i++) {
 		struct spec_mount *m = &s->mounts[i];
-		int git = !strcmp(m->dst, SPEC_WORKDIR "/.git") || !strcmp(m->dst, AGENTGIT_DIR) ||
-			  (g->repo_git_dir && path_within(m->src, g->repo_git_dir));
-		for (size_t j = 0; !git && j < g->objects.nr; j++)
+		int git = m->type == MOUNT_BIND &&
+			  (!strcmp(m->dst, SPEC_WORKDIR "/.git") || !strcmp(m->dst, AGENTGIT_DIR) ||
+			   (g->repo_git_dir && path_within(m->src, g->repo_git_dir)));
+		for (size_t j = 0; !git && m->type == MOUNT_BIND && j < g->objects.nr; j++)
 			git = !strcmp(m->src, g->objects.v[j]);
 		if (git) {
 			free(m->src);
 			free(m->dst);
+			free(m->propagation);
 		} else {
 			s->mounts[keep++] = *m;
 		}
@@ -223,6 +248,44 @@ static char *opt_scalar(const struct config *cfg, const char *path)
 	return NULL;
 }
 
+/* One layer of raw engine flags, checked for what removes confinement. */
+static int raw_layer(const struct config *cfg, const struct spec_inputs *in, const struct strvec *words,
+		     const char *origin, int code, struct container_spec *s, struct error *err)
+{
+	static const char *const no_sockets[] = { NULL };
+	struct dargs_ctx none = { NULL, in->repo_root, no_sockets, NULL, NULL, NULL };
+	if (!config_bool(cfg, "docker.allow_dangerous_mounts") &&
+	    dargs_check((const char *const *)words->v, in->danger ? in->danger : &none, origin, err) < 0) {
+		err->code = code;
+		return -1;
+	}
+	strvec_pushv(&s->extra_args, (const char *const *)words->v);
+	return 0;
+}
+
+/* docker.docker_args, the profile's docker_args, --docker-args: in that
+ * order, after para's own flags. */
+static int raw_args(const struct config *cfg, const struct spec_inputs *in, struct container_spec *s,
+		   struct error *err)
+{
+	struct strvec v[3] = { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT };
+	config_strv(cfg, "docker.docker_args", &v[0]);
+	if (in->profile)
+		json_strv(json_object_get(in->profile, "docker_args"), &v[1]);
+	if (in->docker_args)
+		strvec_pushv(&v[2], in->docker_args);
+	char *porigin = xasprintf("profile '%s' docker_args", in->profile_name ? in->profile_name : "");
+	int r = raw_layer(cfg, in, &v[0], "docker.docker_args", PARA_EXIT_CONFIG, s, err);
+	if (r == 0)
+		r = raw_layer(cfg, in, &v[1], porigin, PARA_EXIT_CONFIG, s, err);
+	if (r == 0)
+		r = raw_layer(cfg, in, &v[2], "--docker-args", PARA_EXIT_USAGE, s, err);
+	free(porigin);
+	for (size_t i = 0; i < 3; i++)
+		strvec_clear(&v[i]);
+	return r;
+}
+
 int spec_resolve(const struct config *cfg, const struct spec_inputs *in, struct container_spec *s,
 		 struct error *err)
 {
@@ -235,6 +298,8 @@ int spec_resolve(const struct config *cfg, const struct spec_inputs *in, struct 
 		return -1;
 	spec_add_mount(s, in->worktree, SPEC_WORKDIR, 0);
 	spec_git_mounts(s, in->git);
+	if (in->mounts && mounts_resolve(cfg, in->mounts, in->profile, in->profile_name, s, err) < 0)
+		return -1;
 	spec_add_env(s, "PARA_SESSION", in->session, "para", 0);
 	spec_add_env(s, "PARA_WORKSPACE", SPEC_WORKDIR, "para", 0);
 	json_t *pl = config_get(cfg, "docker.resources.pids_limit");
@@ -244,15 +309,8 @@ int spec_resolve(const struct config *cfg, const struct spec_inputs *in, struct 
 	s->gpus = opt_scalar(cfg, "docker.resources.gpus");
 	s->shm_size = opt_scalar(cfg, "docker.resources.shm_size");
 	s->network = xstrdup(config_str(cfg, "docker.network.mode"));
-	config_strv(cfg, "docker.docker_args", &s->extra_args);
-	/* raw flags that remove confinement, wherever they were set */
-	if (!config_bool(cfg, "docker.allow_dangerous_mounts")) {
-		static const char *const no_sockets[] = { NULL };
-		struct dargs_ctx none = { NULL, in->repo_root, no_sockets, NULL, NULL, NULL };
-		if (dargs_check((const char *const *)s->extra_args.v, in->danger ? in->danger : &none,
-				"docker.docker_args", err) < 0)
-			return -1;
-	}
+	if (raw_args(cfg, in, s, err) < 0)
+		return -1;
 	strvec_pushf(&s->labels, "dev.para.session=%s", in->session);
 	strvec_pushf(&s->labels, "dev.para.repo=%s", in->repo_root);
 	strvec_pushf(&s->labels, "dev.para.version=%s", in->version);
@@ -311,16 +369,25 @@ static void csv_field(struct strbuf *sb, const char *key, const char *val)
 	strbuf_addch(sb, '"');
 }
 
-/* --mount, not -v: a host path may hold ':' (which -v splits on). */
+static const char *const mount_types[] = { "bind", "volume", "tmpfs" };
+
+/* --mount, not -v: a host path may hold ':' (which -v splits on), and a
+ * bind's missing source is an error, never a folder made for it. */
 static char *render_mount(const struct spec_mount *m)
 {
 	struct strbuf sb = STRBUF_INIT;
-	strbuf_addstr(&sb, "--mount=type=bind,");
-	csv_field(&sb, "source", m->src);
-	strbuf_addch(&sb, ',');
+	strbuf_addf(&sb, "--mount=type=%s,", mount_types[m->type]);
+	if (m->src) {
+		csv_field(&sb, "source", m->src);
+		strbuf_addch(&sb, ',');
+	}
 	csv_field(&sb, "target", m->dst);
 	if (m->ro)
 		strbuf_addstr(&sb, ",readonly");
+	if (m->propagation)
+		strbuf_addf(&sb, ",bind-propagation=%s", m->propagation);
+	if (m->nocopy)
+		strbuf_addstr(&sb, ",volume-nocopy");
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -489,6 +556,39 @@ void spec_render_signal(const struct container_spec *s, const char *pidfile, int
 	strvec_pushf(args, "p=$(cat %s 2>/dev/null) && kill -%d \"$p\"", pidfile, signo);
 }
 
+/* A bind's keys only, for a plain bind: the spec hash of older sessions holds. */
+static json_t *mount_json(const struct spec_mount *m)
+{
+	json_t *o = json_pack("{s:s, s:b}", "dst", m->dst, "ro", m->ro);
+	if (m->src)
+		json_object_set_new(o, "src", json_string(m->src));
+	if (m->type != MOUNT_BIND)
+		json_object_set_new(o, "type", json_string(mount_types[m->type]));
+	if (m->propagation)
+		json_object_set_new(o, "propagation", json_string(m->propagation));
+	if (m->nocopy)
+		json_object_set_new(o, "nocopy", json_true());
+	return o;
+}
+
+static int mount_from_json(const json_t *v, struct container_spec *s)
+{
+	struct spec_mount m = { MOUNT_BIND, (char *)json_str(v, "src"), (char *)json_str(v, "dst"),
+				json_is_true(json_object_get(v, "ro")), (char *)json_str(v, "propagation"),
+				json_is_true(json_object_get(v, "nocopy")) };
+	const char *type = json_str(v, "type");
+	int known = !type;
+	for (size_t t = 0; type && t < sizeof mount_types / sizeof mount_types[0]; t++)
+		if (!strcmp(type, mount_types[t])) {
+			m.type = (enum spec_mount_type)t;
+			known = 1;
+		}
+	if (!known || !m.dst || (m.type == MOUNT_BIND && !m.src))
+		return -1;
+	spec_put_mount(s, &m);
+	return 0;
+}
+
 json_t *spec_to_json(const struct container_spec *s)
 {
 	json_t *j = json_object();
@@ -498,8 +598,7 @@ json_t *spec_to_json(const struct container_spec *s)
 	json_object_set_new(j, "user", s->user ? json_string(s->user) : json_null());
 	json_object_set_new(j, "add_passwd", json_boolean(s->add_passwd));
 	for (size_t i = 0; i < s->nmounts; i++)
-		json_array_append_new(mounts, json_pack("{s:s, s:s, s:b}", "src", s->mounts[i].src, "dst",
-							s->mounts[i].dst, "ro", s->mounts[i].ro));
+		json_array_append_new(mounts, mount_json(&s->mounts[i]));
 	for (size_t i = 0; i < s->nenv; i++) {
 		const struct spec_env *e = &s->env[i];
 		if (e->at_exec)
@@ -545,11 +644,9 @@ int spec_from_json(const json_t *j, struct container_spec *s, struct error *err)
 	/* a damaged state file is an error, never a crash */
 	if (!s->name || !s->image || (s->add_passwd && (!s->user || !strchr(s->user, ':'))))
 		return error_set(err, PARA_EXIT_FAIL, "the saved container spec is incomplete");
-	json_array_foreach(json_object_get(j, "mounts"), i, v) {
-		if (!json_str(v, "src") || !json_str(v, "dst"))
+	json_array_foreach(json_object_get(j, "mounts"), i, v)
+		if (mount_from_json(v, s) < 0)
 			return error_set(err, PARA_EXIT_FAIL, "the saved container spec has an incomplete mount");
-		spec_add_mount(s, json_str(v, "src"), json_str(v, "dst"), json_is_true(json_object_get(v, "ro")));
-	}
 	json_array_foreach(json_object_get(j, "env"), i, v)
 		if (json_str(v, "key") && json_str(v, "source"))
 			spec_set_env(s, json_str(v, "key"), json_str(v, "value"),

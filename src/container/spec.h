@@ -22,10 +22,14 @@
 #define SPEC_READY_MARK "para-ready"     /* the keep-alive prints it when set up */
 #define SPEC_RUN_LABEL "dev.para.run"    /* which para run created the container */
 
+enum spec_mount_type { MOUNT_BIND, MOUNT_VOLUME, MOUNT_TMPFS };
 struct spec_mount {
-	char *src; /* host path, or volume name */
+	enum spec_mount_type type;
+	char *src;         /* host path, volume name; NULL: an anonymous volume, tmpfs */
 	char *dst;
 	int ro;
+	char *propagation; /* bind propagation, NULL: the engine's default */
+	int nocopy;        /* volume: do not copy the image's files in */
 };
 
 struct spec_env {
@@ -70,6 +74,7 @@ struct spec_git {
 #define SPEC_GIT_INIT { NULL, NULL, NULL, STRVEC_INIT }
 void spec_git_clear(struct spec_git *g);
 
+struct mount_inputs;
 struct spec_inputs {
 	const char *repo_root;
 	const struct spec_git *git;
@@ -80,6 +85,10 @@ struct spec_inputs {
 	gid_t gid;
 	const char *version;
 	const struct dargs_ctx *danger; /* host facts for the docker_args check (parse/dockerargs.h) */
+	const struct mount_inputs *mounts; /* the user's mounts (container/mounts.h), or NULL */
+	const json_t *profile;             /* the resolved profile, or NULL */
+	const char *profile_name;
+	const char *const *docker_args;    /* --docker-args, split; or NULL */
 };
 
 void spec_clear(struct container_spec *s);
@@ -94,6 +103,8 @@ void spec_set_env(struct container_spec *s, const char *key, const char *value, 
 /* Drop every variable except para's own. */
 void spec_clear_user_env(struct container_spec *s);
 void spec_add_mount(struct container_spec *s, const char *src, const char *dst, int ro);
+/* Add m (its strings copied), replacing a mount at the same target. */
+void spec_put_mount(struct container_spec *s, const struct spec_mount *m);
 /* Replace the git mounts of s (also a saved spec from an older para, which
  * mounted the repository's git directory read-write) with g's. */
 void spec_git_mounts(struct container_spec *s, const struct spec_git *g);

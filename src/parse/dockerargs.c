@@ -94,11 +94,17 @@ static const char *path_rule(const struct dargs_ctx *ctx, const char *norm)
 		if (hit)
 			return "engine-socket";
 	}
+	/* the home's keys and cloud and engine credentials */
+	static const char *const secrets[] = { ".ssh", ".aws", ".config/gcloud", ".docker", NULL };
 	if (ctx->home && *ctx->home) {
-		char *home = dargs_normalise(ctx->home), *ssh = xasprintf("%s/.ssh", home);
-		int hit = covers(norm, home) || covers(ssh, norm);
+		char *home = dargs_normalise(ctx->home);
+		int hit = covers(norm, home);
+		for (const char *const *d = secrets; !hit && *d; d++) {
+			char *secret = xasprintf("%s/%s", home, *d);
+			hit = covers(secret, norm);
+			free(secret);
+		}
 		free(home);
-		free(ssh);
 		if (hit)
 			return "dangerous-mount";
 	}

@@ -16,7 +16,8 @@
  *                     --pid/--ipc container:<name>)
  *   security-opt      every --security-opt except no-new-privileges(=true)
  *   dangerous-mount   -v/--volume/--mount whose host source is /, $HOME or a
- *                     folder above it, ~/.ssh or anything in it; --mount with
+ *                     folder above it, ~/.ssh, ~/.aws, ~/.config/gcloud,
+ *                     ~/.docker or anything in them; --mount with
  *                     volume-opt or volume-driver (a local volume can bind any
  *                     host path), --volume-driver, --volumes-from
  *   not-a-flag        a word that is no flag's value (it would become the

@@ -78,3 +78,44 @@ test_project_docker_args_trusted_still_checked() {
 	assert_contains "$out" "(rule: privileged)"
 	assert_no_file .para/state/s.json
 }
+
+# --docker-args and a profile's docker_args: split with no expansion, in
+# order after docker.docker_args, checked like them, kept for a re-create.
+test_docker_args_flag_and_profile_reach_the_engine() {
+	dargs_repo
+	user_config '{"docker_args": ["--label", "from=config"],
+		"profiles": {"p": {"docker_args": ["--label", "from=profile", "--memory", "96m"]}}}'
+	export PARA_TEST_SECRET=leaked
+	expect_rc 0 "$PARA" start -c --detach s --docker-image "$BUSYBOX_IMAGE" --docker-profile p \
+		--docker-args "--label 'spaced=a b' --label lit=\$PARA_TEST_SECRET" --docker-args '--memory 64m'
+	c=$(jq -r .container.name .para/state/s.json)
+	labels=$("$DOCKER" inspect -f '{{range $k, $v := .Config.Labels}}{{$k}}={{$v}}{{"\n"}}{{end}}' "$c")
+	assert_line "$labels" "from=profile" # the same label later: the profile's replaces the config's
+	assert_line "$labels" "spaced=a b"
+	assert_line "$labels" 'lit=$PARA_TEST_SECRET'
+	assert_not_contains "$labels" leaked
+	# the flag comes last: its --memory wins over the profile's
+	assert_eq 67108864 "$("$DOCKER" inspect -f '{{.HostConfig.Memory}}' "$c")" "memory limit"
+	"$DOCKER" rm -f "$c" >/dev/null
+	expect_rc 0 "$PARA" exec s -- true
+	assert_eq 67108864 "$("$DOCKER" inspect -f '{{.HostConfig.Memory}}' "$c")" "memory after a re-create"
+}
+
+test_docker_args_flag_errors_create_nothing() {
+	dargs_repo
+	user_config '{}'
+	before=$(disk_snapshot)
+	expect_rc 2 "$PARA" start -c --detach s --docker-image "$BUSYBOX_IMAGE" --docker-args "--label 'open"
+	assert_one_line "$out"
+	assert_contains "$out" "--docker-args: unbalanced ' at position 9"
+	expect_rc 2 "$PARA" start -c --detach s --docker-image "$BUSYBOX_IMAGE" --docker-args 'x\'
+	assert_contains "$out" "trailing backslash"
+	expect_rc 2 "$PARA" start -c --detach s --docker-image "$BUSYBOX_IMAGE" --docker-args '--privileged'
+	assert_one_line "$out"
+	assert_contains "$out" "(rule: privileged)"
+	user_config '{"profiles": {"p": {"docker_args": ["--cap-add", "ALL"]}}}'
+	expect_rc 4 "$PARA" start -c --detach s --docker-image "$BUSYBOX_IMAGE" --docker-profile p
+	assert_contains "$out" "profile 'p' docker_args"
+	assert_eq "$before" "$(disk_snapshot)" "disk after the refusals"
+	[ -z "$(repo_containers)" ] || fail "a container was made"
+}

@@ -216,7 +216,7 @@ static void test_spec_example_is_valid(void **state)
 	for (size_t i = 0; i < cfg.warnings.nr; i++)
 		if (!strstr(cfg.warnings.v[i], "not supported by this version of para yet"))
 			fail_msg("SPEC §3's example warns: %s", cfg.warnings.v[i]);
-	assert_int_equal(cfg.warnings.nr, 3); /* node.volumes, node.docker_args, node-gpu.docker_args */
+	assert_int_equal(cfg.warnings.nr, 0); /* profile volumes and docker_args are read now */
 	assert_string_equal(config_str(&cfg, "docker.profiles.node.image"), "node:20-bookworm");
 	assert_string_equal(config_str(&cfg, "docker.profiles.node-gpu.extends"), "node");
 	assert_string_equal(config_str(&cfg, "docker.build.context"), ".para");
@@ -458,8 +458,7 @@ static void test_profiles(void **state)
 		 " \"volumes\": [\"pip:/root/.cache/pip\"], \"docker_args\": [\"--cpus\", \"2\"],"
 		 " \"env_file\": null, \"dockerfile\": \"py.Dockerfile\"},"
 		 " \"py2\": {\"extends\": \"py\"}}, \"default_profile\": \"py\"}}");
-	assert_int_equal(cfg.warnings.nr, 2); /* volumes, docker_args: not supported yet */
-	assert_non_null(strstr(cfg.warnings.v[0], "not supported by this version of para yet"));
+	assert_int_equal(cfg.warnings.nr, 0); /* volumes and docker_args are read */
 	assert_string_equal(config_str(&cfg, "docker.profiles.py.image"), "python:3");
 	assert_string_equal(config_str(&cfg, "docker.default_profile"), "py");
 

@@ -114,6 +114,10 @@ static void test_volumes(void **state)
 	REFUSED("dangerous-mount", "-v", "~:/h");
 	REFUSED("dangerous-mount", "-v", "~/.ssh:/k");
 	REFUSED("dangerous-mount", "-v", "/home/u/../u/.ssh/id_ed25519:/k");
+	REFUSED("dangerous-mount", "-v", "~/.aws:/a");
+	REFUSED("dangerous-mount", "-v", "/home/u/.aws/credentials:/c");
+	REFUSED("dangerous-mount", "-v", "~/.config/gcloud:/g");
+	REFUSED("dangerous-mount", "-v", "~/.docker/config.json:/d");
 	REFUSED("dangerous-mount", "-v", "/home/u/src/../../u:/h"); /* .. out of a harmless folder */
 	REFUSED("engine-socket", "-v", "/var/run/docker.sock:/s");
 	REFUSED("engine-socket", "-v", "/var/run/:/r");
@@ -127,6 +131,7 @@ static void test_volumes(void **state)
 	ALLOWED("-v", "/data");
 	ALLOWED("-v", "./build:/b");
 	ALLOWED("-v", "/home/u/src/app/out:/o");
+	ALLOWED("-v", "/home/u/.config/nvim:/n"); /* a config that is no credential */
 	REFUSED("dangerous-mount", "--volumes-from", "other");
 	REFUSED("dangerous-mount", "--volume-driver", "local");
 }
