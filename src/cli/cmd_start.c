@@ -32,6 +32,7 @@ struct start_opts {
 	struct strvec mounts;      /* --mount */
 	struct strvec docker_args; /* --docker-args, as given */
 	struct strvec raw_words;   /* their words */
+	struct spec_resources res; /* --memory and the rest */
 };
 
 static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, struct start_opts *o,
@@ -52,6 +53,11 @@ static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, st
 		{ "no-cache", 0, CLI_FLAG, &o->no_cache },
 		{ "mount", 0, CLI_STRV, &o->mounts },
 		{ "docker-args", 0, CLI_STRV, &o->docker_args },
+		{ "memory", 0, CLI_STR, &o->res.memory },
+		{ "cpus", 0, CLI_STR, &o->res.cpus },
+		{ "pids-limit", 0, CLI_STR, &o->res.pids_limit },
+		{ "gpus", 0, CLI_STR, &o->res.gpus },
+		{ "shm-size", 0, CLI_STR, &o->res.shm_size },
 		CLI_ENV_OPTIONS(&o->env),
 		CLI_OPT_END,
 	};
@@ -60,7 +66,9 @@ static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, st
 	if (first < 0)
 		return -first;
 	/* an image or a build is a container's */
-	if (o->image || o->build || o->no_cache || o->mounts.nr || o->docker_args.nr)
+	const struct spec_resources *r = &o->res;
+	if (o->image || o->build || o->no_cache || o->mounts.nr || o->docker_args.nr || r->memory || r->cpus ||
+	    r->pids_limit || r->gpus || r->shm_size)
 		o->container = 1;
 	for (size_t i = 0; i < o->docker_args.nr; i++) {
 		struct error err = ERROR_INIT;
@@ -144,7 +152,7 @@ static int plan_container(struct cli *c, struct start_opts *o, const char *name,
 		struct mount_inputs mi = { c->repo.root, getenv("HOME"), getenv("PARA_DOCKER_MOUNTS"),
 					   (const char *const *)o->mounts.v, &danger, host_path_exists, NULL };
 		struct spec_inputs in = { c->repo.root, &g, name, wt, plan.image, getuid(), getgid(), PARA_VERSION,
-					  &danger, &mi, profile, pname, (const char *const *)o->raw_words.v };
+					  &danger, &mi, profile, pname, (const char *const *)o->raw_words.v, &o->res };
 		r = spec_resolve(&c->cfg, &in, spec, err);
 		spec_git_clear(&g);
 	}

@@ -223,7 +223,7 @@ static const char *type_name(unsigned types)
 }
 
 static const char *const profile_keys[] = {
-	"image", "env_file", "env_vars", "volumes", "docker_args", "extends", "dockerfile", NULL
+	"image", "env_file", "env_vars", "volumes", "docker_args", "resources", "extends", "dockerfile", NULL
 };
 
 static int check_profiles(struct config *cfg, const char *file, json_t *profiles, struct error *err)
@@ -241,7 +241,8 @@ static int check_profiles(struct config *cfg, const char *file, json_t *profiles
 				strvec_pushf(&cfg->warnings, "%s: unknown key 'docker.profiles.%s.%s'", file, name, k);
 				continue;
 			}
-			unsigned t = !strcmp(k, "env_vars") ? T_STRMAP
+			unsigned t = !strcmp(k, "resources") ? T_OBJ
+				     : !strcmp(k, "env_vars") ? T_STRMAP
 				     : (!strcmp(k, "volumes") || !strcmp(k, "docker_args")) ? T_STRV
 											    : T_STR | T_NULL;
 			if (!type_ok(v, t))

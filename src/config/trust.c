@@ -350,7 +350,7 @@ static const struct widen_rule rules[] = {
 
 static const struct widen_rule profile_rules[] = {
 	{ "docker_args", differs },  { "volumes", outside_mounts }, { "image", outside_allowlist },
-	{ "env_file", host_path },   { "dockerfile", host_path },
+	{ "env_file", host_path },   { "dockerfile", host_path }, { "resources.gpus", set_and_differs },
 };
 
 void trust_keys_clear(struct trust_keys *k)
@@ -392,7 +392,7 @@ void trust_widening(const json_t *base, const json_t *project, const char *repo_
 		for (size_t i = 0; i < NELEM(profile_rules); i++) {
 			const char *k = profile_rules[i].key;
 			char *key = xasprintf("docker.profiles.%s.%s", name, k);
-			check_rule(&w, &profile_rules[i], key, json_object_get(p, k), json_object_get(bp, k), out);
+			check_rule(&w, &profile_rules[i], key, json_path(p, k), json_path(bp, k), out);
 			free(key);
 		}
 	}

@@ -6,6 +6,7 @@
 #include <xxhash.h>
 
 #include "container/mounts.h"
+#include "parse/units.h"
 #include "session/agentgit.h"
 #include "session/names.h"
 #include "util/execlimit.h"
@@ -236,9 +237,9 @@ static int parse_user(const char *u, const struct spec_inputs *in, struct contai
 	return 0;
 }
 
-static char *opt_scalar(const struct config *cfg, const char *path)
+/* A string, integer or real as text; NULL for anything else. */
+static char *json_scalar_text(const json_t *v)
 {
-	json_t *v = config_get(cfg, path);
 	if (json_is_string(v))
 		return xstrdup(json_string_value(v));
 	if (json_is_integer(v))
@@ -246,6 +247,90 @@ static char *opt_scalar(const struct config *cfg, const char *path)
 	if (json_is_real(v))
 		return xasprintf("%g", json_real_value(v));
 	return NULL;
+}
+
+static char *opt_scalar(const struct config *cfg, const char *path)
+{
+	return json_scalar_text(config_get(cfg, path));
+}
+
+/* A resource value is one the engine takes; 0, or -1 with err naming origin. */
+static int resource_ok(const char *key, const char *v, const char *origin, int code, struct error *err)
+{
+	long long n = 0;
+	int ok = 1;
+	if (!strcmp(key, "memory"))
+		ok = units_ram_in_bytes(v, &n) == 0 && n >= 6 << 20;
+	else if (!strcmp(key, "shm_size"))
+		ok = units_ram_in_bytes(v, &n) == 0 && n > 0;
+	else if (!strcmp(key, "cpus"))
+		ok = units_nano_cpus(v, &n) == 0;
+	else if (!strcmp(key, "pids_limit"))
+		ok = units_int(v, &n) == 0;
+	else if (!strcmp(key, "gpus"))
+		ok = !strcmp(v, "all") || (units_int(v, &n) == 0 && n > 0) || strchr(v, '=');
+	if (ok)
+		return 0;
+	static const char *const want[] = { "memory", "a size of at least 6m (2g, 512m, 1.5g)", "shm_size",
+					    "a size (64m, 1g)", "cpus", "a number of CPUs of at least 0.01 (1.5)",
+					    "pids_limit", "an integer (-1: unlimited)", "gpus",
+					    "all, a count, or docker's device=…/count=… form", NULL };
+	const char *w = "";
+	for (size_t i = 0; want[i]; i += 2)
+		if (!strcmp(want[i], key))
+			w = want[i + 1];
+	return error_set(err, code, "%s is '%s'; give %s", origin, v, w);
+}
+
+/* Each of docker.resources.KEY, the profile's resources.KEY, --KEY: the
+ * highest one given, checked the way the engine reads it. */
+static int resource(const struct config *cfg, const struct spec_inputs *in, const char *key, const char *flag,
+		    char **out, struct error *err)
+{
+	char *path = xasprintf("docker.resources.%s", key), *origin = NULL, *v = NULL;
+	int code = PARA_EXIT_CONFIG, bad = 0;
+	const char *cli = NULL;
+	if (in->resources) {
+		const struct spec_resources *r = in->resources;
+		cli = !strcmp(key, "memory") ? r->memory : !strcmp(key, "cpus") ? r->cpus
+			: !strcmp(key, "pids_limit") ? r->pids_limit : !strcmp(key, "gpus") ? r->gpus : r->shm_size;
+	}
+	json_t *pv = in->profile ? json_object_get(json_object_get(in->profile, "resources"), key) : NULL;
+	if (cli) {
+		v = xstrdup(cli);
+		origin = xstrdup(flag);
+		code = PARA_EXIT_USAGE;
+	} else if (pv && !json_is_null(pv)) {
+		origin = xasprintf("profile '%s' resources.%s", in->profile_name, key);
+		if (!(v = json_scalar_text(pv)))
+			bad = error_set(err, code, "%s must be a string or a number", origin);
+	} else {
+		v = opt_scalar(cfg, path);
+		origin = xstrdup(path);
+	}
+	int r = bad ? -1 : v ? resource_ok(key, v, origin, code, err) : 0;
+	if (r == 0)
+		*out = v;
+	else
+		free(v);
+	free(origin);
+	free(path);
+	return r;
+}
+
+static int resources(const struct config *cfg, const struct spec_inputs *in, struct container_spec *s,
+		     struct error *err)
+{
+	char *pids = NULL;
+	if (resource(cfg, in, "memory", "--memory", &s->memory, err) < 0 ||
+	    resource(cfg, in, "cpus", "--cpus", &s->cpus, err) < 0 ||
+	    resource(cfg, in, "gpus", "--gpus", &s->gpus, err) < 0 ||
+	    resource(cfg, in, "shm_size", "--shm-size", &s->shm_size, err) < 0 ||
+	    resource(cfg, in, "pids_limit", "--pids-limit", &pids, err) < 0)
+		return -1;
+	s->pids_limit = pids ? atol(pids) : 0;
+	free(pids);
+	return 0;
 }
 
 /* One layer of raw engine flags, checked for what removes confinement. */
@@ -302,12 +387,8 @@ int spec_resolve(const struct config *cfg, const struct spec_inputs *in, struct 
 		return -1;
 	spec_add_env(s, "PARA_SESSION", in->session, "para", 0);
 	spec_add_env(s, "PARA_WORKSPACE", SPEC_WORKDIR, "para", 0);
-	json_t *pl = config_get(cfg, "docker.resources.pids_limit");
-	s->pids_limit = json_is_integer(pl) ? (long)json_integer_value(pl) : 0;
-	s->memory = opt_scalar(cfg, "docker.resources.memory");
-	s->cpus = opt_scalar(cfg, "docker.resources.cpus");
-	s->gpus = opt_scalar(cfg, "docker.resources.gpus");
-	s->shm_size = opt_scalar(cfg, "docker.resources.shm_size");
+	if (resources(cfg, in, s, err) < 0)
+		return -1;
 	s->network = xstrdup(config_str(cfg, "docker.network.mode"));
 	if (raw_args(cfg, in, s, err) < 0)
 		return -1;

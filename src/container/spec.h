@@ -75,6 +75,10 @@ struct spec_git {
 void spec_git_clear(struct spec_git *g);
 
 struct mount_inputs;
+/* Resource flags as given (NULL: not given). */
+struct spec_resources {
+	const char *memory, *cpus, *pids_limit, *gpus, *shm_size;
+};
 struct spec_inputs {
 	const char *repo_root;
 	const struct spec_git *git;
@@ -89,6 +93,7 @@ struct spec_inputs {
 	const json_t *profile;             /* the resolved profile, or NULL */
 	const char *profile_name;
 	const char *const *docker_args;    /* --docker-args, split; or NULL */
+	const struct spec_resources *resources; /* --memory and the rest, or NULL */
 };
 
 void spec_clear(struct container_spec *s);

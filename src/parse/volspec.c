@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "parse/gostr.h"
+#include "parse/units.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -359,49 +360,6 @@ static void set_map(struct strvec *map, const char *kv)
 	strvec_push_nodup(map, entry);
 }
 
-/* go-units RAMInBytes: (?i)^(\d+(\.\d+)*) ?([kmgtp])?i?b?$, then ParseFloat. */
-static int ram_in_bytes(const char *s, long long *out)
-{
-	static const char units[] = "kmgtp";
-	size_t i = 0, num;
-	int dots = 0, shift = 0, range;
-	double d;
-
-	while (s[i] >= '0' && s[i] <= '9')
-		i++;
-	while (i && s[i] == '.' && s[i + 1] >= '0' && s[i + 1] <= '9')
-		for (dots++, i++; s[i] >= '0' && s[i] <= '9';)
-			i++;
-	num = i;
-	i += s[i] == ' ';
-	if (s[i] && strchr(units, s[i] | 0x20)) /* ASCII letters only: ' ' | 0x20 is ' ' */
-		shift = 10 * (int)(strchr(units, s[i++] | 0x20) - units + 1);
-	else if (!strncmp(s + i, "\xE2\x84\xAA", 3)) /* KELVIN SIGN folds to k under (?i) */
-		shift = 10, i += 3;
-	i += (s[i] | 0x20) == 'i';
-	i += (s[i] | 0x20) == 'b';
-	if (!num || s[i] || dots > 1)
-		return -1; /* no match, or ParseFloat refuses "1.2.3" */
-	{
-		char *n = xstrndup(s, num);
-		locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-
-		errno = 0;
-		d = c ? strtod_l(n, NULL, c) : strtod(n, NULL);
-		range = errno == ERANGE;
-		if (c)
-			freelocale(c);
-		free(n);
-	}
-	d *= (double)(1ULL << shift);
-	if (range && d > 1.0)
-		return -1; /* ParseFloat: out of range */
-	if (d >= 9223372036854775808.0)
-		return -2; /* Go's int64() of it is undefined: refused */
-	*out = (long long)d;
-	return 0;
-}
-
 /* strconv.ParseUint(val, 8, 32) */
 static int parse_octal32(const char *s, unsigned *out)
 {
@@ -474,7 +432,7 @@ static int tmpfs_option(struct ps *p, struct mnt *m, const char *key, const char
 	int r;
 
 	if (!strcmp(key, "tmpfs-size")) {
-		r = ram_in_bytes(val, &m->v->tmpfs_size);
+		r = units_ram_in_bytes(val, &m->v->tmpfs_size);
 		if (r == -2)
 			return fail(p, "tmpfs-size '%s' is too large", show(p, val));
 		if (r < 0)

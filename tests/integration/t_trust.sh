@@ -114,6 +114,8 @@ test_container_widening_refused_before_anything() {
 		'{"docker": {"mounts": ["~/.ssh:/x"]}}|docker.mounts' \
 		'{"docker": {"user": "0:0", "network": {"mode": "host"}}}|docker.user docker.network.mode' \
 		'{"docker": {"profiles": {"p": {"volumes": ["/:/host"]}}}}|docker.profiles.p.volumes' \
+		'{"docker": {"profiles": {"p": {"resources": {"gpus": "all"}}}}}|docker.profiles.p.resources.gpus' \
+		'{"docker": {"profiles": {"p": {"docker_args": ["--memory", "1g"]}}}}|docker.profiles.p.docker_args' \
 		'{"docker": {"default_env_file": "../../etc/hostname"}}|docker.default_env_file'; do
 		rm -rf "$TEST_TMP/origin" "$TEST_TMP/clone"
 		cd "$TEST_TMP" || fail "cd"

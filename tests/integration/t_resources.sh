@@ -1,0 +1,71 @@
+# Resource limits: docker.resources, a profile's resources, --memory and the
+# other flags, each seen by the engine; bad values refused before anything.
+
+res_repo() {
+	need_engine
+	need_image "$BUSYBOX_IMAGE"
+	mkrepo
+	CLEAN_REPOS+=("$REPO")
+	trap cleanup_engine_objects EXIT
+}
+
+user_config() { # docker-object-json
+	mkdir -p "$XDG_CONFIG_HOME/para"
+	printf '{"agent": {"command": ["true"]}, "docker": {"default_image": "%s", %s}}\n' "$BUSYBOX_IMAGE" "$1" \
+		>"$XDG_CONFIG_HOME/para/config.json"
+}
+
+host_config() { # session go-template-field
+	"$DOCKER" inspect -f "{{.HostConfig.$2}}" "$(jq -r .container.name ".para/state/$1.json")"
+}
+
+test_each_layer_sets_the_limits() {
+	res_repo
+	user_config '"resources": {"memory": "64m", "cpus": 1, "pids_limit": 200, "shm_size": "16m"},
+		"profiles": {"base": {"resources": {"memory": "96m"}}, "p": {"extends": "base"}}'
+	expect_rc 0 "$PARA" start -c --detach u
+	assert_eq 67108864 "$(host_config u Memory)" "user config memory"
+	assert_eq 1000000000 "$(host_config u NanoCpus)" "user config cpus"
+	assert_eq 200 "$(host_config u PidsLimit)" "user config pids_limit"
+	assert_eq 16777216 "$(host_config u ShmSize)" "user config shm_size"
+	expect_rc 0 "$PARA" start -c --detach p --docker-profile p
+	assert_eq 100663296 "$(host_config p Memory)" "the profile's memory, through extends"
+	assert_eq 1000000000 "$(host_config p NanoCpus)" "cpus the profile leaves to the config"
+	expect_rc 0 "$PARA" start -c --detach f --docker-profile p --memory 1.5g --cpus 0.5 --pids-limit 64 \
+		--shm-size 32m
+	assert_eq 1610612736 "$(host_config f Memory)" "--memory"
+	assert_eq 500000000 "$(host_config f NanoCpus)" "--cpus"
+	assert_eq 64 "$(host_config f PidsLimit)" "--pids-limit"
+	assert_eq 33554432 "$(host_config f ShmSize)" "--shm-size"
+	expect_rc 0 "$PARA" start -c --dry-run --json d --memory 2g
+	assert_eq 2g "$(jq -r .container.memory <<<"$out")" "dry run"
+}
+
+test_bad_values_create_nothing() {
+	res_repo
+	user_config '"resources": {}'
+	before=$(disk_snapshot)
+	while read -r flag value want; do
+		expect_rc 2 "$PARA" start -c --detach s "$flag" "$value"
+		assert_one_line "$out"
+		assert_contains "$out" "$flag is '$value'; give $want"
+	done <<'EOT'
+--memory 2x a size
+--memory 1m a size of at least 6m
+--memory -1g a size
+--cpus 0.001 a number of CPUs
+--cpus 1.5.1 a number of CPUs
+--cpus 1.0000000001 a number of CPUs
+--pids-limit many an integer
+--shm-size 0 a size
+--gpus some all, a count
+EOT
+	user_config '"resources": {"memory": "1k"}'
+	expect_rc 4 "$PARA" start -c --detach s
+	assert_contains "$out" "docker.resources.memory is '1k'"
+	user_config '"profiles": {"p": {"resources": {"cpus": []}}}'
+	expect_rc 4 "$PARA" start -c --detach s --docker-profile p
+	assert_contains "$out" "profile 'p' resources.cpus must be a string or a number"
+	assert_eq "$before" "$(disk_snapshot)" "disk after the refusals"
+	[ -z "$(repo_containers)" ] || fail "a container was made"
+}
