@@ -26,6 +26,7 @@ struct start_opts {
 	const char *prompt;
 	const char *prompt_file;
 	const char *image;
+	const char *setup_script; /* --setup-script */
 	int container, detach, skip_perms, allow_dirty, dry_run, json, reveal, build, no_cache;
 	struct strbuf prompt_buf;
 	struct env_inputs env;
@@ -52,6 +53,7 @@ static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, st
 		{ "build", 0, CLI_FLAG, &o->build },
 		{ "no-cache", 0, CLI_FLAG, &o->no_cache },
 		{ "mount", 0, CLI_STRV, &o->mounts },
+		{ "setup-script", 0, CLI_STR, &o->setup_script },
 		{ "docker-args", 0, CLI_STRV, &o->docker_args },
 		{ "memory", 0, CLI_STR, &o->res.memory },
 		{ "cpus", 0, CLI_STR, &o->res.cpus },
@@ -67,7 +69,7 @@ static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, st
 		return -first;
 	/* an image or a build is a container's */
 	const struct spec_resources *r = &o->res;
-	if (o->image || o->build || o->no_cache || o->mounts.nr || o->docker_args.nr || r->memory || r->cpus ||
+	if (o->image || o->build || o->no_cache || o->mounts.nr || o->docker_args.nr || o->setup_script || r->memory || r->cpus ||
 	    r->pids_limit || r->gpus || r->shm_size)
 		o->container = 1;
 	for (size_t i = 0; i < o->docker_args.nr; i++) {
@@ -244,6 +246,40 @@ static void start_opts_clear(struct start_opts *o)
 	strvec_clear(&o->raw_words);
 }
 
+/* The setup script: --setup-script, else .para/setup-docker.sh, else
+ * .para/setup.sh, else docker.setup_script (relative to the repository);
+ * NULL when there is none. One that is named but missing is an error. */
+static int setup_choose(const struct cli *c, const struct start_opts *o, char **out, struct error *err)
+{
+	static const char *const in_para[] = { "setup-docker.sh", "setup.sh", NULL };
+	const char *conf = config_str(&c->cfg, "docker.setup_script");
+	char *p = NULL;
+	int code = PARA_EXIT_USAGE;
+	if (o->setup_script) {
+		p = xstrdup(o->setup_script);
+	} else {
+		for (const char *const *n = in_para; !p && *n; n++) {
+			p = path_join(c->repo.para_dir, *n);
+			if (!path_exists(p)) {
+				free(p);
+				p = NULL;
+			}
+		}
+		if (!p && conf && *conf) {
+			p = conf[0] == '/' ? xstrdup(conf) : path_join(c->repo.root, conf);
+			code = PARA_EXIT_CONFIG;
+		}
+	}
+	struct stat st;
+	if (p && (stat(p, &st) < 0 || !S_ISREG(st.st_mode))) {
+		error_set(err, code, "the setup script '%s' is not a file", p);
+		free(p);
+		return error_hint(err, o->setup_script ? "give the path of a shell script" : "fix docker.setup_script");
+	}
+	*out = p;
+	return 0;
+}
+
 static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 {
 	struct error err = ERROR_INIT;
@@ -251,7 +287,7 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 	struct image_plan plan = IMAGE_PLAN_INIT;
 	struct session s = { 0 };
 	struct strvec agent = STRVEC_INIT;
-	char *name = NULL;
+	char *name = NULL, *setup = NULL;
 	int ret = 1, needs_build = 0;
 	unsigned mark = sig_count();
 
@@ -260,20 +296,22 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 	if (cli_open(c, &err) < 0 || read_prompt(o, &err) < 0)
 		goto fail;
 	name = given_name ? xstrdup(given_name) : free_name(c);
-	if (preflight(c, o, name, &spec, &plan, &needs_build, &err) < 0)
+	if ((o->container && setup_choose(c, o, &setup, &err) < 0) ||
+	    preflight(c, o, name, &spec, &plan, &needs_build, &err) < 0)
 		goto fail;
 	const char *stdin_prompt;
 	if (cli_agent_argv(c, o->skip_perms, o->prompt, &agent, &stdin_prompt, &err) < 0)
 		goto fail;
 	if (o->dry_run) {
-		ret = plan_print(c, name, o->container ? &spec : NULL, (const char *const *)agent.v, o->json, o->reveal);
+		ret = plan_print(c, name, o->container ? &spec : NULL, (const char *const *)agent.v, setup, o->json,
+				 o->reveal);
 		goto out;
 	}
 	char *logs = path_join(c->repo.para_dir, "logs");
 	struct image_build_opts bo = { o->build, o->no_cache, c->quiet, isatty(2), logs, c->verbose };
 	struct lifecycle lc = CLI_LIFECYCLE(c);
 	struct start_request rq = { name, o->container ? &spec : NULL, &plan, needs_build, &bo,
-				    o->container ? env_inputs_to_json(&o->env) : NULL, mark };
+				    o->container ? env_inputs_to_json(&o->env) : NULL, mark, setup, logs };
 	int r = lifecycle_start(&lc, &rq, &s, &err);
 	free(logs);
 	if (r < 0)
@@ -294,6 +332,7 @@ fail:
 	ret = cli_fail(&err);
 out:
 	free(name);
+	free(setup);
 	strvec_clear(&agent);
 	spec_clear(&spec);
 	image_plan_clear(&plan);

@@ -300,6 +300,16 @@ static int recreate_image_ok(struct cli *c, const struct session *s, const struc
 	return r;
 }
 
+/* A re-created container is a new one: the setup script runs in it again. */
+static int rerun_setup(struct cli *c, const struct session *s, const struct container_spec *spec, struct error *err)
+{
+	struct lifecycle lc = CLI_LIFECYCLE(c);
+	char *logs = path_join(c->repo.para_dir, "logs");
+	int r = lifecycle_setup(&lc, spec, json_str(s->container, "setup_script"), logs, s->name, err);
+	free(logs);
+	return r;
+}
+
 int cli_container_up(struct cli *c, struct session *s, struct container_spec *spec,
 		     const struct env_inputs *given, struct error *err)
 {
@@ -337,6 +347,8 @@ int cli_container_up(struct cli *c, struct session *s, struct container_spec *sp
 		}
 		if (r == 0)
 			r = engine_wait_ready(&c->eng, spec->name, err);
+		if (r == 0 && json_str(s->container, "setup_script"))
+			r = rerun_setup(c, s, spec, err);
 		strvec_clear(&notes);
 		env_inputs_clear(&in);
 	} else if (strcmp(state, "running")) {

@@ -61,6 +61,7 @@ void plan_print_env(const struct container_spec *spec, int json, int reveal)
 /* What a start would run, rendered once for both outputs. */
 struct plan_cmds {
 	const char *name;
+	const char *setup; /* the setup script, or NULL */
 	char *branch, *wt;
 	struct strvec git_args, run, exec, env;
 	struct strbuf envfile;
@@ -76,6 +77,7 @@ static void plan_json(const struct cli *c, const struct plan_cmds *p, const stru
 	if (spec) {
 		json_t *sj = spec_to_json(spec);
 		json_object_set_new(sj, "env", env_json(spec, reveal));
+		json_object_set_new(sj, "setup_script", p->setup ? json_string(p->setup) : json_null());
 		json_object_set_new(j, "container", sj);
 		json_array_append_new(cmds, argv_json(&p->run, c->eng.cli));
 		json_array_append_new(cmds, argv_json(&p->exec, c->eng.cli));
@@ -106,6 +108,8 @@ static void plan_text(const struct cli *c, const struct plan_cmds *p, const stru
 	if (spec) {
 		printf("container: %s\nimage:     %s\nuser:      %s\n", spec->name, spec->image,
 		       spec->user ? spec->user : "(the image's)");
+		if (p->setup)
+			printf("setup:     %s (run once in the new container)\n", p->setup);
 		printf("env:\n");
 		for (size_t i = 0; i < spec->nenv; i++)
 			printf("  %s=%s  (%s)\n", spec->env[i].key, plan_shown_value(&spec->env[i], reveal),
@@ -125,9 +129,10 @@ static void plan_text(const struct cli *c, const struct plan_cmds *p, const stru
 }
 
 int plan_print(struct cli *c, const char *name, const struct container_spec *spec, const char *const *agent,
-	       int json, int reveal)
+	       const char *setup_script, int json, int reveal)
 {
-	struct plan_cmds p = { name, NULL, NULL, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, STRBUF_INIT };
+	struct plan_cmds p = { name,	    setup_script, NULL,		NULL,	     STRVEC_INIT,
+			       STRVEC_INIT, STRVEC_INIT,  STRVEC_INIT, STRBUF_INIT };
 	session_paths(&c->repo, &c->cfg, name, &p.branch, &p.wt);
 	/* the very commands the start would run */
 	struct error err = ERROR_INIT;

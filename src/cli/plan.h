@@ -5,7 +5,7 @@
 
 /* Print the plan and the exact commands (values of secrets masked). */
 int plan_print(struct cli *c, const char *name, const struct container_spec *spec, const char *const *agent,
-	       int json, int reveal);
+	       const char *setup_script, int json, int reveal);
 /* The environment table of para env / --dry-run. */
 void plan_print_env(const struct container_spec *spec, int json, int reveal);
 /* A variable's value as it may be shown. */

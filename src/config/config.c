@@ -120,7 +120,7 @@ static const struct key_rule schema[] = {
 /* Keys of SPEC §3 that this version reads but does not act on yet: set to
  * anything but their default, they get a warning instead of silence. */
 static const char *const not_yet[] = {
-	"docker.setup_script", "docker.network.isolation",
+	"docker.network.isolation",
 	"docker.network.allowed_domains", "docker.network.egress", NULL,
 };
 

@@ -553,6 +553,31 @@ int engine_exec(struct engine *e, const struct container_spec *s, const char *co
 	return r;
 }
 
+int engine_run_script(struct engine *e, const struct container_spec *s, const char *script, size_t len,
+		      void (*on_line)(const char *line, size_t len, void *ctx), void *ctx, int *status,
+		      struct error *err)
+{
+	static const char *const cmd[] = { "sh", "-s", NULL };
+	struct strvec args = STRVEC_INIT;
+	struct strbuf out = STRBUF_INIT;
+	struct child c = CHILD_INIT;
+	strvec_push(&c.args, e->cli);
+	spec_render_exec(s, 1, 0, NULL, cmd, &args, &c.env);
+	strvec_pushv(&c.args, (const char *const *)args.v);
+	c.in = script;
+	c.in_len = len;
+	c.out = &out;
+	c.err = &out;
+	c.on_line = on_line;
+	c.on_line_ctx = ctx;
+	c.forward_signals = 1;
+	int r = engine_child(e, &c, status, err);
+	strvec_clear(&args);
+	strbuf_release(&out);
+	child_clear(&c);
+	return r;
+}
+
 int engine_build(struct engine *e, const struct engine_build *b, int *status, struct error *err)
 {
 	struct child c = CHILD_INIT;

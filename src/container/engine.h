@@ -51,6 +51,12 @@ int engine_remove_own(struct engine *e, const char *name, const char *run, struc
 int engine_wait_ready(struct engine *e, const char *name, struct error *err);
 /* Remove (force); a container that is already gone is fine. */
 int engine_remove(struct engine *e, const char *name, struct error *err);
+/* Run script (its text, fed to sh on stdin) in the container as the
+ * session's user, with its environment, in /workspace; each line it prints
+ * (stdout and stderr) goes to on_line. *status is its exit code. */
+int engine_run_script(struct engine *e, const struct container_spec *s, const char *script, size_t len,
+		      void (*on_line)(const char *line, size_t len, void *ctx), void *ctx, int *status,
+		      struct error *err);
 /* Run cmd in the container; *status is its exit code. in (when non-NULL)
  * is fed to its stdin; otherwise interactive passes para's stdin through. */
 int engine_exec(struct engine *e, const struct container_spec *s, const char *const *cmd, int interactive,

@@ -1,6 +1,7 @@
 /* finish, cancel and recover: see lifecycle.h */
 #include "session/lifecycle.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,6 +53,35 @@ static int set_phase(const struct lifecycle *lc, struct session *s, const char *
 	return state_save(lc->repo, s, err);
 }
 
+static void setup_line(const char *line, size_t len, void *ctx)
+{
+	FILE *log = ctx;
+	if (log)
+		fprintf(log, "%.*s\n", (int)len, line);
+	report(REPORT_DETAIL, "%.*s", (int)len, line);
+}
+
+int lifecycle_setup(const struct lifecycle *lc, const struct container_spec *spec, const char *script,
+		    const char *logs_dir, const char *session, struct error *err)
+{
+	struct strbuf text = STRBUF_INIT;
+	if (strbuf_read_file(&text, script) < 0) {
+		strbuf_release(&text);
+		return error_errno(err, PARA_EXIT_FAIL, "cannot read the setup script '%s'", script);
+	}
+	char *log = xasprintf("%s/setup-%s.log", logs_dir, session);
+	FILE *f = mkdir_p(logs_dir, 0755, err) == 0 ? fopen(log, "w") : NULL;
+	report(REPORT_NOTE, "running the setup script %s (log: %s)", script, log);
+	int status = 0, r = engine_run_script(lc->eng, spec, text.buf, text.len, setup_line, f, &status, err);
+	if (f)
+		fclose(f);
+	if (r == 0 && status)
+		r = error_set(err, status, "the setup script %s failed with exit code %d (log: %s)", script, status, log);
+	free(log);
+	strbuf_release(&text);
+	return r;
+}
+
 /* The container part of a start, after the worktree exists. */
 static int start_container(const struct lifecycle *lc, const struct start_request *rq, struct session *s,
 			   struct error *err)
@@ -69,6 +99,9 @@ static int start_container(const struct lifecycle *lc, const struct start_reques
 	agentgit_remove(lc->repo, s->name);
 	if (agentgit_create(lc->repo, s, err) < 0 || state_save(lc->repo, s, err) < 0 ||
 	    engine_create(lc->eng, spec, err) < 0 || engine_wait_ready(lc->eng, spec->name, err) < 0)
+		return -1;
+	if (rq->setup_script && (interrupted(rq->sig_mark, err) < 0 ||
+				 lifecycle_setup(lc, spec, rq->setup_script, rq->logs_dir, s->name, err) < 0))
 		return -1;
 	return interrupted(rq->sig_mark, err);
 }
@@ -92,6 +125,8 @@ int lifecycle_start(const struct lifecycle *lc, const struct start_request *rq, 
 		json_object_set_new(s->container, "image_custom", json_boolean(rq->plan->custom));
 		json_object_set_new(s->container, "image_built", json_boolean(rq->plan->dockerfile != NULL));
 		json_object_set_new(s->container, "env_inputs", env_inputs);
+		if (rq->setup_script) /* a re-created container runs it again */
+			json_object_set_new(s->container, "setup_script", json_string(rq->setup_script));
 		env_inputs = NULL;
 		r = start_container(lc, rq, s, err);
 	}

@@ -28,7 +28,17 @@ struct start_request {
 	const struct image_build_opts *build;
 	json_t *env_inputs;                   /* saved with the session to re-create it (taken) */
 	unsigned sig_mark;                    /* sig_count() when the command began */
+	const char *setup_script;             /* host path of the setup script, or NULL */
+	const char *logs_dir;                 /* where its log goes */
 };
+
+/*
+ * Run the setup script (a host path) once in spec's new container: its
+ * output to the user and to LOGS/setup-SESSION.log. A failure is an error
+ * whose code is the script's exit status.
+ */
+int lifecycle_setup(const struct lifecycle *lc, const struct container_spec *spec, const char *script,
+		    const char *logs_dir, const char *session, struct error *err);
 
 /*
  * Make the session: worktree and branch, then (container) the image when it
