@@ -13,18 +13,57 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
+/* Each value with the file that set it: "key = value  (file)" lines, or
+ * with json an object of {"value", "origin"} by dotted key. */
+static void show_origins(const struct config *cfg, const char *prefix, const json_t *obj, json_t *out)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)obj, k, v) {
+		char *path = prefix ? xasprintf("%s.%s", prefix, k) : xstrdup(k);
+		if (json_is_object(v) && json_object_size(v)) {
+			show_origins(cfg, path, v, out);
+		} else if (out) {
+			json_object_set_new(out, path, json_pack("{s:O, s:s}", "value", v, "origin", config_origin(cfg, path)));
+		} else {
+			char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			printf("%s = %s  (%s)\n", path, text, config_origin(cfg, path));
+			free(text);
+		}
+		free(path);
+	}
+}
+
+static void show(const struct config *cfg, int json, int origin)
+{
+	json_t *o = origin && json ? json_object() : NULL;
+	if (origin)
+		show_origins(cfg, NULL, cfg->root, o);
+	const json_t *what = o ? o : cfg->root;
+	if (origin && !json)
+		return;
+	char *s = json ? json_dumps(what, JSON_COMPACT | JSON_SORT_KEYS) : json_pretty(what);
+	fputs(s, stdout);
+	if (json)
+		putchar('\n');
+	free(s);
+	json_decref(o);
+}
+
 int cmd_config(int argc, char **argv)
 {
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
 	char cwd[4096];
-	int json = 0;
+	int json = 0, origin = 0;
 	if (argc < 2)
 		return cli_usage(argv[0], "say 'show' or 'path'");
 	const char *sub = argv[1];
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
 			json = 1;
+		else if (!strcmp(argv[i], "--origin"))
+			origin = 1;
 		else
 			return cli_usage(argv[0], "unexpected argument '%s'", argv[i]);
 	}
@@ -54,11 +93,7 @@ int cmd_config(int argc, char **argv)
 			printf("env:     %s\n", getenv("PARA_CONFIG"));
 		free(user);
 	} else {
-		char *s = json ? json_dumps(c.cfg.root, JSON_COMPACT | JSON_SORT_KEYS) : json_pretty(c.cfg.root);
-		fputs(s, stdout);
-		if (json)
-			putchar('\n');
-		free(s);
+		show(&c.cfg, json, origin);
 	}
 	cli_close(&c);
 	return 0;

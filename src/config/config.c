@@ -318,12 +318,42 @@ static json_t *parse_layer(struct config *cfg, const char *name, const char *tex
 	return layer;
 }
 
+/* Record file as the origin of each value layer sets: objects merge key
+ * by key, so their keys are recorded one by one. */
+static void note_origins(json_t *origins, const char *prefix, const json_t *layer, const char *file)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)layer, k, v) {
+		char *path = prefix ? xasprintf("%s.%s", prefix, k) : xstrdup(k);
+		if (json_is_object(v) && json_object_size(v))
+			note_origins(origins, path, v, file);
+		else
+			json_object_set_new(origins, path, json_string(file));
+		free(path);
+	}
+}
+
+static void merge_layer(struct config *cfg, const json_t *layer, const char *file)
+{
+	if (!cfg->origins)
+		cfg->origins = json_object();
+	note_origins(cfg->origins, NULL, layer, file);
+	json_object_update_recursive(cfg->root, (json_t *)layer);
+}
+
+const char *config_origin(const struct config *cfg, const char *path)
+{
+	const char *o = json_str(cfg->origins, path);
+	return o ? o : "default";
+}
+
 int config_merge_text(struct config *cfg, const char *name, const char *text, struct error *err)
 {
 	json_t *layer = parse_layer(cfg, name, text, err);
 	if (!layer)
 		return -1;
-	json_object_update_recursive(cfg->root, layer);
+	merge_layer(cfg, layer, name);
 	json_decref(layer);
 	return 0;
 }
@@ -408,7 +438,7 @@ static int merge_project(struct config *cfg, const char *repo_root, unsigned fla
 		hash_hex(sb.buf, sb.len, cfg->project_hash);
 		r = trust_gate(cfg, repo_root, flags, err);
 		if (r == 0)
-			json_object_update_recursive(cfg->root, layer);
+			merge_layer(cfg, layer, cfg->project_file);
 	}
 	free(path);
 	strbuf_release(&sb);
@@ -460,6 +490,8 @@ void config_clear(struct config *cfg)
 	cfg->project = NULL;
 	json_decref(cfg->base);
 	cfg->base = NULL;
+	json_decref(cfg->origins);
+	cfg->origins = NULL;
 	strvec_clear(&cfg->untrusted);
 }
 

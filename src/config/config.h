@@ -26,9 +26,10 @@ struct config {
 	char project_hash[HASH_HEX_LEN + 1];
 	struct strvec untrusted; /* widening project keys (or .para, when it leads out
 				  * of the repository) that need 'para trust' */
+	json_t *origins;         /* dotted key of each value set by a file → that file */
 };
 
-#define CONFIG_INIT { NULL, STRVEC_INIT, STRVEC_INIT, NULL, NULL, NULL, "", STRVEC_INIT }
+#define CONFIG_INIT { NULL, STRVEC_INIT, STRVEC_INIT, NULL, NULL, NULL, "", STRVEC_INIT, NULL }
 
 /*
  * repo_root may be NULL (outside a repository). Errors use exit code 4. A
@@ -50,6 +51,8 @@ int config_merge_text(struct config *cfg, const char *name, const char *text, st
 void config_clear(struct config *cfg);
 
 json_t *config_get(const struct config *cfg, const char *path);
+/* The file that set the value at a dotted key, or "default". */
+const char *config_origin(const struct config *cfg, const char *path);
 /* The string at path, or NULL when null/absent. */
 const char *config_str(const struct config *cfg, const char *path);
 int config_bool(const struct config *cfg, const char *path);

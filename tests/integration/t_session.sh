@@ -870,6 +870,24 @@ test_invalid_config_json() {
 	expect_rc 4 "$PARA" list
 }
 
+# config show --origin: each value with the file that set it, the last
+# layer that set it winning; untouched keys are the defaults.
+test_config_show_origin_names_each_file() {
+	repo_plain
+	mkdir -p "$XDG_CONFIG_HOME/para" .para
+	echo '{"docker": {"default_image": "from-user", "resources": {"memory": "1g"}}}' \
+		>"$XDG_CONFIG_HOME/para/config.json"
+	echo '{"docker": {"resources": {"memory": "2g"}}, "git": {"branch_prefix": "proj"}}' >.para/config.json
+	echo '{"git": {"branch_prefix": "env"}}' >"$TEST_TMP/pc.json"
+	PARA_CONFIG="$TEST_TMP/pc.json" expect_rc 0 "$PARA" config show --origin
+	assert_line "$out" "docker.default_image = \"from-user\"  ($XDG_CONFIG_HOME/para/config.json)"
+	assert_line "$out" "docker.resources.memory = \"2g\"  ($REPO/.para/config.json)"
+	assert_line "$out" "git.branch_prefix = \"env\"  ($TEST_TMP/pc.json)"
+	assert_line "$out" "docker.resources.pids_limit = 4096  (default)"
+	PARA_CONFIG="$TEST_TMP/pc.json" expect_rc 0 "$PARA" config show --origin --json
+	assert_eq "$REPO/.para/config.json 2g" "$(jq -r '."docker.resources.memory" | "\(.origin) \(.value)"' <<<"$out")"
+}
+
 test_unknown_config_key_warns() {
 	mkrepo
 	mkdir -p .para
