@@ -147,6 +147,7 @@ int cmd_recover(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 int cmd_env(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_trust(int argc, char **argv);

@@ -98,3 +98,85 @@ int cmd_config(int argc, char **argv)
 	cli_close(&c);
 	return 0;
 }
+
+static int profile_list(struct cli *c, int json)
+{
+	const char *name, *def = config_str(&c->cfg, "docker.default_profile");
+	json_t *p, *arr = json ? json_array() : NULL;
+	json_object_foreach(config_get(&c->cfg, "docker.profiles"), name, p) {
+		char *key = xasprintf("docker.profiles.%s", name);
+		const char *from = config_origin(&c->cfg, key);
+		json_t *ext = json_object_get(p, "extends");
+		char *ext_text = ext ? json_dumps(ext, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+		if (arr)
+			json_array_append_new(arr, json_pack("{s:s, s:b, s:O?, s:s}", "name", name, "default",
+							     def && !strcmp(def, name), "extends", ext, "file", from));
+		else
+			printf("%s %s%s%s  (%s)\n", def && !strcmp(def, name) ? "*" : " ", name,
+			       ext_text ? " extends " : "", ext_text ? ext_text : "", from);
+		free(ext_text);
+		free(key);
+	}
+	if (arr) {
+		char *s = json_dumps(arr, JSON_COMPACT);
+		printf("%s\n", s);
+		free(s);
+		json_decref(arr);
+	}
+	return 0;
+}
+
+/* The profile as a start resolves it, each key with the profile that set it. */
+static int profile_show(struct cli *c, const char *name, int json)
+{
+	struct error err = ERROR_INIT;
+	json_t *p, *origins;
+	if (profile_resolve_origins(&c->cfg, name, &p, &origins, &err) < 0)
+		return cli_fail(&err);
+	const char *k;
+	json_t *v, *out = json ? json_object() : NULL;
+	json_object_foreach(p, k, v) {
+		const char *from = json_str(origins, k);
+		char *key = xasprintf("docker.profiles.%s.%s", from, k);
+		if (out) {
+			json_object_set_new(out, k, json_pack("{s:O, s:s, s:s}", "value", v, "profile", from, "file",
+							      config_origin(&c->cfg, key)));
+		} else {
+			char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			printf("%s = %s  (profile %s, %s)\n", k, text, from, config_origin(&c->cfg, key));
+			free(text);
+		}
+		free(key);
+	}
+	if (out) {
+		char *s = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+		printf("%s\n", s);
+		free(s);
+		json_decref(out);
+	}
+	json_decref(p);
+	json_decref(origins);
+	return 0;
+}
+
+int cmd_profile(int argc, char **argv)
+{
+	struct cli c = CLI_INIT;
+	struct error err = ERROR_INIT;
+	int json = 0;
+	const struct cli_opt opts[] = { { "json", 0, CLI_FLAG, &json }, CLI_OPT_END };
+	if (argc < 2 || (strcmp(argv[1], "list") && strcmp(argv[1], "show")))
+		return cli_usage("profile", "say 'list' or 'show NAME'");
+	int show = !strcmp(argv[1], "show");
+	int first = cli_parse(&c, show ? "profile show" : "profile list", argc - 1, argv + 1, opts,
+			      CLI_OPERANDS(show ? 1 : 0));
+	if (first < 0)
+		return -first;
+	first++; /* an index into argv, past the subcommand */
+	if (show && first >= argc)
+		return cli_usage("profile show", "which profile? usage: para profile show NAME");
+	int ret = cli_open(&c, &err) < 0 ? cli_fail(&err) : show ? profile_show(&c, argv[first], json)
+								  : profile_list(&c, json);
+	cli_close(&c);
+	return ret;
+}

@@ -241,7 +241,8 @@ static int check_profiles(struct config *cfg, const char *file, json_t *profiles
 				strvec_pushf(&cfg->warnings, "%s: unknown key 'docker.profiles.%s.%s'", file, name, k);
 				continue;
 			}
-			unsigned t = !strcmp(k, "resources") ? T_OBJ
+			unsigned t = !strcmp(k, "extends") ? T_STR | T_STRV | T_NULL
+				     : !strcmp(k, "resources") ? T_OBJ
 				     : !strcmp(k, "env_vars") ? T_STRMAP
 				     : (!strcmp(k, "volumes") || !strcmp(k, "docker_args")) ? T_STRV
 											    : T_STR | T_NULL;
@@ -344,7 +345,13 @@ static void merge_layer(struct config *cfg, const json_t *layer, const char *fil
 
 const char *config_origin(const struct config *cfg, const char *path)
 {
-	const char *o = json_str(cfg->origins, path);
+	const char *o = json_str(cfg->origins, path), *k;
+	size_t n = strlen(path);
+	json_t *v;
+	/* an object's: the file that set a key inside it */
+	json_object_foreach(o ? NULL : cfg->origins, k, v)
+		if (!strncmp(k, path, n) && k[n] == '.')
+			return json_string_value(v);
 	return o ? o : "default";
 }
 

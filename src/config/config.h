@@ -51,7 +51,8 @@ int config_merge_text(struct config *cfg, const char *name, const char *text, st
 void config_clear(struct config *cfg);
 
 json_t *config_get(const struct config *cfg, const char *path);
-/* The file that set the value at a dotted key, or "default". */
+/* The file that set the value at a dotted key (for an object, one of its
+ * keys), or "default". */
 const char *config_origin(const struct config *cfg, const char *path);
 /* The string at path, or NULL when null/absent. */
 const char *config_str(const struct config *cfg, const char *path);

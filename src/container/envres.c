@@ -289,47 +289,91 @@ static void git_identity(const struct host_facts *facts, struct container_spec *
 	}
 }
 
+/* "a → b → a" */
+static char *chain_text(const struct strvec *chain, const char *last)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < chain->nr; i++)
+		strbuf_addf(&sb, "%s → ", chain->v[i]);
+	strbuf_addstr(&sb, last);
+	return strbuf_detach(&sb, NULL);
+}
+
+static int missing_profile(const struct strvec *chain, const char *name, struct error *err)
+{
+	if (!chain->nr)
+		error_set(err, PARA_EXIT_CONFIG, "no profile named '%s'", name);
+	else
+		error_set(err, PARA_EXIT_CONFIG, "profile '%s' extends '%s', which does not exist",
+			  chain->v[chain->nr - 1], name);
+	return error_hint(err, "'para profile list' lists them");
+}
+
+/* Profile name, then what it extends (one name or a list, in order): a key
+ * already set is never replaced (objects merge, lists and scalars replace).
+ * chain is the path from the profile asked for; origins gets key → profile. */
+static int resolve_into(const json_t *profiles, const char *name, struct strvec *chain, json_t *result,
+			json_t *origins, struct error *err)
+{
+	if (strvec_find(chain, name) >= 0) {
+		char *c = chain_text(chain, name);
+		error_set(err, PARA_EXIT_CONFIG, "profiles extend in a cycle: %s", c);
+		free(c);
+		return -1;
+	}
+	json_t *p = json_object_get(profiles, name);
+	if (!json_is_object(p))
+		return missing_profile(chain, name, err);
+	strvec_push(chain, name);
+	const char *k;
+	json_t *v;
+	json_object_foreach(p, k, v) {
+		json_t *have = json_object_get(result, k);
+		if (!strcmp(k, "extends"))
+			continue;
+		if (!have) {
+			json_object_set(result, k, v);
+			json_object_set_new(origins, k, json_string(name));
+		} else if (json_is_object(have) && json_is_object(v)) {
+			json_object_update_missing(have, v);
+		}
+	}
+	json_t *ext = json_object_get(p, "extends"), *e;
+	size_t i;
+	int r = 0;
+	if (json_is_string(ext))
+		r = resolve_into(profiles, json_string_value(ext), chain, result, origins, err);
+	json_array_foreach(json_is_array(ext) ? ext : NULL, i, e)
+		if (r == 0 && json_is_string(e))
+			r = resolve_into(profiles, json_string_value(e), chain, result, origins, err);
+	strvec_pop(chain);
+	return r;
+}
+
+int profile_resolve_origins(const struct config *cfg, const char *name, json_t **out, json_t **origins,
+			    struct error *err)
+{
+	struct strvec chain = STRVEC_INIT;
+	json_t *result = json_object(), *o = json_object();
+	int r = resolve_into(config_get(cfg, "docker.profiles"), name, &chain, result, o, err);
+	strvec_clear(&chain);
+	if (r < 0) {
+		json_decref(result);
+		json_decref(o);
+		*out = NULL;
+		return -1;
+	}
+	*out = result;
+	if (origins)
+		*origins = o;
+	else
+		json_decref(o);
+	return 0;
+}
+
 int profile_resolve(const struct config *cfg, const char *name, json_t **out, struct error *err)
 {
-	json_t *profiles = config_get(cfg, "docker.profiles");
-	struct strvec seen = STRVEC_INIT;
-	json_t *result = json_object();
-	const char *cur = name;
-	*out = NULL;
-	/* walk the extends chain from the child up; a parent's keys never
-	 * replace the child's (objects merge, lists and scalars replace) */
-	while (cur) {
-		if (strvec_find(&seen, cur) >= 0) {
-			json_decref(result);
-			strvec_clear(&seen);
-			return error_set(err, PARA_EXIT_CONFIG, "profile '%s' extends itself (a cycle through '%s')", name, cur);
-		}
-		strvec_push(&seen, cur);
-		json_t *p = json_object_get(profiles, cur);
-		if (!json_is_object(p)) {
-			json_decref(result);
-			strvec_clear(&seen);
-			if (cur == name)
-				error_set(err, PARA_EXIT_CONFIG, "no profile named '%s'", name);
-			else
-				error_set(err, PARA_EXIT_CONFIG, "profile extends '%s', which does not exist", cur);
-			return error_hint(err, "'para config show' lists docker.profiles");
-		}
-		const char *k;
-		json_t *v;
-		json_object_foreach(p, k, v) {
-			json_t *have = json_object_get(result, k);
-			if (!have)
-				json_object_set(result, k, v);
-			else if (json_is_object(have) && json_is_object(v))
-				json_object_update_missing(have, v);
-		}
-		cur = json_str(p, "extends");
-	}
-	json_object_del(result, "extends");
-	strvec_clear(&seen);
-	*out = result;
-	return 0;
+	return profile_resolve_origins(cfg, name, out, NULL, err);
 }
 
 /* Values that must travel in the engine CLI's own environment (one exec's

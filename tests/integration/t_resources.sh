@@ -69,3 +69,39 @@ EOT
 	assert_eq "$before" "$(disk_snapshot)" "disk after the refusals"
 	[ -z "$(repo_containers)" ] || fail "a container was made"
 }
+
+# Profiles: list and show (resolved, each key with the profile and file
+# that set it); extends is a name or a list; a cycle or an unknown parent is
+# exit 4 naming the chain, before anything is made.
+test_profiles_list_show_and_extends() {
+	res_repo
+	user_config '"default_profile": "py", "profiles": {
+		"base": {"resources": {"memory": "96m"}, "env_vars": {"A": "base"}},
+		"extra": {"resources": {"cpus": "0.5"}, "env_vars": {"B": "extra"}},
+		"py": {"extends": ["base", "extra"], "env_vars": {"A": "py"}},
+		"loop1": {"extends": "loop2"}, "loop2": {"extends": ["base", "loop1"]},
+		"orphan": {"extends": "nope"}}'
+	expect_rc 0 "$PARA" profile list
+	assert_line "$out" "* py extends [\"base\",\"extra\"]  ($XDG_CONFIG_HOME/para/config.json)"
+	assert_line "$out" "  base  ($XDG_CONFIG_HOME/para/config.json)"
+	expect_rc 0 "$PARA" profile show py --json
+	assert_eq "py py" "$(jq -r '.env_vars | "\(.profile) \(.value.A)"' <<<"$out")" "the child's own key"
+	assert_eq "base 96m" "$(jq -r '.resources | "\(.profile) \(.value.memory)"' <<<"$out")" "the first parent's"
+	# the default profile, through its parents, reaches the container
+	expect_rc 0 "$PARA" start -c --detach s
+	assert_eq 100663296 "$(host_config s Memory)" "memory from the first parent"
+	assert_eq py "$("$PARA" exec -q s -- sh -c 'echo $A' 2>&1)" "the child's variable"
+	before=$(disk_snapshot)
+	expect_rc 4 "$PARA" start -c --detach t --docker-profile loop1
+	assert_one_line "$out"
+	assert_contains "$out" "profiles extend in a cycle: loop1 → loop2 → loop1"
+	expect_rc 4 "$PARA" start -c --detach t --docker-profile orphan
+	assert_contains "$out" "profile 'orphan' extends 'nope', which does not exist"
+	expect_rc 4 "$PARA" start -c --detach t --docker-profile zzz
+	assert_contains "$out" "no profile named 'zzz'"
+	expect_rc 4 "$PARA" profile show loop2
+	assert_contains "$out" "loop2 → loop1 → loop2"
+	assert_eq "$before" "$(disk_snapshot)" "disk after the refusals"
+	expect_rc 2 "$PARA" profile show
+	expect_rc 2 "$PARA" profile show a b
+}

@@ -470,8 +470,8 @@ static void test_profiles(void **state)
 		    (const char *const[]){ "'docker.profiles.bad.volumes'", "list of strings", NULL });
 	merge_fails(&cfg, "p.json", "{\"docker\": {\"profiles\": {\"bad\": {\"image\": 7}}}}",
 		    (const char *const[]){ "'docker.profiles.bad.image'", NULL });
-	merge_fails(&cfg, "p.json", "{\"docker\": {\"profiles\": {\"bad\": {\"extends\": [\"py\"]}}}}",
-		    (const char *const[]){ "'docker.profiles.bad.extends'", NULL });
+	merge_fails(&cfg, "p.json", "{\"docker\": {\"profiles\": {\"bad\": {\"extends\": [1]}}}}",
+		    (const char *const[]){ "'docker.profiles.bad.extends'", NULL }); /* a name or a list of names */
 	merge_fails(&cfg, "p.json", "{\"docker\": {\"profiles\": [\"py\"]}}",
 		    (const char *const[]){ "'docker.profiles'", "object", NULL });
 	assert_null(config_get(&cfg, "docker.profiles.bad"));
