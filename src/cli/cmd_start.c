@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "config/trust.h"
 #include "session/lifecycle.h"
 #include "session/agentgit.h"
 #include "cli/plan.h"
@@ -151,7 +152,8 @@ static int plan_container(struct cli *c, struct start_opts *o, const char *name,
 		cli_spec_git(c, name, &g);
 		struct dargs_ctx danger;
 		cli_danger_ctx(c, &danger);
-		struct mount_inputs mi = { c->repo.root, getenv("HOME"), getenv("PARA_DOCKER_MOUNTS"),
+		struct mount_inputs mi = { c->repo.root, c->repo.git_dir, c->repo.para_dir, getenv("HOME"),
+					   getenv("PARA_DOCKER_MOUNTS"),
 					   (const char *const *)o->mounts.v, &danger, host_path_exists, NULL };
 		struct spec_inputs in = { c->repo.root, &g, name, wt, plan.image, getuid(), getgid(), PARA_VERSION,
 					  &danger, &mi, profile, pname, (const char *const *)o->raw_words.v, &o->res };
@@ -269,6 +271,12 @@ static int setup_choose(const struct cli *c, const struct start_opts *o, char **
 			p = conf[0] == '/' ? xstrdup(conf) : path_join(c->repo.root, conf);
 			code = PARA_EXIT_CONFIG;
 		}
+	}
+	/* the repository's own, read as its other files are: not through a
+	 * symlink out of it unless trusted so */
+	if (p && !o->setup_script && trust_check_file(c->repo.root, p, err) < 0) {
+		free(p);
+		return -1;
 	}
 	struct stat st;
 	if (p && (stat(p, &st) < 0 || !S_ISREG(st.st_mode))) {

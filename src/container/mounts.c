@@ -50,6 +50,21 @@ static int covers(const char *a, const char *b)
 	return !strncmp(a, b, n) && (b[n] == '\0' || b[n] == '/');
 }
 
+/* A host path that is, holds or sits inside dir (symlinks followed when the
+ * danger rules can resolve them). */
+static int touches(const struct mount_inputs *in, const char *path, const char *dir)
+{
+	if (!dir)
+		return 0;
+	int hit = covers(path, dir) || covers(dir, path);
+	char *real = !hit && in->danger && in->danger->resolve ? in->danger->resolve(path, in->danger->resolve_ctx)
+							      : NULL;
+	if (real)
+		hit = covers(real, dir) || covers(dir, real);
+	free(real);
+	return hit;
+}
+
 /* A target over or under one of para's own mounts (the first npara of s). */
 static const char *shadowed(const struct container_spec *s, size_t npara, const char *target)
 {
@@ -119,6 +134,9 @@ static int check(const struct config *cfg, const struct mount_inputs *in, const 
 		err->code = l->code;
 		return error_wrap(err, "%s", l->origin);
 	}
+	if (touches(in, v->host_path, in->git_dir) || touches(in, v->host_path, in->para_dir))
+		return refuse(l, spec, err, "would share the repository's git directory or .para with the container "
+					    "(a hook written there runs on the host)");
 	if (in->exists && !in->exists(v->host_path, in->ctx)) {
 		error_set(err, l->code, "%s: mount '%s': the host path '%s' does not exist", l->origin, spec,
 			  v->host_path);

@@ -9,7 +9,9 @@
  * Refused before anything exists, naming where the mount came from: a host
  * path that does not exist; a dangerous source (parse/dockerargs.h's
  * dangerous-mount and engine-socket rules) unless
- * docker.allow_dangerous_mounts; a target over or under one of para's own
+ * docker.allow_dangerous_mounts; a source that is, holds or sits inside the
+ * repository's git directory or .para (the git boundary: a hook written
+ * there would run on the host), whatever the config; a target over or under one of para's own
  * (/workspace, the git boundary); SELinux relabelling (z, Z), which the
  * --mount form para renders cannot say.
  */
@@ -24,6 +26,8 @@
 
 struct mount_inputs {
 	const char *repo_root;          /* what a relative source is relative to */
+	const char *git_dir;            /* the repository's git directory: never shared */
+	const char *para_dir;           /* its .para (state, the agents' git directories): never shared */
 	const char *home;               /* what ~ is; NULL: refuse ~ */
 	const char *env;                /* $PARA_DOCKER_MOUNTS, or NULL */
 	const char *const *cli;         /* --mount values (NULL-terminated), or NULL */

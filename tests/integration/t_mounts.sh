@@ -166,3 +166,47 @@ test_dry_run_json_shows_the_mounts() {
 	assert_eq "volume true" "$(jq -r '.container.mounts[] | select(.dst == "/cache") | "\(.type) \(.nocopy)"' <<<"$out")"
 	[ -z "$("$DOCKER" volume ls -q --filter "name=cache-$TEST_RUN_ID")" ] || fail "a dry run made a volume"
 }
+
+# The git boundary holds whatever the mounts say: the repository's git
+# directory and .para (where a hook or another session's git directory
+# would reach the host) are never shared, by any layer, through any
+# symlink, even with docker.allow_dangerous_mounts.
+test_git_dir_and_para_are_never_mounted() {
+	mounts_repo
+	user_config '"mounts": [], "allow_dangerous_mounts": true'
+	mkdir -p .para
+	ln -s "$REPO/.git" "$TEST_TMP/gitlink"
+	before=$(disk_snapshot)
+	for spec in "$REPO/.git:/g" "./.git/hooks:/h" ".:/r" "$REPO/.para:/p" "$TEST_TMP/gitlink:/l" "..:/up"; do
+		expect_rc 2 "$PARA" start -c --detach s --mount "$spec"
+		assert_one_line "$out"
+		assert_contains "$out" "git directory or .para" "refusal of $spec"
+	done
+	assert_eq "$before" "$(disk_snapshot)" "disk after the refusals"
+	[ -z "$(repo_containers)" ] || fail "a container was made"
+}
+
+# A clone's own config: mounting the repository itself (with its .git) is
+# refused outright; a setup script that a symlink takes out of the
+# repository needs 'para trust'.
+test_untrusted_clone_cannot_widen_through_mounts_or_setup() {
+	mounts_repo
+	user_config '"mounts": []'
+	mkdir -p .para
+	echo '{"docker": {"mounts": [".:/repo"]}}' >.para/config.json
+	git add -A && git commit -q -m "mount the repo"
+	before=$(disk_snapshot)
+	expect_rc 4 "$PARA" start -c --detach s
+	assert_one_line "$out"
+	assert_contains "$out" "docker.mounts: mount '.:/repo' would share the repository's git directory"
+	git rm -q .para/config.json && git commit -q -m "no config"
+	echo "host secret" >"$TEST_TMP/secret"
+	mkdir -p .para # git rm took the folder with its last file
+	ln -s "$TEST_TMP/secret" .para/setup.sh || fail "no symlink"
+	git add -A && git commit -q -m "setup from outside"
+	before=$(disk_snapshot)
+	expect_rc 4 "$PARA" start -c --detach s
+	assert_contains "$out" "para trust"
+	assert_eq "$before" "$(disk_snapshot)" "disk after the refusals"
+	[ -z "$(repo_containers)" ] || fail "a container was made"
+}
