@@ -211,3 +211,23 @@ p:project-only base:- $uid" "$BUSYBOX_IMAGE $mem80 $cpus $shm_docker 4096"
 	done
 	[ -z "$(repo_containers)" ] || fail "containers left: $(repo_containers)"
 }
+
+# A container that vanished is re-created with the profile the session was
+# made with, also when docker.default_profile chose it (here in PARA_CONFIG,
+# gone from the shell that re-creates it): the profile's variables with its
+# mounts and memory, not its mounts and memory alone.
+test_recreated_container_keeps_the_default_profile() {
+	layers_repo
+	user_file
+	project_file
+	para_config_file ', "default_profile": "child"'
+	PARA_CONFIG=$ECFG expect_rc 0 "$PARA" start -c --detach -q re
+	assert_eq "LA=user LB=project LC=para_config LD=parent LE=profile LF=profile shared:profile u:- p:- base:- \
+$(id -u)" "$(probe re)" "inside re"
+	"$DOCKER" rm -f "$(jq -r .container.name .para/state/re.json)" >/dev/null
+	# docker.env is read again (PARA_CONFIG's LC is gone), the profile is kept
+	assert_eq "LA=user LB=project LC=project LD=parent LE=profile LF=profile shared:profile u:- p:- base:- \
+$(id -u)" "$(probe re)" "inside the re-created re"
+	assert_eq "$DEBIAN_IMAGE $(mib 110) 1500000000 $(mib 48) 4096" "$(engine_view re)" "docker inspect of re"
+	expect_rc 0 "$PARA" cancel -f re
+}
