@@ -142,6 +142,11 @@ static int plan_container(struct cli *c, struct start_opts *o, const char *name,
 	const char *pname = envres_profile_name(&o->env, &c->cfg);
 	char *wt = xasprintf("%s/worktrees/%s", c->repo.para_dir, name);
 	int r = pname ? profile_resolve(&c->cfg, pname, &profile, err) : 0;
+	/* the session keeps the profile it was made with, also one that
+	 * docker.default_profile chose: a re-created container resolves its
+	 * environment with it, as its image, mounts and resources were */
+	if (r == 0 && pname && !o->env.profile)
+		pname = o->env.profile = xstrdup(pname);
 	struct image_inputs ii = { c->repo.root, c->repo.para_dir, o->image, profile, pname };
 	if (r == 0)
 		r = image_choose(&c->cfg, &ii, &plan, err);
