@@ -14,6 +14,7 @@
 #include "container/mounts.h"
 #include "parse/shellwords.h"
 #include "util/fsutil.h"
+#include "util/jsonutil.h"
 #include "session/names.h"
 #include "session/session.h"
 #include "util/sig.h"
@@ -253,17 +254,22 @@ static void start_opts_clear(struct start_opts *o)
 	strvec_clear(&o->raw_words);
 }
 
-/* The setup script: --setup-script, else .para/setup-docker.sh, else
- * .para/setup.sh, else docker.setup_script (relative to the repository);
- * NULL when there is none. One that is named but missing is an error. */
-static int setup_choose(const struct cli *c, const struct start_opts *o, char **out, struct error *err)
+/* The setup script: --setup-script, else the profile's setup_script, else
+ * .para/setup-docker.sh, else .para/setup.sh, else docker.setup_script
+ * (those two relative to the repository); NULL when there is none. One that
+ * is named but missing is an error. */
+static int setup_choose(struct cli *c, const struct start_opts *o, char **out, struct error *err)
 {
 	static const char *const in_para[] = { "setup-docker.sh", "setup.sh", NULL };
-	const char *conf = config_str(&c->cfg, "docker.setup_script");
+	const char *pname = envres_profile_name(&o->env, &c->cfg), *conf = NULL, *key = "docker.setup_script";
+	json_t *profile = NULL;
 	char *p = NULL;
-	int code = PARA_EXIT_USAGE;
+	if (pname && profile_resolve(&c->cfg, pname, &profile, err) < 0)
+		return -1;
 	if (o->setup_script) {
 		p = xstrdup(o->setup_script);
+	} else if ((conf = json_str(profile, "setup_script"))) {
+		key = "the profile's setup_script";
 	} else {
 		for (const char *const *n = in_para; !p && *n; n++) {
 			p = path_join(c->repo.para_dir, *n);
@@ -272,11 +278,11 @@ static int setup_choose(const struct cli *c, const struct start_opts *o, char **
 				p = NULL;
 			}
 		}
-		if (!p && conf && *conf) {
-			p = conf[0] == '/' ? xstrdup(conf) : path_join(c->repo.root, conf);
-			code = PARA_EXIT_CONFIG;
-		}
+		conf = p ? NULL : config_str(&c->cfg, "docker.setup_script");
 	}
+	if (!p && conf && *conf)
+		p = conf[0] == '/' ? xstrdup(conf) : path_join(c->repo.root, conf);
+	json_decref(profile);
 	/* the repository's own, read as its other files are: not through a
 	 * symlink out of it unless trusted so */
 	if (p && !o->setup_script && trust_check_file(c->repo.root, p, err) < 0) {
@@ -285,9 +291,12 @@ static int setup_choose(const struct cli *c, const struct start_opts *o, char **
 	}
 	struct stat st;
 	if (p && (stat(p, &st) < 0 || !S_ISREG(st.st_mode))) {
-		error_set(err, code, "the setup script '%s' is not a file", p);
+		error_set(err, o->setup_script ? PARA_EXIT_USAGE : conf ? PARA_EXIT_CONFIG : PARA_EXIT_USAGE,
+			  "the setup script '%s' is not a file", p);
 		free(p);
-		return error_hint(err, o->setup_script ? "give the path of a shell script" : "fix docker.setup_script");
+		if (o->setup_script)
+			return error_hint(err, "give the path of a shell script");
+		return error_hint(err, "fix %s", key);
 	}
 	*out = p;
 	return 0;

@@ -22,7 +22,7 @@ const struct cmd commands[] = {
 	{ "clean", NULL, cmd_clean, "remove what no session owns" },
 	{ "status", NULL, cmd_status, "one session in detail" },
 	{ "doctor", NULL, cmd_doctor, "check git, the engine, images and config" },
-	{ "config", NULL, cmd_config, "show the merged configuration" },
+	{ "config", NULL, cmd_config, "show, check and change the configuration" },
 	{ "profile", NULL, cmd_profile, "list the docker profiles, or show one resolved" },
 	{ "trust", NULL, cmd_trust, "let this repository's .para/config.json widen what para does" },
 	{ "untrust", NULL, cmd_untrust, "forget the trust given to this repository" },

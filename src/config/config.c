@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/schema.h"
+#include "parse/jsonc.h"
 #include "util/fsutil.h"
 #include "util/hash.h"
 #include "util/jsonutil.h"
@@ -49,262 +51,104 @@ static const char defaults_json[] =
 	" }"
 	"}";
 
-enum {
-	T_STR = 1 << 0,
-	T_NULL = 1 << 1,
-	T_BOOL = 1 << 2,
-	T_INT = 1 << 3,
-	T_NUM = 1 << 4,
-	T_STRV = 1 << 5,  /* array of strings */
-	T_STRMAP = 1 << 6, /* object of string values */
-	T_OBJ = 1 << 7,    /* object whose keys are listed in the schema */
-	T_ANYOBJ = 1 << 8, /* object with free-form keys (profiles) */
-};
-
-struct key_rule {
-	const char *path;
-	unsigned types;
-	const char *const *choices; /* allowed string values, or NULL */
-};
-
-static const char *const prompt_modes[] = { "arg", "stdin", NULL };
-static const char *const pull_modes[] = { "missing", "never", "always", NULL };
-static const char *const net_modes[] = { "bridge", "host", "none", NULL };
-
-static const struct key_rule schema[] = {
-	{ "agent", T_OBJ, NULL },
-	{ "agent.command", T_STRV, NULL },
-	{ "agent.prompt", T_STR, prompt_modes },
-	{ "agent.skip_permissions_args", T_STRV, NULL },
-	{ "agent.login_command", T_STRV, NULL },
-	{ "git", T_OBJ, NULL },
-	{ "git.branch_prefix", T_STR, NULL },
-	{ "ide", T_OBJ, NULL },
-	{ "ide.command", T_STR | T_NULL, NULL },
-	{ "docker", T_OBJ, NULL },
-	{ "docker.runtime", T_STR, NULL },
-	{ "docker.default_image", T_STR, NULL },
-	{ "docker.dockerfile", T_STR | T_NULL, NULL },
-	{ "docker.build", T_OBJ, NULL },
-	{ "docker.build.context", T_STR | T_NULL, NULL },
-	{ "docker.build.args", T_STRMAP, NULL },
-	{ "docker.build.target", T_STR | T_NULL, NULL },
-	{ "docker.pull", T_STR, pull_modes },
-	{ "docker.allow_custom_images", T_BOOL, NULL },
-	{ "docker.allowed_images", T_STRV, NULL },
-	{ "docker.user", T_STR, NULL },
-	{ "docker.home_volume", T_STR | T_NULL, NULL },
-	{ "docker.forward_env", T_STRV, NULL },
-	{ "docker.env", T_STRMAP, NULL },
-	{ "docker.default_env_file", T_STR | T_NULL, NULL },
-	{ "docker.auto_env_file", T_BOOL, NULL },
-	{ "docker.mounts", T_STRV, NULL },
-	{ "docker.allow_dangerous_mounts", T_BOOL, NULL },
-	{ "docker.resources", T_OBJ, NULL },
-	{ "docker.resources.memory", T_STR | T_NULL, NULL },
-	{ "docker.resources.cpus", T_STR | T_NUM | T_INT | T_NULL, NULL },
-	{ "docker.resources.pids_limit", T_INT | T_NULL, NULL },
-	{ "docker.resources.gpus", T_STR | T_NULL, NULL },
-	{ "docker.resources.shm_size", T_STR | T_NULL, NULL },
-	{ "docker.docker_args", T_STRV, NULL },
-	{ "docker.setup_script", T_STR | T_NULL, NULL },
-	{ "docker.network", T_OBJ, NULL },
-	{ "docker.network.mode", T_STR, net_modes },
-	{ "docker.network.isolation", T_BOOL, NULL },
-	{ "docker.network.allowed_domains", T_STRV, NULL },
-	{ "docker.network.egress", T_STR | T_NULL, NULL },
-	{ "docker.default_profile", T_STR | T_NULL, NULL },
-	{ "docker.profiles", T_ANYOBJ, NULL },
-};
-
-/* Keys of SPEC §3 that this version reads but does not act on yet: set to
- * anything but their default, they get a warning instead of silence. */
-static const char *const not_yet[] = {
-	"docker.network.isolation",
-	"docker.network.allowed_domains", "docker.network.egress", NULL,
-};
-
 static int is_set(const json_t *v)
 {
 	return !(json_is_null(v) || json_is_false(v) || (json_is_array(v) && !json_array_size(v)));
 }
 
-static const struct key_rule *rule_for(const char *path)
+static char *dotted(const char *const *keys, size_t n)
 {
-	for (size_t i = 0; i < sizeof schema / sizeof schema[0]; i++)
-		if (!strcmp(schema[i].path, path))
-			return &schema[i];
-	return NULL;
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&sb, "%s%s", i ? "." : "", keys[i]);
+	return strbuf_detach(&sb, NULL);
 }
 
-static size_t edit_distance(const char *a, const char *b)
+/* "FILE:LINE:COLUMN" of the member at keys in text (its key, or with
+ * at_value its value), or "FILE" when it cannot be found. */
+static char *position(const char *file, const char *text, const char *const *keys, size_t n, int at_value)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	size_t *row = xcalloc(lb + 1, sizeof *row);
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t sub = prev + (a[i - 1] != b[j - 1]);
-			size_t del = row[j] + 1, ins = row[j - 1] + 1;
-			row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-			prev = cur;
-		}
-	}
-	size_t d = row[lb];
-	free(row);
-	return d;
+	struct jsonc_loc loc;
+	int line, col;
+	if (!text || jsonc_find(text, strlen(text), keys, n, &loc) != 1)
+		return xstrdup(file);
+	jsonc_linecol(text, at_value ? loc.value_start : loc.key_start, &line, &col);
+	return xasprintf("%s:%d:%d", file, line, col);
 }
 
-static const char *nearest_key(const char *path)
-{
-	const char *best = NULL;
-	size_t best_d = (size_t)-1;
-	for (size_t i = 0; i < sizeof schema / sizeof schema[0]; i++) {
-		size_t d = edit_distance(path, schema[i].path);
-		if (d < best_d) {
-			best_d = d;
-			best = schema[i].path;
-		}
-	}
-	return best_d <= 4 ? best : NULL;
-}
-
-static int type_ok(const json_t *v, unsigned types)
-{
-	size_t i;
-	const char *k;
-	json_t *e;
-	if ((types & T_STR) && json_is_string(v))
-		return 1;
-	if ((types & T_NULL) && json_is_null(v))
-		return 1;
-	if ((types & T_BOOL) && json_is_boolean(v))
-		return 1;
-	if ((types & T_INT) && json_is_integer(v))
-		return 1;
-	if ((types & T_NUM) && json_is_number(v))
-		return 1;
-	if ((types & (T_OBJ | T_ANYOBJ)) && json_is_object(v))
-		return 1;
-	if ((types & T_STRV) && json_is_array(v)) {
-		json_array_foreach(v, i, e)
-			if (!json_is_string(e))
-				return 0;
-		return 1;
-	}
-	if ((types & T_STRMAP) && json_is_object(v)) {
-		json_object_foreach((json_t *)v, k, e)
-			if (!json_is_string(e))
-				return 0;
-		return 1;
-	}
-	return 0;
-}
-
-static const char *type_name(unsigned types)
-{
-	if (types & T_STRV)
-		return "a list of strings";
-	if (types & T_STRMAP)
-		return "an object of strings";
-	if (types & (T_OBJ | T_ANYOBJ))
-		return "an object";
-	if (types & T_BOOL)
-		return "true or false";
-	if ((types & T_INT) && !(types & T_STR))
-		return "a whole number";
-	if (types & T_STR)
-		return (types & T_NULL) ? "a string or null" : "a string";
-	return "a value of another type";
-}
-
-static const char *const profile_keys[] = {
-	"image", "env_file", "env_vars", "volumes", "docker_args", "resources", "extends", "dockerfile", NULL
+/* One layer being checked: where it came from and the path walked. */
+struct layer_check {
+	struct config *cfg;
+	const char *file, *text;
+	struct strvec keys;
 };
 
-static int check_profiles(struct config *cfg, const char *file, json_t *profiles, struct error *err)
+static void warn_unknown(struct layer_check *lc, const char *path)
 {
-	const char *name, *k;
-	json_t *p, *v;
-	json_object_foreach(profiles, name, p) {
-		if (!json_is_object(p))
-			return error_set(err, PARA_EXIT_CONFIG, "%s: docker.profiles.%s must be an object", file, name);
-		json_object_foreach(p, k, v) {
-			int known = 0;
-			for (const char *const *pk = profile_keys; *pk; pk++)
-				known |= !strcmp(*pk, k);
-			if (!known) {
-				strvec_pushf(&cfg->warnings, "%s: unknown key 'docker.profiles.%s.%s'", file, name, k);
-				continue;
-			}
-			unsigned t = !strcmp(k, "extends") ? T_STR | T_STRV | T_NULL
-				     : !strcmp(k, "resources") ? T_OBJ
-				     : !strcmp(k, "env_vars") ? T_STRMAP
-				     : (!strcmp(k, "volumes") || !strcmp(k, "docker_args")) ? T_STRV
-											    : T_STR | T_NULL;
-			if (!type_ok(v, t))
-				return error_set(err, PARA_EXIT_CONFIG, "%s: 'docker.profiles.%s.%s' must be %s",
-						 file, name, k, type_name(t));
-		}
-	}
-	return 0;
+	const char *const *keys = (const char *const *)lc->keys.v;
+	char *where = position(lc->file, lc->text, keys, lc->keys.nr, 0);
+	char *near = schema_nearest(keys, lc->keys.nr);
+	if (near)
+		strvec_pushf(&lc->cfg->warnings, "%s: unknown key '%s' (did you mean '%s'?)", where, path, near);
+	else
+		strvec_pushf(&lc->cfg->warnings, "%s: unknown key '%s'", where, path);
+	free(near);
+	free(where);
 }
 
-static int check_layer(struct config *cfg, const char *file, json_t *obj, const char *prefix, struct error *err)
+static int check_object(struct layer_check *lc, json_t *obj, struct error *err);
+
+static int check_member(struct layer_check *lc, json_t *v, struct error *err)
+{
+	const char *const *keys = (const char *const *)lc->keys.v;
+	const struct key_rule *r = schema_rule(keys, lc->keys.nr);
+	char *path = dotted(keys, lc->keys.nr);
+	int ret = 0;
+	if (!r) {
+		warn_unknown(lc, path);
+	} else if (schema_check(r, v, NULL, path, err) < 0) {
+		char *where = position(lc->file, lc->text, keys, lc->keys.nr, 1);
+		ret = error_wrap(err, "%s", where);
+		free(where);
+	} else if (r->types & T_OBJ && json_is_object(v)) {
+		ret = check_object(lc, v, err);
+	} else if ((r->types & T_NOT_YET) && is_set(v)) {
+		char *where = position(lc->file, lc->text, keys, lc->keys.nr, 0);
+		strvec_pushf(&lc->cfg->warnings, "%s: '%s' is not supported by this version of para yet; ignored",
+			     where, path);
+		free(where);
+	}
+	free(path);
+	return ret;
+}
+
+static int check_object(struct layer_check *lc, json_t *obj, struct error *err)
 {
 	const char *k;
 	json_t *v;
 	json_object_foreach(obj, k, v) {
-		char *path = prefix ? xasprintf("%s.%s", prefix, k) : xstrdup(k);
-		const struct key_rule *r = rule_for(path);
-		int ret = 0;
-		if (!r) {
-			const char *near = nearest_key(path);
-			if (near)
-				strvec_pushf(&cfg->warnings, "%s: unknown key '%s' (did you mean '%s'?)", file, path, near);
-			else
-				strvec_pushf(&cfg->warnings, "%s: unknown key '%s'", file, path);
-		} else if (!type_ok(v, r->types)) {
-			ret = error_set(err, PARA_EXIT_CONFIG, "%s: '%s' must be %s", file, path, type_name(r->types));
-		} else if (r->choices && json_is_string(v)) {
-			int found = 0;
-			for (const char *const *c = r->choices; *c; c++)
-				found |= !strcmp(*c, json_string_value(v));
-			if (!found) {
-				struct strbuf sb = STRBUF_INIT;
-				for (const char *const *c = r->choices; *c; c++)
-					strbuf_addf(&sb, "%s'%s'", c == r->choices ? "" : ", ", *c);
-				ret = error_set(err, PARA_EXIT_CONFIG, "%s: '%s' is '%s'; use one of %s", file, path,
-						json_string_value(v), sb.buf);
-				strbuf_release(&sb);
-			}
-		} else if (r->types & T_OBJ) {
-			ret = check_layer(cfg, file, v, path, err);
-		}
-		for (const char *const *n = not_yet; r && ret == 0 && *n; n++)
-			if (!strcmp(*n, path) && is_set(v))
-				strvec_pushf(&cfg->warnings, "%s: '%s' is not supported by this version of para yet; ignored",
-					     file, path);
-		if (r && ret == 0 && (r->types & T_ANYOBJ))
-			ret = check_profiles(cfg, file, v, err);
-		free(path);
-		if (ret < 0)
-			return ret;
+		strvec_push(&lc->keys, k);
+		int r = check_member(lc, v, err);
+		strvec_pop(&lc->keys);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
 
-/* One layer parsed and checked against the schema; NULL with err set. */
+/* One layer parsed (JSON with comments, config/jsonc.h) and checked against
+ * the schema; NULL with err set. */
 static json_t *parse_layer(struct config *cfg, const char *name, const char *text, struct error *err)
 {
 	json_error_t je;
-	json_t *layer = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+	char *strict = jsonc_strip(text, strlen(text));
+	json_t *layer = json_loads(strict, JSON_REJECT_DUPLICATES, &je);
+	free(strict);
 	if (!layer) {
-		error_set(err, PARA_EXIT_CONFIG, "%s:%d:%d: %s", name, je.line, je.column, je.text);
+		int line = je.line, col = je.column; /* in the text as written */
+		if (je.position >= 0 && (size_t)je.position <= strlen(text))
+			jsonc_linecol(text, (size_t)je.position, &line, &col);
+		error_set(err, PARA_EXIT_CONFIG, "%s:%d:%d: %s", name, line, col, je.text);
 		return NULL;
 	}
 	if (!json_is_object(layer)) {
@@ -312,7 +156,10 @@ static json_t *parse_layer(struct config *cfg, const char *name, const char *tex
 		error_set(err, PARA_EXIT_CONFIG, "%s: the configuration must be a JSON object", name);
 		return NULL;
 	}
-	if (check_layer(cfg, name, layer, NULL, err) < 0) {
+	struct layer_check lc = { cfg, name, text, STRVEC_INIT };
+	int r = check_object(&lc, layer, err);
+	strvec_clear(&lc.keys);
+	if (r < 0) {
 		json_decref(layer);
 		return NULL;
 	}
@@ -327,18 +174,20 @@ static void note_origins(json_t *origins, const char *prefix, const json_t *laye
 	json_t *v;
 	json_object_foreach((json_t *)layer, k, v) {
 		char *path = prefix ? xasprintf("%s.%s", prefix, k) : xstrdup(k);
-		if (json_is_object(v) && json_object_size(v))
-			note_origins(origins, path, v, file);
+		if (json_is_object(v))
+			note_origins(origins, path, v, file); /* an empty one sets nothing */
 		else
 			json_object_set_new(origins, path, json_string(file));
 		free(path);
 	}
 }
 
-static void merge_layer(struct config *cfg, const json_t *layer, const char *file)
+static void merge_layer(struct config *cfg, const json_t *layer, const char *file, const char *text)
 {
 	if (!cfg->origins)
 		cfg->origins = json_object();
+	strvec_push(&cfg->layer_names, file);
+	strvec_push(&cfg->layer_texts, text);
 	note_origins(cfg->origins, NULL, layer, file);
 	json_object_update_recursive(cfg->root, (json_t *)layer);
 }
@@ -355,12 +204,23 @@ const char *config_origin(const struct config *cfg, const char *path)
 	return o ? o : "default";
 }
 
+char *config_where_keys(const struct config *cfg, const char *const *keys, size_t n)
+{
+	char *path = dotted(keys, n);
+	const char *file = json_str(cfg->origins, path);
+	free(path);
+	for (size_t i = cfg->layer_names.nr; file && i-- > 0;)
+		if (!strcmp(cfg->layer_names.v[i], file))
+			return position(file, cfg->layer_texts.v[i], keys, n, 0);
+	return file ? xstrdup(file) : NULL;
+}
+
 int config_merge_text(struct config *cfg, const char *name, const char *text, struct error *err)
 {
 	json_t *layer = parse_layer(cfg, name, text, err);
 	if (!layer)
 		return -1;
-	merge_layer(cfg, layer, name);
+	merge_layer(cfg, layer, name, text);
 	json_decref(layer);
 	return 0;
 }
@@ -368,6 +228,13 @@ int config_merge_text(struct config *cfg, const char *name, const char *text, st
 /* 1 when read into sb, 0 when absent (and that is fine), -1 on error. */
 static int read_layer(struct config *cfg, const char *path, int must_exist, struct strbuf *sb, struct error *err)
 {
+	if (cfg->override_file && !strcmp(cfg->override_file, path)) {
+		if (!cfg->override_text)
+			return 0;
+		strbuf_addstr(sb, cfg->override_text);
+		strvec_push(&cfg->files, path);
+		return 1;
+	}
 	if (strbuf_read_file(sb, path) < 0) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
@@ -445,7 +312,7 @@ static int merge_project(struct config *cfg, const char *repo_root, unsigned fla
 		hash_hex(sb.buf, sb.len, cfg->project_hash);
 		r = trust_gate(cfg, repo_root, flags, err);
 		if (r == 0)
-			merge_layer(cfg, layer, cfg->project_file);
+			merge_layer(cfg, layer, cfg->project_file, sb.buf);
 	}
 	free(path);
 	strbuf_release(&sb);
@@ -461,6 +328,15 @@ char *config_user_path(void)
 	return xasprintf("%s/.config/para/config.json", home ? home : "");
 }
 
+json_t *config_defaults(void)
+{
+	json_error_t je;
+	json_t *d = json_loads(defaults_json, 0, &je);
+	if (!d)
+		abort();
+	return d;
+}
+
 int config_load(struct config *cfg, const char *repo_root, struct error *err)
 {
 	return config_load_flags(cfg, repo_root, 0, err);
@@ -468,10 +344,7 @@ int config_load(struct config *cfg, const char *repo_root, struct error *err)
 
 int config_load_flags(struct config *cfg, const char *repo_root, unsigned flags, struct error *err)
 {
-	json_error_t je;
-	cfg->root = json_loads(defaults_json, 0, &je);
-	if (!cfg->root)
-		abort();
+	cfg->root = config_defaults();
 	char *user = config_user_path();
 	int r = merge_file(cfg, user, 0, err);
 	free(user);
@@ -479,10 +352,10 @@ int config_load_flags(struct config *cfg, const char *repo_root, unsigned flags,
 		r = merge_project(cfg, repo_root, flags, err);
 	if (r < 0)
 		return r;
-	const char *extra = getenv("PARA_CONFIG");
-	if (extra && *extra)
-		return merge_file(cfg, extra, 1, err);
-	return 0;
+	const char *extra = cfg->extra_file ? cfg->extra_file : getenv("PARA_CONFIG");
+	if (extra && *extra && merge_file(cfg, extra, 1, err) < 0)
+		return -1;
+	return config_check_profiles(cfg, err);
 }
 
 void config_clear(struct config *cfg)
@@ -500,6 +373,8 @@ void config_clear(struct config *cfg)
 	json_decref(cfg->origins);
 	cfg->origins = NULL;
 	strvec_clear(&cfg->untrusted);
+	strvec_clear(&cfg->layer_names);
+	strvec_clear(&cfg->layer_texts);
 }
 
 json_t *config_get(const struct config *cfg, const char *path)

@@ -351,6 +351,8 @@ static const struct widen_rule rules[] = {
 static const struct widen_rule profile_rules[] = {
 	{ "docker_args", differs },  { "volumes", outside_mounts }, { "image", outside_allowlist },
 	{ "env_file", host_path },   { "dockerfile", host_path }, { "resources.gpus", set_and_differs },
+	{ "setup_script", host_path }, { "network.mode", wider_network }, { "network.isolation", turned_false },
+	{ "network.allowed_domains", new_entries }, { "network.egress", differs },
 };
 
 void trust_keys_clear(struct trust_keys *k)
@@ -392,7 +394,13 @@ void trust_widening(const json_t *base, const json_t *project, const char *repo_
 		for (size_t i = 0; i < NELEM(profile_rules); i++) {
 			const char *k = profile_rules[i].key;
 			char *key = xasprintf("docker.profiles.%s.%s", name, k);
-			check_rule(&w, &profile_rules[i], key, json_path(p, k), json_path(bp, k), out);
+			char *global = xasprintf("docker.%s", k);
+			json_t *bv = json_path(bp, k);
+			/* a profile's network widens over the user's own docker.network */
+			if (!bv && !strncmp(k, "network.", 8))
+				bv = json_path(base, global);
+			check_rule(&w, &profile_rules[i], key, json_path(p, k), bv, out);
+			free(global);
 			free(key);
 		}
 	}
@@ -503,7 +511,7 @@ static void repo_files(const json_t *merged, struct strvec *out)
 		free(dir);
 	}
 	json_object_foreach(json_path(merged, "docker.profiles"), name, p) {
-		for (const char *const *k = (const char *const[]){ "env_file", "dockerfile", NULL }; *k; k++)
+		for (const char *const *k = (const char *const[]){ "env_file", "dockerfile", "setup_script", NULL }; *k; k++)
 			if (json_str(p, *k))
 				strvec_push(out, json_str(p, *k));
 	}

@@ -91,11 +91,6 @@ int envres_resolve_extra(const struct env_inputs *in, struct container_spec *spe
 json_t *env_inputs_to_json(const struct env_inputs *in);
 void env_inputs_from_json(const json_t *j, struct env_inputs *in);
 
-/* The resolved profile (extends followed, cycles refused) or NULL *out. */
-int profile_resolve(const struct config *cfg, const char *name, json_t **out, struct error *err);
-/* The same, and *origins (when non-NULL): each key → the profile that set it. */
-int profile_resolve_origins(const struct config *cfg, const char *name, json_t **out, json_t **origins,
-			    struct error *err);
 
 
 #endif

@@ -257,29 +257,8 @@ static char *opt_scalar(const struct config *cfg, const char *path)
 /* A resource value is one the engine takes; 0, or -1 with err naming origin. */
 static int resource_ok(const char *key, const char *v, const char *origin, int code, struct error *err)
 {
-	long long n = 0;
-	int ok = 1;
-	if (!strcmp(key, "memory"))
-		ok = units_ram_in_bytes(v, &n) == 0 && n >= 6 << 20;
-	else if (!strcmp(key, "shm_size"))
-		ok = units_ram_in_bytes(v, &n) == 0 && n > 0;
-	else if (!strcmp(key, "cpus"))
-		ok = units_nano_cpus(v, &n) == 0;
-	else if (!strcmp(key, "pids_limit"))
-		ok = units_int(v, &n) == 0;
-	else if (!strcmp(key, "gpus"))
-		ok = !strcmp(v, "all") || (units_int(v, &n) == 0 && n > 0) || strchr(v, '=');
-	if (ok)
-		return 0;
-	static const char *const want[] = { "memory", "a size of at least 6m (2g, 512m, 1.5g)", "shm_size",
-					    "a size (64m, 1g)", "cpus", "a number of CPUs of at least 0.01 (1.5)",
-					    "pids_limit", "an integer (-1: unlimited)", "gpus",
-					    "all, a count, or docker's device=…/count=… form", NULL };
-	const char *w = "";
-	for (size_t i = 0; want[i]; i += 2)
-		if (!strcmp(want[i], key))
-			w = want[i + 1];
-	return error_set(err, code, "%s is '%s'; give %s", origin, v, w);
+	const char *want = units_resource_want(key, v);
+	return want ? error_set(err, code, "%s is '%s'; give %s", origin, v, want) : 0;
 }
 
 /* Each of docker.resources.KEY, the profile's resources.KEY, --KEY: the
@@ -389,7 +368,8 @@ int spec_resolve(const struct config *cfg, const struct spec_inputs *in, struct 
 	spec_add_env(s, "PARA_WORKSPACE", SPEC_WORKDIR, "para", 0);
 	if (resources(cfg, in, s, err) < 0)
 		return -1;
-	s->network = xstrdup(config_str(cfg, "docker.network.mode"));
+	const char *net = in->profile ? json_str(json_object_get(in->profile, "network"), "mode") : NULL;
+	s->network = xstrdup(net ? net : config_str(cfg, "docker.network.mode"));
 	if (raw_args(cfg, in, s, err) < 0)
 		return -1;
 	strvec_pushf(&s->labels, "dev.para.session=%s", in->session);

@@ -79,3 +79,27 @@ int units_int(const char *s, long long *out)
 	*out = v;
 	return 0;
 }
+
+const char *units_resource_want(const char *key, const char *v)
+{
+	static const char *const want[] = { "memory", "a size of at least 6m (2g, 512m, 1.5g)", "shm_size",
+					    "a size (64m, 1g)", "cpus", "a number of CPUs of at least 0.01 (1.5)",
+					    "pids_limit", "an integer (-1: unlimited)", "gpus",
+					    "all, a count, or docker's device=…/count=… form", NULL };
+	long long n = 0;
+	int ok = 1;
+	if (!strcmp(key, "memory"))
+		ok = units_ram_in_bytes(v, &n) == 0 && n >= 6 << 20;
+	else if (!strcmp(key, "shm_size"))
+		ok = units_ram_in_bytes(v, &n) == 0 && n > 0;
+	else if (!strcmp(key, "cpus"))
+		ok = units_nano_cpus(v, &n) == 0;
+	else if (!strcmp(key, "pids_limit"))
+		ok = units_int(v, &n) == 0;
+	else if (!strcmp(key, "gpus"))
+		ok = !strcmp(v, "all") || (units_int(v, &n) == 0 && n > 0) || strchr(v, '=');
+	for (size_t i = 0; !ok && want[i]; i += 2)
+		if (!strcmp(want[i], key))
+			return want[i + 1];
+	return NULL;
+}

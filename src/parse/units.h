@@ -20,4 +20,9 @@ int units_nano_cpus(const char *s, long long *out);
 /* 0 and the value in *out, or -1 when s is not an integer (int64). */
 int units_int(const char *s, long long *out);
 
+/* NULL when v is a value the engine takes for resource key (memory,
+ * shm_size, cpus, pids_limit, gpus); else what to give instead ("a size of
+ * at least 6m (2g, 512m, 1.5g)"). */
+const char *units_resource_want(const char *key, const char *v);
+
 #endif

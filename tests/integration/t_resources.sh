@@ -62,10 +62,10 @@ test_bad_values_create_nothing() {
 EOT
 	user_config '"resources": {"memory": "1k"}'
 	expect_rc 4 "$PARA" start -c --detach s
-	assert_contains "$out" "docker.resources.memory is '1k'"
+	assert_contains "$out" "'docker.resources.memory' is '1k'; give a size of at least 6m"
 	user_config '"profiles": {"p": {"resources": {"cpus": []}}}'
 	expect_rc 4 "$PARA" start -c --detach s --docker-profile p
-	assert_contains "$out" "profile 'p' resources.cpus must be a string or a number"
+	assert_contains "$out" "'docker.profiles.p.resources.cpus' must be a string, a number or null"
 	assert_eq "$before" "$(disk_snapshot)" "disk after the refusals"
 	[ -z "$(repo_containers)" ] || fail "a container was made"
 }
@@ -79,8 +79,7 @@ test_profiles_list_show_and_extends() {
 		"base": {"resources": {"memory": "96m"}, "env_vars": {"A": "base"}},
 		"extra": {"resources": {"cpus": "0.5"}, "env_vars": {"B": "extra"}},
 		"py": {"extends": ["base", "extra"], "env_vars": {"A": "py"}},
-		"loop1": {"extends": "loop2"}, "loop2": {"extends": ["base", "loop1"]},
-		"orphan": {"extends": "nope"}}'
+		"offline": {"extends": "py", "network": {"mode": "none"}}}'
 	expect_rc 0 "$PARA" profile list
 	assert_line "$out" "* py extends [\"base\",\"extra\"]  ($XDG_CONFIG_HOME/para/config.json)"
 	assert_line "$out" "  base  ($XDG_CONFIG_HOME/para/config.json)"
@@ -91,17 +90,29 @@ test_profiles_list_show_and_extends() {
 	expect_rc 0 "$PARA" start -c --detach s
 	assert_eq 100663296 "$(host_config s Memory)" "memory from the first parent"
 	assert_eq py "$("$PARA" exec -q s -- sh -c 'echo $A' 2>&1)" "the child's variable"
+	[ "$(host_config s NetworkMode)" != none ] || fail "network none without the profile's"
+	# a profile's network.mode is the container's
+	expect_rc 0 "$PARA" start -c --detach o --docker-profile offline
+	assert_eq none "$(host_config o NetworkMode)" "the profile's network.mode"
 	before=$(disk_snapshot)
-	expect_rc 4 "$PARA" start -c --detach t --docker-profile loop1
-	assert_one_line "$out"
-	assert_contains "$out" "profiles extend in a cycle: loop1 → loop2 → loop1"
-	expect_rc 4 "$PARA" start -c --detach t --docker-profile orphan
-	assert_contains "$out" "profile 'orphan' extends 'nope', which does not exist"
 	expect_rc 4 "$PARA" start -c --detach t --docker-profile zzz
+	assert_one_line "$out"
 	assert_contains "$out" "no profile named 'zzz'"
-	expect_rc 4 "$PARA" profile show loop2
-	assert_contains "$out" "loop2 → loop1 → loop2"
+	# a cycle or a missing parent anywhere makes the file invalid: exit 4
+	# naming the chain and where it is, for every command
+	u=$XDG_CONFIG_HOME/para/config.json
+	user_config '"profiles": {"ok": {},
+		"loop1": {"extends": "loop2"}, "loop2": {"extends": ["base", "loop1"]}, "base": {}}'
+	for cmd in "start -c --detach t --docker-profile ok" "profile list" "config show"; do
+		expect_rc 4 "$PARA" $cmd
+		assert_one_line "$out"
+		assert_contains "$out" "$u:2:44: profiles extend in a cycle: loop1 → loop2 → loop1"
+	done
+	user_config '"profiles": {"orphan": {"extends": "nope"}}'
+	expect_rc 4 "$PARA" start -c --detach t
+	assert_contains "$out" "$u:1:114: profile 'orphan' extends 'nope', which does not exist"
 	assert_eq "$before" "$(disk_snapshot)" "disk after the refusals"
+	user_config '"profiles": {"p": {}}'
 	expect_rc 2 "$PARA" profile show
 	expect_rc 2 "$PARA" profile show a b
 }

@@ -859,7 +859,7 @@ test_option_errors_are_one_line_per_command() {
 test_invalid_config_json() {
 	repo_plain
 	mkdir -p .para
-	printf '{\n  "agent": {\n    "command": ["x"],\n  }\n}\n' >.para/config.json
+	printf '{\n  "agent": {\n    "command": ["x"]\n    "prompt": "arg"\n  }\n}\n' >.para/config.json
 	local before
 	before=$(disk_snapshot)
 	expect_rc 4 "$PARA" start x -p y </dev/null

@@ -52,6 +52,17 @@ test_setup_script_choice_order() {
 	rm .para/setup.sh
 	expect_rc 0 "$PARA" start -c --detach d
 	assert_contains "$out" "| setup config"
+	# the profile's setup_script goes over the repository's files and the config's
+	script .para/setup-docker.sh setup-docker
+	script prof.sh profile
+	printf '{"docker": {"setup_script": "conf.sh", "profiles": {"p": {"setup_script": "prof.sh"}}}}\n' \
+		>.para/config.json
+	git add .para/config.json prof.sh && git commit -q -m "profile script"
+	expect_rc 0 "$PARA" start -c --detach e --docker-profile p
+	assert_contains "$out" "| setup profile"
+	expect_rc 0 "$PARA" start -c --detach f
+	assert_contains "$out" "| setup setup-docker"
+	rm .para/setup-docker.sh
 	# a host session runs no setup script
 	expect_rc 0 "$PARA" start --detach h
 	assert_not_contains "$out" "setup config"

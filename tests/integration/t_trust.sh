@@ -116,6 +116,8 @@ test_container_widening_refused_before_anything() {
 		'{"docker": {"profiles": {"p": {"volumes": ["/:/host"]}}}}|docker.profiles.p.volumes' \
 		'{"docker": {"profiles": {"p": {"resources": {"gpus": "all"}}}}}|docker.profiles.p.resources.gpus' \
 		'{"docker": {"profiles": {"p": {"docker_args": ["--memory", "1g"]}}}}|docker.profiles.p.docker_args' \
+		'{"docker": {"profiles": {"p": {"network": {"mode": "host"}}}}}|docker.profiles.p.network.mode' \
+		'{"docker": {"profiles": {"p": {"setup_script": "/etc/hostname"}}}}|docker.profiles.p.setup_script' \
 		'{"docker": {"default_env_file": "../../etc/hostname"}}|docker.default_env_file'; do
 		rm -rf "$TEST_TMP/origin" "$TEST_TMP/clone"
 		cd "$TEST_TMP" || fail "cd"
@@ -129,6 +131,16 @@ test_container_widening_refused_before_anything() {
 		expect_refused "$PARA" start -c --dry-run s --docker-image "$BUSYBOX_IMAGE"
 		assert_nothing_happened "$before"
 	done
+	# a profile's network widens over the user's own docker.network, not only
+	# over the default
+	mkdir -p "$XDG_CONFIG_HOME/para"
+	echo '{"docker": {"network": {"mode": "none"}}}' >"$XDG_CONFIG_HOME/para/config.json"
+	rm -rf "$TEST_TMP/origin" "$TEST_TMP/clone"
+	cd "$TEST_TMP" || fail "cd"
+	hostile_clone '{"docker": {"default_profile": "p", "profiles": {"p": {"network": {"mode": "bridge"}}}}}'
+	KEYS=docker.profiles.p.network.mode
+	expect_refused "$PARA" start -c --detach s --docker-image "$BUSYBOX_IMAGE"
+	rm "$XDG_CONFIG_HOME/para/config.json"
 }
 
 test_editing_a_widening_key_revokes() {

@@ -320,9 +320,12 @@ static void test_syntax_errors(void **state)
 	(void)state;
 	struct config cfg = CONFIG_INIT;
 	load_defaults(&cfg);
-	/* a trailing comma: the '}' on line 4, column 3 */
-	merge_fails(&cfg, "proj.json", "{\n  \"docker\": {\n    \"pull\": \"never\",\n  }\n}",
-		    (const char *const[]){ "proj.json:4:3: ", NULL });
+	/* a missing comma: the '"' of "user" on line 4, column 5 */
+	merge_fails(&cfg, "proj.json", "{\n  \"docker\": {\n    \"pull\": \"never\"\n    \"user\": \"host\"\n  }\n}",
+		    (const char *const[]){ "proj.json:4:", "near '\"user\"'", NULL });
+	/* a comment hides what it holds, and keeps the lines after it in place */
+	merge_fails(&cfg, "c.json", "{ /* \"docker\": {\n */ \"git\": 7 // x\n}",
+		    (const char *const[]){ "c.json:2:12: ", "'git' must be an object", NULL });
 	merge_fails(&cfg, "bad.json", "{\n  \"x\": tru\n}", (const char *const[]){ "bad.json:2:", NULL });
 	merge_fails(&cfg, "dup.json", "{\"docker\": {\"pull\": \"never\",\n \"pull\": \"always\"}}",
 		    (const char *const[]){ "dup.json:2:", "duplicate", NULL });
@@ -376,7 +379,7 @@ static void test_wrong_types(void **state)
 	load_defaults(&cfg);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		merge_fails(&cfg, "types.json", cases[i].text,
-			    (const char *const[]){ "types.json: ", cases[i].key, cases[i].what, NULL });
+			    (const char *const[]){ "types.json:1:", cases[i].key, cases[i].what, NULL });
 	config_clear(&cfg);
 }
 
