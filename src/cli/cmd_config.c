@@ -423,27 +423,43 @@ static int profile_list(struct cli *c, int json)
 	return 0;
 }
 
-/* The profile as a start resolves it, each key with the profile that set it. */
+/* One resolved key (or, for an object, one of its keys) with the profile
+ * and the file that set it. */
+static void profile_key(struct cli *c, const char *key, const json_t *v, const char *from, json_t *out)
+{
+	char *path = xasprintf("docker.profiles.%s.%s", from, key);
+	if (out) {
+		json_object_set_new(out, key, json_pack("{s:O, s:s, s:s}", "value", v, "profile", from, "file",
+						       config_origin(&c->cfg, path)));
+	} else {
+		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		printf("%s = %s  (profile %s, %s)\n", key, text, from, config_origin(&c->cfg, path));
+		free(text);
+	}
+	free(path);
+}
+
+/* The profile as a start resolves it, each key with the profile that set
+ * it (an object's keys one by one: parents may have added some). */
 static int profile_show(struct cli *c, const char *name, int json)
 {
 	struct error err = ERROR_INIT;
 	json_t *p, *origins;
 	if (profile_resolve_origins(&c->cfg, name, &p, &origins, &err) < 0)
 		return cli_fail(&err);
-	const char *k;
-	json_t *v, *out = json ? json_object() : NULL;
+	const char *k, *sub;
+	json_t *v, *sv, *out = json ? json_object() : NULL;
 	json_object_foreach(p, k, v) {
-		const char *from = json_str(origins, k);
-		char *key = xasprintf("docker.profiles.%s.%s", from, k);
-		if (out) {
-			json_object_set_new(out, k, json_pack("{s:O, s:s, s:s}", "value", v, "profile", from, "file",
-							      config_origin(&c->cfg, key)));
-		} else {
-			char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-			printf("%s = %s  (profile %s, %s)\n", k, text, from, config_origin(&c->cfg, key));
-			free(text);
+		if (!json_is_object(v) || !json_object_size(v)) {
+			profile_key(c, k, v, json_str(origins, k), out);
+			continue;
 		}
-		free(key);
+		json_object_foreach(v, sub, sv) {
+			char *key = xasprintf("%s.%s", k, sub);
+			const char *from = json_str(origins, key);
+			profile_key(c, key, sv, from ? from : json_str(origins, k), out);
+			free(key);
+		}
 	}
 	if (out) {
 		char *s = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);

@@ -70,7 +70,8 @@ char *config_where_keys(const struct config *cfg, const char *const *keys, size_
 
 /* The resolved profile (extends followed, cycles refused) or NULL *out. */
 int profile_resolve(const struct config *cfg, const char *name, json_t **out, struct error *err);
-/* The same, and *origins (when non-NULL): each key → the profile that set it. */
+/* The same, and *origins (when non-NULL): each key → the profile that set
+ * it; "KEY.SUB" → the parent that added SUB to an object KEY. */
 int profile_resolve_origins(const struct config *cfg, const char *name, json_t **out, json_t **origins,
 			    struct error *err);
 /* Every profile resolves (no cycle, no missing parent) and

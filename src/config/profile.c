@@ -71,10 +71,20 @@ static int resolve_into(const struct config *cfg, const char *name, struct strve
 		if (!strcmp(k, "extends"))
 			continue;
 		if (!have) {
-			json_object_set(result, k, v);
+			/* a copy: parents' keys are merged into it, not into the config */
+			json_object_set_new(result, k, json_deep_copy(v));
 			json_object_set_new(origins, k, json_string(name));
 		} else if (json_is_object(have) && json_is_object(v)) {
-			json_object_update_missing(have, v);
+			const char *sub;
+			json_t *sv;
+			json_object_foreach(v, sub, sv) {
+				if (json_object_get(have, sub))
+					continue;
+				json_object_set(have, sub, sv);
+				char *key = xasprintf("%s.%s", k, sub);
+				json_object_set_new(origins, key, json_string(name));
+				free(key);
+			}
 		}
 	}
 	json_t *ext = json_object_get(p, "extends"), *e;

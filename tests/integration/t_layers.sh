@@ -148,10 +148,12 @@ test_each_layer_wins_and_uncovers_the_next() {
 	pk() { jq -r --arg k "$1" '.[$k] | "\(.value | tojson) \(.profile) \(.file)"' <<<"$prof"; }
 	assert_eq "\"$DEBIAN_IMAGE\" parent $UCFG" "$(pk image)" "profile show: image"
 	assert_eq "[\"./mnt/profile:/m/shared\"] child $PCFG" "$(pk volumes)" "profile show: volumes"
-	assert_eq '{"LD":"parent","LE":"profile","LF":"profile"}' "$(jq -c -S .env_vars.value <<<"$prof")" \
-		"profile show: env_vars"
-	assert_eq '{"memory":"110m","shm_size":"48m"}' "$(jq -c -S .resources.value <<<"$prof")" \
-		"profile show: resources"
+	# an object's keys each with the profile and file that set it
+	assert_eq "\"parent\" parent $UCFG" "$(pk env_vars.LD)" "profile show: env_vars.LD"
+	assert_eq "\"profile\" child $PCFG" "$(pk env_vars.LE)" "profile show: env_vars.LE"
+	assert_eq "\"profile\" child $PCFG" "$(pk env_vars.LF)" "profile show: env_vars.LF"
+	assert_eq "\"110m\" child $PCFG" "$(pk resources.memory)" "profile show: resources.memory"
+	assert_eq "\"48m\" parent $UCFG" "$(pk resources.shm_size)" "profile show: resources.shm_size"
 	expect_rc 0 "$PARA" profile show child
 	assert_line "$out" "image = \"$DEBIAN_IMAGE\"  (profile parent, $UCFG)" "profile show"
 	expect_rc 0 "$PARA" profile list

@@ -84,8 +84,10 @@ test_profiles_list_show_and_extends() {
 	assert_line "$out" "* py extends [\"base\",\"extra\"]  ($XDG_CONFIG_HOME/para/config.json)"
 	assert_line "$out" "  base  ($XDG_CONFIG_HOME/para/config.json)"
 	expect_rc 0 "$PARA" profile show py --json
-	assert_eq "py py" "$(jq -r '.env_vars | "\(.profile) \(.value.A)"' <<<"$out")" "the child's own key"
-	assert_eq "base 96m" "$(jq -r '.resources | "\(.profile) \(.value.memory)"' <<<"$out")" "the first parent's"
+	assert_eq "py py" "$(jq -r '."env_vars.A" | "\(.profile) \(.value)"' <<<"$out")" "the child's own key"
+	assert_eq "extra extra" "$(jq -r '."env_vars.B" | "\(.profile) \(.value)"' <<<"$out")" "a parent's key"
+	assert_eq "base 96m" "$(jq -r '."resources.memory" | "\(.profile) \(.value)"' <<<"$out")" "the first parent's"
+	assert_eq "extra 0.5" "$(jq -r '."resources.cpus" | "\(.profile) \(.value)"' <<<"$out")" "the second's"
 	# the default profile, through its parents, reaches the container
 	expect_rc 0 "$PARA" start -c --detach s
 	assert_eq 100663296 "$(host_config s Memory)" "memory from the first parent"

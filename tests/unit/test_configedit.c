@@ -289,6 +289,37 @@ static void test_profile_errors_name_the_line(void **state)
 	unsetenv("PARA_CONFIG");
 }
 
+/* Resolving a profile leaves the configuration as it was (a parent's keys
+ * go into the result, not into the child's own object). */
+static void test_resolving_changes_no_config(void **state)
+{
+	(void)state;
+	struct config cfg = CONFIG_INIT;
+	struct error err = ERROR_INIT;
+	cfg.root = config_defaults();
+	assert_int_equal(config_merge_text(&cfg, "p.json",
+					   "{\"docker\": {\"profiles\": {\"c\": {\"extends\": \"p\", \"env_vars\": {\"A\": \"c\"}},"
+					   " \"p\": {\"env_vars\": {\"A\": \"p\", \"B\": \"p\"}}}}}",
+					   &err),
+			 0);
+	char *before = json_dumps(cfg.root, JSON_SORT_KEYS);
+	for (int round = 0; round < 2; round++) {
+		json_t *p, *origins;
+		assert_int_equal(profile_resolve_origins(&cfg, "c", &p, &origins, &err), 0);
+		assert_string_equal(json_string_value(json_path(p, "env_vars.A")), "c");
+		assert_string_equal(json_string_value(json_path(p, "env_vars.B")), "p");
+		assert_string_equal(json_str(origins, "env_vars"), "c");
+		assert_string_equal(json_str(origins, "env_vars.B"), "p");
+		json_decref(p);
+		json_decref(origins);
+	}
+	char *after = json_dumps(cfg.root, JSON_SORT_KEYS);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	config_clear(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_set_and_unset_keep_the_rest),
 		cmocka_unit_test(test_template_validates_and_sets_nothing),
 		cmocka_unit_test(test_profile_errors_name_the_line),
+		cmocka_unit_test(test_resolving_changes_no_config),
 	};
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
 }
