@@ -138,6 +138,7 @@ int cmd_start(int argc, char **argv);
 int cmd_dispatch(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_shell(int argc, char **argv);
 int cmd_exec(int argc, char **argv);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "container/netpolicy.h"
 #include "session/agentgit.h"
 #include "session/names.h"
 #include "session/session.h"
@@ -195,6 +196,20 @@ static void clean_worktrees(struct cli *c, struct clean_opts *o)
 		git(c->repo.root, NULL, &err, "worktree", "prune", NULL);
 }
 
+/* Whether name is a session's container, or (with derive) its sidecar or
+ * network. */
+static int owned_by(const struct session *ss, size_t ns, const char *name, char *(*derive)(const char *))
+{
+	int owned = 0;
+	for (size_t j = 0; j < ns && !owned; j++) {
+		const char *cn = ss[j].container ? json_str(ss[j].container, "name") : NULL;
+		char *d = cn ? derive(cn) : NULL;
+		owned = cn && (!strcmp(cn, name) || !strcmp(d, name));
+		free(d);
+	}
+	return owned;
+}
+
 static void clean_containers(struct cli *c, struct clean_opts *o)
 {
 	struct engine_container *v;
@@ -209,17 +224,26 @@ static void clean_containers(struct cli *c, struct clean_opts *o)
 	if (state_list(&c->repo, &ss, &ns, &err) < 0)
 		ns = 0, ss = NULL;
 	for (size_t i = 0; i < n; i++) {
-		int owned = 0;
-		for (size_t j = 0; j < ns && !owned; j++)
-			owned = ss[j].container && !strcmp(json_str(ss[j].container, "name"), v[i].name);
-		if (owned)
+		if (owned_by(ss, ns, v[i].name, netpolicy_sidecar_name))
 			continue;
 		act(o, "remove container %s (no session owns it)", v[i].name);
 		if (!o->dry_run && engine_remove(&c->eng, v[i].name, &err) < 0)
 			cli_warn("%s", err.msg);
 	}
-	state_list_free(ss, ns);
 	engine_list_free(v, n);
+	/* isolated sessions' networks, once nothing is attached to them */
+	struct strvec nets = STRVEC_INIT;
+	if (netpolicy_networks(&c->eng, c->repo.root, &nets, &err) < 0)
+		cli_warn("%s", err.msg);
+	for (size_t i = 0; i < nets.nr; i++) {
+		if (owned_by(ss, ns, nets.v[i], netpolicy_network_name))
+			continue;
+		act(o, "remove network %s (no session owns it)", nets.v[i]);
+		if (!o->dry_run && netpolicy_network_remove(&c->eng, nets.v[i], &err) < 0)
+			cli_warn("%s", err.msg);
+	}
+	strvec_clear(&nets);
+	state_list_free(ss, ns);
 }
 
 static void clean_archives(struct cli *c, struct clean_opts *o)

@@ -80,7 +80,7 @@ static int env_spec(struct cli *c, const char *name, struct container_spec *spec
 	struct dargs_ctx danger;
 	cli_danger_ctx(c, &danger);
 	struct spec_inputs si = { c->repo.root, &g, name, "/dev/null", NULL, getuid(), getgid(), PARA_VERSION, &danger,
-				  NULL, NULL, NULL, NULL, NULL };
+				  NULL, NULL, NULL, NULL, NULL, NULL };
 	int r = spec_resolve(&c->cfg, &si, spec, err);
 	spec_git_clear(&g);
 	return r;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "container/netpolicy.h"
 #include "session/session.h"
 #include "util/jsonutil.h"
 #include "util/strbuf.h"
@@ -199,9 +200,63 @@ static const char *session_spec_hash(const struct session *s)
 	return NULL;
 }
 
-static void status_json(const struct session *s, const struct states *st, int ch)
+/* An isolated session's network: the allowlist, the proxy's state, and
+ * what it denied (from its log: docs/proxy.md). NULL for others. */
+static json_t *isolation_json(struct cli *c, const struct session *s, const struct states *st)
+{
+	json_t *iso = s->container ? json_object_get(s->container, "isolation") : NULL;
+	if (!iso)
+		return NULL;
+	char *sidecar = netpolicy_sidecar_name(json_str(s->container, "name"));
+	const char *state = st->engine_ok ? "missing" : "unknown";
+	for (size_t i = 0; st->engine_ok && i < st->n; i++)
+		if (!strcmp(st->v[i].name, sidecar))
+			state = st->v[i].state;
+	json_t *j = json_pack("{s:O, s:O, s:s, s:s}", "allow", json_object_get(iso, "allow"), "egress",
+			      json_object_get(iso, "egress"), "proxy", sidecar, "proxy_state", state);
+	struct strbuf log = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	if (st->engine_ok && strcmp(state, "missing") && netpolicy_log(&c->eng, json_str(s->container, "name"), &log, &err) == 0) {
+		json_t *last = json_array();
+		size_t n = 0;
+		char *save = NULL;
+		for (char *l = strtok_r(log.buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			if (!strstr(l, " deny "))
+				continue;
+			n++;
+			json_array_append_new(last, json_string(l));
+			if (json_array_size(last) > 5)
+				json_array_remove(last, 0);
+		}
+		json_object_set_new(j, "denied", json_integer((json_int_t)n));
+		json_object_set_new(j, "last_denials", last);
+	}
+	strbuf_release(&log);
+	free(sidecar);
+	return j;
+}
+
+static void isolation_text(const json_t *iso)
+{
+	size_t i;
+	json_t *v;
+	printf("network:    isolated, egress through %s, proxy %s (%s)\nallowed:   ", json_str(iso, "egress"),
+	       json_str(iso, "proxy"), json_str(iso, "proxy_state"));
+	json_array_foreach(json_object_get(iso, "allow"), i, v)
+		printf(" %s", json_string_value(v));
+	putchar('\n');
+	if (!json_object_get(iso, "denied"))
+		return;
+	printf("denied:     %lld\n", (long long)json_integer_value(json_object_get(iso, "denied")));
+	json_array_foreach(json_object_get(iso, "last_denials"), i, v)
+		printf("  %s\n", json_string_value(v));
+}
+
+static void status_json(const struct session *s, const struct states *st, int ch, json_t *iso)
 {
 	json_t *j = session_json(s, st, ch);
+	if (iso)
+		json_object_set(j, "isolation", iso);
 	json_object_set_new(j, "engine_reachable", st->asked ? json_boolean(st->engine_ok) : json_null());
 	if (s->container && session_spec_hash(s))
 		json_object_set_new(j, "spec_hash", json_string(session_spec_hash(s)));
@@ -211,7 +266,8 @@ static void status_json(const struct session *s, const struct states *st, int ch
 	json_decref(j);
 }
 
-static void status_text(const struct cli *c, const struct session *s, const struct states *st, int ch)
+static void status_text(const struct cli *c, const struct session *s, const struct states *st, int ch,
+			const json_t *iso)
 {
 	char age[32];
 	printf("session:    %s\nbranch:     %s\nworktree:   %s\nage:        %s\n", s->name, s->branch, s->worktree,
@@ -228,6 +284,8 @@ static void status_text(const struct cli *c, const struct session *s, const stru
 	       json_str(s->container, "image"));
 	if (session_spec_hash(s))
 		printf("spec:       %s\n", session_spec_hash(s));
+	if (iso)
+		isolation_text(iso);
 	printf("engine:     %s (%s)\n", st->engine_ok ? "reachable" : "not reachable", c->eng.cli);
 }
 
@@ -252,13 +310,50 @@ int cmd_status(int argc, char **argv)
 	states_load(&c, &s, 1, &st);
 	sync_shown(&c, &s);
 	int ch = changes_of(&s);
+	json_t *iso = isolation_json(&c, &s, &st);
 	if (json)
-		status_json(&s, &st, ch);
+		status_json(&s, &st, ch, iso);
 	else
-		status_text(&c, &s, &st, ch);
+		status_text(&c, &s, &st, ch, iso);
+	json_decref(iso);
 	engine_list_free(st.v, st.n);
 out:
 	session_clear(&s);
 	cli_close(&c);
 	return ret;
+}
+
+/* para logs NAME [--network]: the container's output, or its proxy's log. */
+int cmd_logs(int argc, char **argv)
+{
+	struct cli c = CLI_INIT;
+	struct error err = ERROR_INIT;
+	struct session s = { 0 };
+	struct strbuf out = STRBUF_INIT;
+	int network = 0, r = 0;
+	const struct cli_opt opts[] = { { "network", 0, CLI_FLAG, &network }, CLI_OPT_END };
+	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(1));
+	if (first < 0)
+		return -first;
+	if (cli_open(&c, &err) < 0 || cli_session(&c, first < argc ? argv[first] : NULL, &s, &err) < 0)
+		r = -1;
+	const char *name = r == 0 && s.container ? json_str(s.container, "name") : NULL;
+	if (r == 0 && !name)
+		r = error_set(&err, PARA_EXIT_FAIL, "session '%s' is a host session: it has no container", s.name);
+	if (r == 0 && network && !json_object_get(s.container, "isolation"))
+		r = error_set(&err, PARA_EXIT_FAIL, "session '%s' is not isolated: it has no egress proxy", s.name);
+	if (r == 0 && network) {
+		r = netpolicy_log(&c.eng, name, &out, &err);
+	} else if (r == 0) {
+		struct strvec args = STRVEC_INIT;
+		strvec_pushl(&args, "logs", name, NULL);
+		r = engine_run(&c.eng, &args, &out, NULL, "cannot read the container's log", &err);
+		strvec_clear(&args);
+	}
+	if (r == 0)
+		fwrite(out.buf, 1, out.len, stdout);
+	strbuf_release(&out);
+	session_clear(&s);
+	cli_close(&c);
+	return r < 0 ? cli_fail(&err) : 0;
 }

@@ -36,6 +36,7 @@ struct start_opts {
 	struct strvec docker_args; /* --docker-args, as given */
 	struct strvec raw_words;   /* their words */
 	struct spec_resources res; /* --memory and the rest */
+	struct strvec allow;       /* --allow-domains */
 };
 
 static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, struct start_opts *o,
@@ -62,6 +63,7 @@ static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, st
 		{ "pids-limit", 0, CLI_STR, &o->res.pids_limit },
 		{ "gpus", 0, CLI_STR, &o->res.gpus },
 		{ "shm-size", 0, CLI_STR, &o->res.shm_size },
+		{ "allow-domains", 0, CLI_STRV, &o->allow },
 		CLI_ENV_OPTIONS(&o->env),
 		CLI_OPT_END,
 	};
@@ -72,7 +74,7 @@ static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, st
 	/* an image or a build is a container's */
 	const struct spec_resources *r = &o->res;
 	if (o->image || o->build || o->no_cache || o->mounts.nr || o->docker_args.nr || o->setup_script || r->memory || r->cpus ||
-	    r->pids_limit || r->gpus || r->shm_size)
+	    r->pids_limit || r->gpus || r->shm_size || o->allow.nr)
 		o->container = 1;
 	for (size_t i = 0; i < o->docker_args.nr; i++) {
 		struct error err = ERROR_INIT;
@@ -162,7 +164,8 @@ static int plan_container(struct cli *c, struct start_opts *o, const char *name,
 					   getenv("PARA_DOCKER_MOUNTS"),
 					   (const char *const *)o->mounts.v, &danger, host_path_exists, NULL };
 		struct spec_inputs in = { c->repo.root, &g, name, wt, plan.image, getuid(), getgid(), PARA_VERSION,
-					  &danger, &mi, profile, pname, (const char *const *)o->raw_words.v, &o->res };
+					  &danger, &mi, profile, pname, (const char *const *)o->raw_words.v, &o->res,
+					  (const char *const *)o->allow.v };
 		r = spec_resolve(&c->cfg, &in, spec, err);
 		spec_git_clear(&g);
 	}
@@ -252,6 +255,7 @@ static void start_opts_clear(struct start_opts *o)
 	strvec_clear(&o->mounts);
 	strvec_clear(&o->docker_args);
 	strvec_clear(&o->raw_words);
+	strvec_clear(&o->allow);
 }
 
 /* The setup script: --setup-script, else the profile's setup_script, else

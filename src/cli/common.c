@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "container/image.h"
+#include "container/netpolicy.h"
 #include "session/agentgit.h"
 #include "session/session.h"
 #include "util/execlimit.h"
@@ -314,7 +315,10 @@ int cli_container_up(struct cli *c, struct session *s, struct container_spec *sp
 		     const struct env_inputs *given, struct error *err)
 {
 	char *state = NULL;
-	if (engine_state(&c->eng, spec->name, &state, err) < 0)
+	/* an isolated session's proxy first: a dead one is no egress at all,
+	 * and coming back here brings it back */
+	if ((spec->isolated && netpolicy_up(&c->eng, spec, NULL, err) < 0) ||
+	    engine_state(&c->eng, spec->name, &state, err) < 0)
 		return -1;
 	int r = 0;
 	/* starting or re-creating the container changes the session */

@@ -21,6 +21,7 @@ const struct cmd commands[] = {
 	{ "recover", NULL, cmd_recover, "bring an archived session back" },
 	{ "clean", NULL, cmd_clean, "remove what no session owns" },
 	{ "status", NULL, cmd_status, "one session in detail" },
+	{ "logs", NULL, cmd_logs, "a container session's output, or with --network its proxy's log" },
 	{ "doctor", NULL, cmd_doctor, "check git, the engine, images and config" },
 	{ "config", NULL, cmd_config, "show, check and change the configuration" },
 	{ "profile", NULL, cmd_profile, "list the docker profiles, or show one resolved" },

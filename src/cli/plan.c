@@ -110,6 +110,13 @@ static void plan_text(const struct cli *c, const struct plan_cmds *p, const stru
 		       spec->user ? spec->user : "(the image's)");
 		if (p->setup)
 			printf("setup:     %s (run once in the new container)\n", p->setup);
+		if (spec->isolated) {
+			printf("network:   isolated: %s (internal) and the egress proxy %s-egress, out through %s\nallowed:  ",
+			       spec->network, spec->name, spec->egress);
+			for (size_t i = 0; i < spec->allow.nr; i++)
+				printf(" %s", spec->allow.v[i]);
+			putchar('\n');
+		}
 		printf("env:\n");
 		for (size_t i = 0; i < spec->nenv; i++)
 			printf("  %s=%s  (%s)\n", spec->env[i].key, plan_shown_value(&spec->env[i], reveal),

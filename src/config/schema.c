@@ -25,9 +25,9 @@ static const char *const net_modes[] = { "bridge", "host", "none", NULL };
 #define NETWORK_RULES(p)                                                                               \
 	{ p "network", T_OBJ, NULL, "the container's network" },                                               \
 	{ p "network.mode", T_STR, net_modes, "bridge, host or none" },                                         \
-	{ p "network.isolation", T_BOOL | T_NOT_YET, NULL, "allow only allowed_domains (not supported yet)" },              \
-	{ p "network.allowed_domains", T_STRV | T_NOT_YET, NULL, "domains reachable under isolation (not supported yet)" }, \
-	{ p "network.egress", STR_OR_NULL | T_NOT_YET, NULL, "egress proxy under isolation (not supported yet)" }
+	{ p "network.isolation", T_BOOL, NULL, "let the agent reach allowed_domains only, through para's proxy" },    \
+	{ p "network.allowed_domains", T_STRV, NULL, "what isolation lets through: host, *.suffix, [:port]" },       \
+	{ p "network.egress", STR_OR_NULL, NULL, "the network the proxy reaches out through (null: bridge)" }
 
 const struct key_rule schema_rules[] = {
 	{ "agent", T_OBJ, NULL, "the coding agent each session runs" },

@@ -281,6 +281,22 @@ int engine_state(struct engine *e, const char *name, char **state, struct error 
 	return 0;
 }
 
+int engine_run(struct engine *e, const struct strvec *args, struct strbuf *out, int *status, const char *what,
+	       struct error *err)
+{
+	struct strbuf errout = STRBUF_INIT;
+	int st = 0;
+	int ret = run_engine(e, args, NULL, out, &errout, &st, err);
+	if (ret == 0 && st && status)
+		*status = st;
+	else if (ret == 0 && st)
+		ret = engine_refused(e, what, &errout, err);
+	else if (ret == 0 && status)
+		*status = 0;
+	strbuf_release(&errout);
+	return ret;
+}
+
 static int simple(struct engine *e, struct strvec *args, const struct strvec *env, const char *what,
 		  struct error *err)
 {

@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "container/spec.h"
 #include "util/error.h"
+#include "util/strbuf.h"
 #include "util/strvec.h"
 
 struct engine {
@@ -40,6 +41,13 @@ int engine_list(struct engine *e, const char *repo_root, struct engine_container
 void engine_list_free(struct engine_container *v, size_t n);
 /* State of one container: NULL *state when it does not exist. */
 int engine_state(struct engine *e, const char *name, char **state, struct error *err);
+
+/* Run the engine CLI with args (after its name), stdout into out when
+ * non-NULL. A non-zero exit is *status when status is non-NULL; else it is
+ * an error, "what: <the first line it printed>" (exit 3 when the daemon does
+ * not answer). */
+int engine_run(struct engine *e, const struct strvec *args, struct strbuf *out, int *status, const char *what,
+	       struct error *err);
 
 int engine_create(struct engine *e, const struct container_spec *s, struct error *err);
 int engine_start(struct engine *e, const char *name, struct error *err);

@@ -6,6 +6,7 @@
 #include <xxhash.h>
 
 #include "container/mounts.h"
+#include "container/netpolicy.h"
 #include "parse/units.h"
 #include "session/agentgit.h"
 #include "session/names.h"
@@ -40,6 +41,9 @@ void spec_clear(struct container_spec *s)
 	free(s->shm_size);
 	free(s->network);
 	strvec_clear(&s->extra_args);
+	strvec_clear(&s->allow);
+	free(s->egress);
+	free(s->proxy_ip);
 	memset(s, 0, sizeof *s);
 }
 
@@ -368,8 +372,8 @@ int spec_resolve(const struct config *cfg, const struct spec_inputs *in, struct 
 	spec_add_env(s, "PARA_WORKSPACE", SPEC_WORKDIR, "para", 0);
 	if (resources(cfg, in, s, err) < 0)
 		return -1;
-	const char *net = in->profile ? json_str(json_object_get(in->profile, "network"), "mode") : NULL;
-	s->network = xstrdup(net ? net : config_str(cfg, "docker.network.mode"));
+	if (netpolicy_resolve(cfg, in, s, err) < 0)
+		return -1;
 	if (raw_args(cfg, in, s, err) < 0)
 		return -1;
 	strvec_pushf(&s->labels, "dev.para.session=%s", in->session);
@@ -539,8 +543,11 @@ int spec_validate(const struct container_spec *s, struct error *err)
 
 void spec_render_run(const struct container_spec *s, struct strvec *args, struct strvec *env, struct strbuf *in)
 {
-	strvec_pushl(args, "run", "--detach", "--name", s->name, "--init", "--security-opt", "no-new-privileges",
-		     "--add-host", "host.docker.internal:host-gateway", "--workdir", SPEC_WORKDIR, NULL);
+	strvec_pushl(args, "run", "--detach", "--name", s->name, "--init", "--security-opt", "no-new-privileges", NULL);
+	/* an isolated agent is given no way to the host */
+	if (!s->isolated)
+		strvec_pushl(args, "--add-host", "host.docker.internal:host-gateway", NULL);
+	strvec_pushl(args, "--workdir", SPEC_WORKDIR, NULL);
 	for (size_t i = 0; i < s->labels.nr; i++)
 		strvec_pushl(args, "--label", s->labels.v[i], NULL);
 	if (s->pids_limit > 0)
@@ -555,6 +562,8 @@ void spec_render_run(const struct container_spec *s, struct strvec *args, struct
 		strvec_pushf(args, "--shm-size=%s", s->shm_size);
 	if (s->network && strcmp(s->network, "bridge"))
 		strvec_pushf(args, "--network=%s", s->network);
+	if (s->isolated && s->proxy_ip)
+		strvec_pushf(args, "--dns=%s", s->proxy_ip);
 	for (size_t i = 0; i < s->nmounts; i++)
 		strvec_push_nodup(args, render_mount(&s->mounts[i]));
 	/* para's own, non-secret variables as they are; every other value
@@ -685,6 +694,12 @@ json_t *spec_to_json(const struct container_spec *s)
 	json_object_set_new(j, "gpus", s->gpus ? json_string(s->gpus) : json_null());
 	json_object_set_new(j, "shm_size", s->shm_size ? json_string(s->shm_size) : json_null());
 	json_object_set_new(j, "network", s->network ? json_string(s->network) : json_null());
+	if (s->isolated) {
+		json_t *allow = json_array();
+		for (size_t i = 0; i < s->allow.nr; i++)
+			json_array_append_new(allow, json_string(s->allow.v[i]));
+		json_object_set_new(j, "isolation", json_pack("{s:o, s:s}", "allow", allow, "egress", s->egress));
+	}
 	return j;
 }
 
@@ -721,5 +736,13 @@ int spec_from_json(const json_t *j, struct container_spec *s, struct error *err)
 	s->gpus = dup_or_null(j, "gpus");
 	s->shm_size = dup_or_null(j, "shm_size");
 	s->network = dup_or_null(j, "network");
+	json_t *iso = json_object_get(j, "isolation");
+	if (iso) {
+		s->isolated = 1;
+		json_strv(json_object_get(iso, "allow"), &s->allow);
+		s->egress = dup_or_null(iso, "egress");
+		if (!s->egress)
+			return error_set(err, PARA_EXIT_FAIL, "the saved container spec has an incomplete isolation");
+	}
 	return 0;
 }

@@ -55,8 +55,13 @@ struct container_spec {
 	size_t env_nslots;
 	long pids_limit;  /* 0: none */
 	char *memory, *cpus, *gpus, *shm_size;
-	char *network;    /* "bridge" (engine default), "host", "none" */
+	char *network;    /* "bridge" (engine default), "host", "none"; isolated: the internal network */
 	struct strvec extra_args; /* docker.docker_args, after para's own */
+	/* network isolation (container/netpolicy.h) */
+	int isolated;
+	struct strvec allow; /* allowlist entries for the egress proxy */
+	char *egress;        /* the network the proxy reaches out through */
+	char *proxy_ip;      /* the proxy's address on the internal network: the agent's DNS */
 };
 
 #define CONTAINER_SPEC_INIT { 0 }
@@ -94,6 +99,7 @@ struct spec_inputs {
 	const char *profile_name;
 	const char *const *docker_args;    /* --docker-args, split; or NULL */
 	const struct spec_resources *resources; /* --memory and the rest, or NULL */
+	const char *const *allow_domains;  /* --allow-domains, or NULL */
 };
 
 void spec_clear(struct container_spec *s);

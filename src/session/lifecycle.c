@@ -1,6 +1,8 @@
 /* finish, cancel and recover: see lifecycle.h */
 #include "session/lifecycle.h"
 
+#include "container/netpolicy.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +36,12 @@ static int remove_container(const struct lifecycle *lc, const struct session *s,
 {
 	if (!s->container)
 		return 0;
-	return engine_remove(lc->eng, json_str(s->container, "name"), err);
+	const char *name = json_str(s->container, "name");
+	int r = engine_remove(lc->eng, name, err);
+	/* an isolated session's proxy and network go after it */
+	if (r == 0 && json_object_get(s->container, "isolation"))
+		r = netpolicy_down(lc->eng, name, NULL, err);
+	return r;
 }
 
 /* ---- start ------------------------------------------------------------------- */
@@ -84,7 +91,7 @@ int lifecycle_setup(const struct lifecycle *lc, const struct container_spec *spe
 
 /* The container part of a start, after the worktree exists. */
 static int start_container(const struct lifecycle *lc, const struct start_request *rq, struct session *s,
-			   struct error *err)
+			   const char *run, struct error *err)
 {
 	struct container_spec *spec = rq->spec;
 	if (rq->needs_build) {
@@ -98,7 +105,8 @@ static int start_container(const struct lifecycle *lc, const struct start_reques
 	/* the name was free: a git directory left under it is a dead one's */
 	agentgit_remove(lc->repo, s->name);
 	if (agentgit_create(lc->repo, s, err) < 0 || state_save(lc->repo, s, err) < 0 ||
-	    engine_create(lc->eng, spec, err) < 0 || engine_wait_ready(lc->eng, spec->name, err) < 0)
+	    (spec->isolated && netpolicy_up(lc->eng, spec, run, err) < 0) || engine_create(lc->eng, spec, err) < 0 ||
+	    engine_wait_ready(lc->eng, spec->name, err) < 0)
 		return -1;
 	if (rq->setup_script && (interrupted(rq->sig_mark, err) < 0 ||
 				 lifecycle_setup(lc, spec, rq->setup_script, rq->logs_dir, s->name, err) < 0))
@@ -128,7 +136,7 @@ int lifecycle_start(const struct lifecycle *lc, const struct start_request *rq, 
 		if (rq->setup_script) /* a re-created container runs it again */
 			json_object_set_new(s->container, "setup_script", json_string(rq->setup_script));
 		env_inputs = NULL;
-		r = start_container(lc, rq, s, err);
+		r = start_container(lc, rq, s, run_label, err);
 	}
 	json_decref(env_inputs);
 	if (r == 0)
@@ -139,6 +147,8 @@ int lifecycle_start(const struct lifecycle *lc, const struct start_request *rq, 
 		struct error e2 = ERROR_INIT;
 		if (rq->spec) {
 			engine_remove_own(lc->eng, rq->spec->name, run_label, &e2);
+			if (rq->spec->isolated)
+				netpolicy_down(lc->eng, rq->spec->name, run_label, &e2);
 			agentgit_remove(lc->repo, s->name);
 		}
 		session_rollback(lc->repo, s);

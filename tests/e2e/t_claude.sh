@@ -30,7 +30,9 @@ start_mock() {
 	fi
 	net=para-e2e-$TEST_RUN_ID-$RANDOM
 	mock=para-e2e-mock-$TEST_RUN_ID-$RANDOM
-	"$DOCKER" network create --internal --label "dev.para.test-run=$TEST_RUN_ID" "$net" >/dev/null ||
+	# no address on the host's side either: an internal network's gateway is the host
+	"$DOCKER" network create --internal -o com.docker.network.bridge.inhibit_ipv4=true \
+		--label "dev.para.test-run=$TEST_RUN_ID" "$net" >/dev/null ||
 		fail "network $net"
 	mocklog=$TEST_TMP/mocklog
 	mkdir -p "$mocklog" && chmod 777 "$mocklog"
