@@ -530,7 +530,8 @@ static void resolved(struct conn *c)
 	c->naddr = c->res.naddr;
 	memcpy(c->addr, c->res.addr, sizeof c->addr);
 	if (c->naddr == 0) {
-		deny(c, 502, "no-address");
+		deny(c, c->res.done[0] || c->res.done[1] ? 502 : 504,
+		     c->res.done[0] || c->res.done[1] ? "no-address" : "dns-timeout");
 		return;
 	}
 	check_addresses(c);
