@@ -8,29 +8,16 @@ PX_DIR=$ROOT/tests/integration/proxy
 LBL="dev.para.test-run=$TEST_RUN_ID"
 PX_NETS=()
 
-# The static proxy binary: $PARA_PROXY, else the one beside $PARA, else build/.
-proxy_binary() {
+# The image of the static proxy binary: $PARA_PROXY, else the one beside
+# $PARA, else build/'s (proxy/image.sh builds it once per binary).
+proxy_image() {
 	local b
 	for b in "${PARA_PROXY:-}" "$(dirname "$PARA")/proxy/para-proxy" "$ROOT/build/proxy/para-proxy"; do
 		[ -n "$b" ] && [ -x "$b" ] || continue
-		# FROM scratch: no dynamic loader there
-		readelf -l "$b" 2>/dev/null | grep -q 'interpreter' && continue
-		echo "$b"
-		return 0
+		PROXY_IMAGE=$("$ROOT/proxy/image.sh" "$b" 2>/dev/null) && return 0
 	done
-	return 1
-}
-
-# para-proxy-test:<hash of binary and Dockerfile>, built when missing.
-proxy_image() {
-	local bin hash ctx
-	bin=$(proxy_binary) || { echo "    SKIP: no static para-proxy binary (ninja -C build)" >&2; exit 77; }
-	hash=$(cat "$bin" "$ROOT/proxy/Dockerfile" | sha256sum | cut -c1-16)
-	PROXY_IMAGE=para-proxy-test:$hash
-	"$DOCKER" image inspect "$PROXY_IMAGE" >/dev/null 2>&1 && return 0
-	ctx=$TEST_TMP/proxy-image
-	mkdir -p "$ctx" && cp "$bin" "$ctx/para-proxy" && cp "$ROOT/proxy/Dockerfile" "$ctx/"
-	"$DOCKER" build -q -t "$PROXY_IMAGE" "$ctx" >/dev/null 2>"$TEST_TMP/build.log" || fail "docker build of the proxy image"
+	echo "    SKIP: no static para-proxy binary (ninja -C build)" >&2
+	exit 77
 }
 
 px_cleanup() {
