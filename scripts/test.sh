@@ -93,7 +93,9 @@ s_fuzz() {
 s_integration() { setup build && PARA=$ROOT/build/para tests/integration/run.sh; }
 s_e2e() { setup build && PARA_TEST_DIR=$ROOT/tests/e2e PARA=$ROOT/build/para tests/integration/run.sh; }
 s_integration_asan() {
-	setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbench=false || return 1
+	# the egress proxy goes into an image FROM scratch: the static one of
+	# build/ (a sanitizer build of it is dynamic)
+	setup build && setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbench=false || return 1
 	local logs rc=0
 	logs=$(mktemp -d /tmp/para-asan.XXXXXX) && chmod 1777 "$logs"
 	# ASan's reports go to files (the tests read para's output), and any file
@@ -101,7 +103,7 @@ s_integration_asan() {
 	# para (exit 134), which no test expects
 	ASAN_OPTIONS=detect_leaks=1:log_path=$logs/asan \
 		UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
-		PARA=$ROOT/build-asan/para tests/integration/run.sh || rc=1
+		PARA_PROXY_BIN=$ROOT/build/proxy/para-proxy PARA=$ROOT/build-asan/para tests/integration/run.sh || rc=1
 	# a report says "ERROR:"; a para killed (kill -9 tests) while its leak
 	# check stops the world leaves only a "Unable to get registers" note
 	local reports

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,30 @@ static char *proxy_binary(struct error *err)
 	return NULL;
 }
 
+/* Whether the ELF file in data asks for a loader (PT_INTERP): an image
+ * FROM scratch has none, so only a static binary runs there. */
+static int needs_loader(const struct strbuf *data)
+{
+	const unsigned char *b = (const unsigned char *)data->buf;
+	if (data->len < 64 || memcmp(b, "\177ELF", 4) || b[4] != 2 /* 64-bit */)
+		return 1; /* not one we can read: take it for unusable */
+	uint64_t phoff;
+	uint16_t phentsize, phnum;
+	memcpy(&phoff, b + 32, 8);
+	memcpy(&phentsize, b + 54, 2);
+	memcpy(&phnum, b + 56, 2);
+	for (uint16_t i = 0; i < phnum; i++) {
+		uint32_t type;
+		uint64_t at = phoff + (uint64_t)i * phentsize;
+		if (phentsize < 4 || at > data->len - 4)
+			return 1;
+		memcpy(&type, b + at, 4);
+		if (type == 3 /* PT_INTERP */)
+			return 1;
+	}
+	return 0;
+}
+
 /* A tar holding the one file, in an unlinked temporary file. */
 static int tar_of(const char *bin, const struct strbuf *data, struct error *err)
 {
@@ -194,6 +219,11 @@ static char *proxy_image(struct engine *e, struct error *err)
 		return NULL;
 	if (strbuf_read_file(&data, bin) < 0) {
 		error_errno(err, PARA_EXIT_FAIL, "cannot read %s", bin);
+		goto out;
+	}
+	if (needs_loader(&data)) {
+		error_set(err, PARA_EXIT_FAIL, "%s is not a static binary, and the proxy's image has no loader", bin);
+		error_hint(err, "build para without sanitizers, or point PARA_PROXY_BIN at a static para-proxy");
 		goto out;
 	}
 	hash_hex(data.buf, data.len, hash);
