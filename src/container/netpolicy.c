@@ -389,22 +389,38 @@ static int network_ensure(struct engine *e, const struct container_spec *s, cons
 
 /* ---- the sidecar -------------------------------------------------------- */
 
-/* The engine host's own addresses, which the proxy refuses to reach. */
+/* The proxy takes this many --deny-addr (docs/proxy.md). */
+#define DENY_MAX 64
+
+/* The engine host's own addresses, which the proxy refuses to reach
+ * (loopback and link-local it refuses anyway). */
 static void host_addresses(struct strvec *args)
 {
 	struct ifaddrs *ifa, *i;
+	struct strvec seen = STRVEC_INIT;
 	char buf[INET6_ADDRSTRLEN];
 	if (getifaddrs(&ifa) < 0)
 		return;
-	for (i = ifa; i; i = i->ifa_next) {
-		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+	for (i = ifa; i && seen.nr < DENY_MAX; i = i->ifa_next) {
+		int fam = i->ifa_addr ? i->ifa_addr->sa_family : AF_UNSPEC;
+		if (fam != AF_INET && fam != AF_INET6)
 			continue;
-		const void *a = i->ifa_addr->sa_family == AF_INET ? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
-								    : (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
-		if (inet_ntop(i->ifa_addr->sa_family, a, buf, sizeof buf))
-			strvec_pushl(args, "--deny-addr", buf, NULL);
+		const struct in6_addr *a6 = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		const struct in_addr *a4 = &((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+		if (fam == AF_INET6 ? IN6_IS_ADDR_LOOPBACK(a6) || IN6_IS_ADDR_LINKLOCAL(a6)
+				    : (ntohl(a4->s_addr) >> 24) == 127)
+			continue;
+		if (inet_ntop(fam, fam == AF_INET ? (const void *)a4 : (const void *)a6, buf, sizeof buf) &&
+		    strvec_find(&seen, buf) < 0)
+			strvec_push(&seen, buf);
 	}
 	freeifaddrs(ifa);
+	if (i)
+		report(REPORT_NOTE, "the engine host has %d addresses or more; the proxy refuses the first %d",
+		       DENY_MAX, DENY_MAX);
+	for (size_t k = 0; k < seen.nr; k++)
+		strvec_pushl(args, "--deny-addr", seen.v[k], NULL);
+	strvec_clear(&seen);
 }
 
 static int sidecar_create(struct engine *e, const struct container_spec *s, const char *run, const char *image,

@@ -42,7 +42,10 @@ in_box() { run "$PARA" exec -q "$1" -- sh -c "$2"; }
 
 test_only_the_allowlist_gets_out() {
 	iso_repo
-	expect_rc 0 "$PARA" start -c --detach s --allow-domains allowed.test
+	# the host's side of the egress network: allowed by name, refused as
+	# the engine host's own address
+	egr_gw=$("$DOCKER" network inspect -f '{{range .IPAM.Config}}{{.Gateway}}{{end}}' "$egr")
+	expect_rc 0 "$PARA" start -c --detach s --allow-domains "allowed.test,$egr_gw:18999"
 	# through the proxy para set for it
 	in_box s 'curl -sS --max-time 10 http://allowed.test/'
 	assert_eq allowed "$out" "allowed host through HTTP_PROXY"
@@ -75,8 +78,11 @@ test_only_the_allowlist_gets_out() {
 	local nc_pid=$!
 	gw=$("$DOCKER" network inspect -f '{{range .IPAM.Config}}{{.Gateway}}{{end}}' "$(jq -r .container.network .para/state/s.json)")
 	in_box s "for ip in $gw 172.17.0.1; do curl -s --noproxy '*' --max-time 3 http://\$ip:18999/; done; echo done"
-	kill "$nc_pid" 2>/dev/null
 	assert_not_contains "$out" HOSTREACHED "the host from the isolated network"
+	in_box s "curl -s --max-time 5 -w ' %{http_code}' http://$egr_gw:18999/"
+	kill "$nc_pid" 2>/dev/null
+	assert_not_contains "$out" HOSTREACHED "the host through the proxy"
+	assert_contains "$out" " 403" "the engine host's address through the proxy"
 	# no capability was added to either container
 	cname=$(jq -r .container.name .para/state/s.json)
 	assert_eq "[]" "$("$DOCKER" inspect -f '{{json .HostConfig.CapAdd}}' "$cname" | sed 's/null/[]/')" "agent CapAdd"
@@ -87,13 +93,13 @@ test_only_the_allowlist_gets_out() {
 	assert_contains "$out" "network:    isolated, egress through $egr"
 	assert_contains "$out" "allowed.test"
 	denied=$(sed -n 's/^denied: *//p' <<<"$out")
-	[ "${denied:-0}" -ge 3 ] || fail "status counts $denied denials: $out"
-	assert_contains "$out" "blocked.test"
+	[ "${denied:-0}" -ge 4 ] || fail "status counts $denied denials: $out"
+	assert_contains "$out" "$egr_gw:18999" "the last denials"
 	run "$PARA" status s --json
 	assert_eq "$denied" "$(jq -r .isolation.denied <<<"$out")" "status --json denied"
 	expect_rc 0 "$PARA" logs s --network
 	assert_contains "$out" "allow"
-	assert_contains "$out" " deny "
+	grep -q ' deny .* blocked.test:80 ' <<<"$out" || fail "no denial of blocked.test in the proxy's log: $out"
 	# cancel takes the proxy and the network with it
 	expect_rc 0 "$PARA" cancel -f s
 	assert_eq "" "$("$DOCKER" ps -a -q --filter "name=$cname-egress")" "proxy after cancel"
