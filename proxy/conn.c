@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@
 #define REPLY_LINGER_MS 2000
 #define DNS_TCP_MS 2000
 #define CONN_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+#define PIPE_CAP (64 * 1024) /* Linux's default pipe size */
 
 static struct conn *all, *pending_list, *graveyard;
 static int nconns;
@@ -94,6 +96,12 @@ void conn_kill(struct conn *c)
 		ev_del(&c->hr);
 	resolve_stop(&c->res);
 	c->hr.fd = -1;
+	for (int i = 0; i < 2; i++) {
+		if (c->pipe_up[i] >= 0)
+			close(c->pipe_up[i]);
+		if (c->pipe_down[i] >= 0)
+			close(c->pipe_down[i]);
+	}
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -175,6 +183,7 @@ static void conn_new(enum lkind kind, int fd, const struct sockaddr_storage *ss)
 	c->hu = (struct handle){ H_UPSTREAM, -1, c, 0, 0 };
 	c->hr = (struct handle){ H_RESOLVER, -1, c, 0, 0 };
 	c->res.fd = -1;
+	c->pipe_up[0] = c->pipe_up[1] = c->pipe_down[0] = c->pipe_down[1] = -1;
 	c->kind = kind;
 	c->in = xmalloc(conn_buf_size());
 	c->state = kind == L_TLS443 ? S_HELLO : kind == L_DNS_TCP ? S_DNS : S_HEAD;
@@ -597,14 +606,75 @@ static void check_connect(struct conn *c)
 
 /* ---- the relay ---------------------------------------------------------- */
 
-/* One direction of the relay: src → buf → dst. */
+/* One direction of the relay: src → buf (bytes a head left) or pipe → dst. */
 struct dir {
 	struct handle *src, *dst;
 	char *buf;
 	size_t *len, *off;
+	int *pipe;
+	size_t *plen;
 	int *eof, *shut;
 	long long *left; /* NULL or -1: no limit */
 };
+
+static size_t want_bytes(struct dir d, size_t cap)
+{
+	long long left = d.left ? *d.left : -1;
+	return left >= 0 && (long long)cap > left ? (size_t)left : cap;
+}
+
+static void took(struct dir d, ssize_t n)
+{
+	if (n == 0)
+		*d.eof = 1;
+	else if (d.left && *d.left > 0)
+		*d.left -= n;
+}
+
+/* Without pipes: read into buf when it is empty. 1 moved, 0 not, -1 error. */
+static int read_buf(struct dir d)
+{
+	size_t want = want_bytes(d, conn_buf_size());
+	if (*d.eof || want == 0 || !d.src->readable)
+		return 0;
+	ssize_t n = sock_read(d.src, d.buf, want);
+	if (n == ERR)
+		return -1;
+	if (n == AGAIN)
+		return 0;
+	*d.len = (size_t)n;
+	took(d, n);
+	return 1;
+}
+
+/* With pipes: socket → pipe → socket, no copy through user space. */
+static int splice_move(struct dir d)
+{
+	int moved = 0;
+	if (*d.plen && d.dst->writable) {
+		ssize_t n = splice(d.pipe[0], NULL, d.dst->fd, NULL, *d.plen, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		if (n < 0)
+			d.dst->writable = errno == EINTR;
+		else
+			*d.plen -= (size_t)n, moved = 1;
+	}
+	size_t want = want_bytes(d, PIPE_CAP);
+	if (*d.plen == 0 && !*d.eof && want && d.src->readable) {
+		ssize_t n = splice(d.src->fd, NULL, d.pipe[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		if (n < 0) {
+			d.src->readable = errno == EINTR; /* the pipe is empty: the socket has nothing */
+			return moved;
+		}
+		*d.plen = (size_t)n;
+		took(d, n);
+		moved = 1;
+	}
+	return moved;
+}
 
 /* Move what can move in d; 1 when something did, -1 when the connection died. */
 static int pump(struct conn *c, struct dir d)
@@ -619,24 +689,12 @@ static int pump(struct conn *c, struct dir d)
 	}
 	if (*d.off == *d.len) {
 		*d.off = *d.len = 0;
-		long long left = d.left ? *d.left : -1;
-		if (!*d.eof && left != 0 && d.src->readable) {
-			size_t want = conn_buf_size();
-			if (left > 0 && (long long)want > left)
-				want = (size_t)left;
-			ssize_t n = sock_read(d.src, d.buf, want);
-			if (n == ERR)
-				return -1;
-			if (n == 0)
-				*d.eof = 1, moved = 1;
-			if (n > 0) {
-				*d.len = (size_t)n, moved = 1;
-				if (left > 0)
-					*d.left -= n;
-			}
-		}
+		int m = d.pipe[0] >= 0 ? splice_move(d) : read_buf(d);
+		if (m < 0)
+			return -1;
+		moved |= m;
 	}
-	if (*d.eof && *d.off == *d.len && !*d.shut && c->tunnel) {
+	if (*d.eof && *d.off == *d.len && *d.plen == 0 && !*d.shut && c->tunnel) {
 		shutdown(d.dst->fd, SHUT_WR);
 		*d.shut = 1;
 	}
@@ -651,13 +709,15 @@ static int relay_done(const struct conn *c)
 		return c->u_shut && c->c_shut;
 	if (c->c_eof && c->body_left > 0)
 		return 1;
-	return c->u_eof && c->out_off == c->out_len;
+	return c->u_eof && c->out_off == c->out_len && c->pipe_down_len == 0;
 }
 
 static void relay(struct conn *c)
 {
-	struct dir up = { &c->hc, &c->hu, c->in, &c->in_len, &c->in_off, &c->c_eof, &c->u_shut, &c->body_left };
-	struct dir down = { &c->hu, &c->hc, c->out, &c->out_len, &c->out_off, &c->u_eof, &c->c_shut, NULL };
+	struct dir up = { &c->hc, &c->hu, c->in, &c->in_len, &c->in_off, c->pipe_up, &c->pipe_up_len,
+		&c->c_eof, &c->u_shut, &c->body_left };
+	struct dir down = { &c->hu, &c->hc, c->out, &c->out_len, &c->out_off, c->pipe_down, &c->pipe_down_len,
+		&c->u_eof, &c->c_shut, NULL };
 	for (int round = 0; round < ROUNDS; round++) {
 		int a = pump(c, up), b = a < 0 ? 0 : pump(c, down);
 		if (a < 0 || b < 0 || relay_done(c)) {
@@ -675,6 +735,15 @@ static void to_relay(struct conn *c, int idle)
 {
 	c->state = S_RELAY;
 	c->idle = idle;
+	/* pipes for splice(); without them (out of fds) the buffers do */
+	if (pipe2(c->pipe_up, O_NONBLOCK | O_CLOEXEC) < 0 || pipe2(c->pipe_down, O_NONBLOCK | O_CLOEXEC) < 0) {
+		for (int i = 0; i < 2; i++) {
+			if (c->pipe_up[i] >= 0)
+				close(c->pipe_up[i]);
+			c->pipe_up[i] = c->pipe_down[i] = -1;
+		}
+	}
+
 	c->deadline = 0;
 	if (c->tunnel || c->kind == L_TLS443) {
 		c->tunnel = 1;

@@ -73,6 +73,8 @@ struct conn {
 	size_t in_len, in_off, out_len, out_off, scan;
 	long long body_left;   /* request body still to forward; -1: no limit */
 	int c_eof, u_eof, c_shut, u_shut;
+	int pipe_up[2], pipe_down[2]; /* S_RELAY: splice() through these (-1: none) */
+	size_t pipe_up_len, pipe_down_len;
 	size_t drained;        /* S_REPLY: bytes read and dropped */
 	long long deadline;    /* ms; 0: none */
 	int idle;              /* deadline moves with activity */

@@ -254,7 +254,7 @@ proxy_mem_mib() {
 			printf "%d\n", m + 0.999 }'
 }
 
-PROXY_MEM_BOUND_MIB=64
+PROXY_MEM_BOUND_MIB=${PROXY_MEM_BOUND_MIB:-64}
 
 test_proxy_survives_abuse() {
 	topology
