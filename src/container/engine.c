@@ -483,8 +483,17 @@ int engine_remove(struct engine *e, const char *name, struct error *err)
 		ret = -1;
 	} else if (status) {
 		char *state = NULL;
-		/* gone already is success; anything else is an error */
+		/* gone already is success; one the engine is still removing (a
+		 * para killed while it removed it) is waited for; anything else is
+		 * an error */
 		ret = engine_state(e, name, &state, err);
+		for (int i = 0; ret == 0 && state && !strcmp(state, "removing") && i < 100; i++) {
+			free(state);
+			state = NULL;
+			struct timespec ts = { 0, 100 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+			ret = engine_state(e, name, &state, err);
+		}
 		if (ret == 0 && state)
 			ret = engine_failed(err, "cannot remove container", &errout);
 		free(state);
