@@ -1,6 +1,8 @@
 /* HTTP/1.x request heads (http.h). */
 #include "http.h"
 
+#include "parse/allowlist.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -102,19 +104,6 @@ int http_parse_head(const char *buf, size_t len, struct http_head *h)
 	}
 }
 
-static int parse_port(const char *s, size_t n)
-{
-	long v = 0;
-	if (n == 0 || n > 5)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v >= 1 && v <= 65535 ? (int)v : -1;
-}
-
 int http_split_authority(struct http_span a, int defport, char host[HTTP_HOST_MAX + 1], int *port)
 {
 	const char *hp = a.p, *colon = NULL;
@@ -136,7 +125,7 @@ int http_split_authority(struct http_span a, int defport, char host[HTTP_HOST_MA
 	}
 	if (hn == 0 || hn > HTTP_HOST_MAX || memchr(hp, '@', hn) || memchr(hp, '%', hn))
 		return -1;
-	*port = colon ? parse_port(colon + 1, (size_t)(a.p + a.n - colon - 1)) : defport;
+	*port = colon ? allowlist_parse_port(colon + 1, (size_t)(a.p + a.n - colon - 1)) : defport;
 	if (*port < 0)
 		return -1;
 	memcpy(host, hp, hn);

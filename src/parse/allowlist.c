@@ -94,8 +94,7 @@ static int normalise_host(const char *host, size_t len, char out[HOST_BUF], cons
 	return 1;
 }
 
-/* "443" → 443; -1 unless 1-65535 in plain decimal digits. */
-static int parse_port(const char *s, size_t len)
+int allowlist_parse_port(const char *s, size_t len)
 {
 	long v = 0;
 	if (len == 0 || len > 5)
@@ -135,7 +134,7 @@ static const char *split_host_port(const char *s, const char **host, size_t *hle
 		if (!colon)
 			return NULL;
 	}
-	if ((*port = parse_port(colon + 1, strlen(colon + 1))) < 0)
+	if ((*port = allowlist_parse_port(colon + 1, strlen(colon + 1))) < 0)
 		return "a port that is not a number from 1 to 65535";
 	return NULL;
 }

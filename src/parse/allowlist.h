@@ -44,6 +44,9 @@ int allowlist_add_list(struct allowlist *al, const char *list, struct error *err
 /* 1 when host:port is allowed. host as a client gave it (any case, an
  * optional trailing dot, an IPv6 address with or without brackets). */
 int allowlist_match(const struct allowlist *al, const char *host, int port);
+/* "443" → 443: -1 unless s[0..len) is 1-65535 in plain decimal digits
+ * (the proxy reads its request ports with it too). */
+int allowlist_parse_port(const char *s, size_t len);
 /* The entry as it would be written, for messages and logs (a new string). */
 char *allowlist_entry_text(const struct allow_entry *e);
 void allowlist_clear(struct allowlist *al);
