@@ -266,39 +266,29 @@ static int resource_ok(const char *key, const char *v, const char *origin, int c
 }
 
 /* Each of docker.resources.KEY, the profile's resources.KEY, --KEY: the
- * highest one given, checked the way the engine reads it. */
+ * highest one given. A flag is checked the way the engine reads it here;
+ * the config's and the profile's values were when the config was loaded
+ * (config/schema.c). */
 static int resource(const struct config *cfg, const struct spec_inputs *in, const char *key, const char *flag,
 		    char **out, struct error *err)
 {
-	char *path = xasprintf("docker.resources.%s", key), *origin = NULL, *v = NULL;
-	int code = PARA_EXIT_CONFIG, bad = 0;
 	const char *cli = NULL;
 	if (in->resources) {
 		const struct spec_resources *r = in->resources;
 		cli = !strcmp(key, "memory") ? r->memory : !strcmp(key, "cpus") ? r->cpus
 			: !strcmp(key, "pids_limit") ? r->pids_limit : !strcmp(key, "gpus") ? r->gpus : r->shm_size;
 	}
-	json_t *pv = in->profile ? json_object_get(json_object_get(in->profile, "resources"), key) : NULL;
 	if (cli) {
-		v = xstrdup(cli);
-		origin = xstrdup(flag);
-		code = PARA_EXIT_USAGE;
-	} else if (pv && !json_is_null(pv)) {
-		origin = xasprintf("profile '%s' resources.%s", in->profile_name, key);
-		if (!(v = json_scalar_text(pv)))
-			bad = error_set(err, code, "%s must be a string or a number", origin);
-	} else {
-		v = opt_scalar(cfg, path);
-		origin = xstrdup(path);
+		if (resource_ok(key, cli, flag, PARA_EXIT_USAGE, err) < 0)
+			return -1;
+		*out = xstrdup(cli);
+		return 0;
 	}
-	int r = bad ? -1 : v ? resource_ok(key, v, origin, code, err) : 0;
-	if (r == 0)
-		*out = v;
-	else
-		free(v);
-	free(origin);
+	json_t *pv = in->profile ? json_object_get(json_object_get(in->profile, "resources"), key) : NULL;
+	char *path = xasprintf("docker.resources.%s", key);
+	*out = pv && !json_is_null(pv) ? json_scalar_text(pv) : opt_scalar(cfg, path);
 	free(path);
-	return r;
+	return 0;
 }
 
 static int resources(const struct config *cfg, const struct spec_inputs *in, struct container_spec *s,
