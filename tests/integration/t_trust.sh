@@ -119,6 +119,8 @@ test_container_widening_refused_before_anything() {
 		'{"docker": {"profiles": {"p": {"network": {"mode": "host"}}}}}|docker.profiles.p.network.mode' \
 		'{"docker": {"network": {"isolation": true, "allowed_domains": ["github.com", "evil.test"]}}}|docker.network.allowed_domains' \
 		'{"docker": {"profiles": {"p": {"network": {"allowed_domains": ["evil.test"]}}}}}|docker.profiles.p.network.allowed_domains' \
+		'{"docker": {"network": {"isolation": true, "egress": "some-net"}}}|docker.network.egress' \
+		'{"docker": {"profiles": {"p": {"network": {"egress": "some-net"}}}}}|docker.profiles.p.network.egress' \
 		'{"docker": {"profiles": {"p": {"setup_script": "/etc/hostname"}}}}|docker.profiles.p.setup_script' \
 		'{"docker": {"default_env_file": "../../etc/hostname"}}|docker.default_env_file'; do
 		rm -rf "$TEST_TMP/origin" "$TEST_TMP/clone"
