@@ -21,13 +21,14 @@ static void check_reply(const uint8_t *data, const struct dns_question *q)
 	static const unsigned char a4[4] = { 10, 0, 0, 1 };
 	struct ipaddr out[8];
 	int rcode;
+	uint32_t ttl;
 	if (q->end > sizeof r - 16)
 		return;
 	size_t n = dns_build_reply(data, q, DNS_NOERROR, a4, 60, r, sizeof r);
 	if (n != q->end + 16 || memcmp(r + 12, data + 12, q->end - 12) || r[0] != data[0] || r[1] != data[1])
 		abort();
 	if (q->name_ok && q->class == DNS_CLASS_IN && (q->type == DNS_TYPE_A || q->type == DNS_TYPE_AAAA)) {
-		int got = dns_parse_answer(r, n, q->id, q->name, q->type, out, 8, &rcode);
+		int got = dns_parse_answer(r, n, q->id, q->name, q->type, out, 8, &rcode, &ttl);
 		if (got != (q->type == DNS_TYPE_A ? 1 : 0) || rcode != 0)
 			abort();
 	}
@@ -38,10 +39,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dns_question q;
 	struct ipaddr out[8];
 	int rcode;
+	uint32_t ttl;
 	if (size >= 2) {
 		uint16_t id = (uint16_t)(data[0] << 8 | data[1]);
 		for (int t = 0; t < 2; t++) {
-			int n = dns_parse_answer(data, size, id, "a.test", t ? DNS_TYPE_AAAA : DNS_TYPE_A, out, 8, &rcode);
+			int n = dns_parse_answer(data, size, id, "a.test", t ? DNS_TYPE_AAAA : DNS_TYPE_A, out, 8, &rcode, &ttl);
 			if (n > 8)
 				abort();
 			for (int i = 0; i < n; i++)

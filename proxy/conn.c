@@ -16,11 +16,14 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "dnscache.h"
 #include "log.h"
 #include "proxy.h"
 #include "tls.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
+
+_Static_assert(DNSCACHE_MAX_ADDRS <= RESOLVE_MAX_ADDRS, "a cached answer fits a connection");
 
 #define AGAIN (-1)
 #define ERR (-2)
@@ -521,6 +524,11 @@ static void decide(struct conn *c)
 		check_addresses(c);
 		return;
 	}
+	c->naddr = dnscache_get(c->host, now_ms(), c->addr);
+	if (c->naddr > 0) {
+		check_addresses(c);
+		return;
+	}
 	c->state = S_RESOLVE;
 	if (resolve_start(&c->res, c->host, &cfg.upstream, cfg.upstream_len, now_ms()) < 0) {
 		deny(c, 502, "dns-failed");
@@ -538,6 +546,7 @@ static void resolved(struct conn *c)
 	resolve_stop(&c->res);
 	c->naddr = c->res.naddr;
 	memcpy(c->addr, c->res.addr, sizeof c->addr);
+	dnscache_put(c->res.name, c->res.addr, c->res.naddr, c->res.ttl, now_ms());
 	if (c->naddr == 0) {
 		deny(c, c->res.done[0] || c->res.done[1] ? 502 : 504,
 		     c->res.done[0] || c->res.done[1] ? "no-address" : "dns-timeout");

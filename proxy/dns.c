@@ -163,6 +163,7 @@ size_t dns_build_query(uint16_t id, const char *name, uint16_t qtype, uint8_t *o
 struct rr {
 	char owner[DNS_NAME_MAX + 1];
 	unsigned type, class;
+	uint32_t ttl;
 	size_t rdata, rdlen;
 };
 
@@ -172,6 +173,7 @@ static int read_rr(const uint8_t *msg, size_t len, size_t *off, struct rr *rr)
 		return -1;
 	rr->type = get16(msg + *off);
 	rr->class = get16(msg + *off + 2);
+	rr->ttl = (uint32_t)get16(msg + *off + 4) << 16 | get16(msg + *off + 6);
 	rr->rdlen = get16(msg + *off + 8);
 	rr->rdata = *off + 10;
 	if (rr->rdata + rr->rdlen > len)
@@ -203,7 +205,7 @@ static size_t check_answer_head(const uint8_t *msg, size_t len, uint16_t id, con
 }
 
 int dns_parse_answer(const uint8_t *msg, size_t len, uint16_t id, const char *name, uint16_t qtype,
-		     struct ipaddr *out, int max, int *rcode)
+		     struct ipaddr *out, int max, int *rcode, uint32_t *ttl)
 {
 	char chain[MAX_CHAIN][DNS_NAME_MAX + 1];
 	int nchain = 1, found = 0;
@@ -211,6 +213,7 @@ int dns_parse_answer(const uint8_t *msg, size_t len, uint16_t id, const char *na
 	if (!start || strlen(name) > DNS_NAME_MAX)
 		return -1;
 	*rcode = get16(msg + 2) & 0xf;
+	*ttl = UINT32_MAX;
 	unsigned ancount = get16(msg + 6);
 	memcpy(chain[0], name, strlen(name) + 1);
 	/* CNAMEs first (in any order: a pass per link), then the addresses */
@@ -229,6 +232,8 @@ int dns_parse_answer(const uint8_t *msg, size_t len, uint16_t id, const char *na
 				if (read_name(msg, len, &t, target, 1) == 1 && !in_chain(chain, nchain, target)) {
 					memcpy(chain[nchain++], target, sizeof target);
 					grew = 1;
+					if (rr.ttl < *ttl)
+						*ttl = rr.ttl;
 				}
 			} else if (pass == MAX_CHAIN && rr.type == qtype && found < max &&
 				   rr.rdlen == (qtype == DNS_TYPE_A ? 4u : 16u)) {
@@ -236,10 +241,25 @@ int dns_parse_answer(const uint8_t *msg, size_t len, uint16_t id, const char *na
 				memset(out[found].b, 0, sizeof out[found].b);
 				memcpy(out[found].b, msg + rr.rdata, rr.rdlen);
 				found++;
+				if (rr.ttl < *ttl)
+					*ttl = rr.ttl;
 			}
 		}
 		if (!grew && pass < MAX_CHAIN)
 			pass = MAX_CHAIN - 1; /* the chain is complete: collect */
 	}
 	return *rcode == DNS_NOERROR ? found : 0;
+}
+
+size_t dns_norm_name(const char *name, char out[DNS_NAME_MAX + 1])
+{
+	size_t len = strlen(name);
+	if (len > 1 && name[len - 1] == '.')
+		len--;
+	if (len == 0 || len > DNS_NAME_MAX)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		out[i] = name[i] >= 'A' && name[i] <= 'Z' ? (char)(name[i] + 32) : name[i];
+	out[len] = '\0';
+	return len;
 }

@@ -40,15 +40,20 @@ int dns_parse_query(const uint8_t *msg, size_t len, struct dns_question *q);
 size_t dns_build_reply(const uint8_t *msg, const struct dns_question *q, int rcode,
 		       const unsigned char a4[4], uint32_t ttl, uint8_t *out, size_t cap);
 
+/* name as it is asked for (lower case, no final dot) into out: its length,
+ * or 0 when it is empty or too long. */
+size_t dns_norm_name(const char *name, char out[DNS_NAME_MAX + 1]);
+
 /* A recursive query for name (a host name) and qtype: its length or 0. */
 size_t dns_build_query(uint16_t id, const char *name, uint16_t qtype, uint8_t *out, size_t cap);
 /*
  * An answer to the query (id, name, qtype): the addresses of that type held
  * by name or a name its CNAME chain leads to, at most max of them, into
  * out. Returns their number (0 also for NXDOMAIN and other errors, *rcode
- * says), or -1 when msg is no answer to that query.
+ * says), or -1 when msg is no answer to that query. *ttl: the smallest TTL
+ * of the records that led to them (the CNAMEs and the addresses).
  */
 int dns_parse_answer(const uint8_t *msg, size_t len, uint16_t id, const char *name, uint16_t qtype,
-		     struct ipaddr *out, int max, int *rcode);
+		     struct ipaddr *out, int max, int *rcode, uint32_t *ttl);
 
 #endif

@@ -39,17 +39,11 @@ static void send_pending(struct resolve *r)
 int resolve_start(struct resolve *r, const char *name, const struct sockaddr_storage *server,
 		  socklen_t slen, long long now_ms)
 {
-	size_t len = strlen(name);
 	memset(r, 0, sizeof *r);
 	r->fd = -1;
-	if (len == 0 || len > DNS_NAME_MAX)
+	r->ttl = UINT32_MAX;
+	if (!dns_norm_name(name, r->name))
 		return errno = EINVAL, -1;
-	memcpy(r->name, name, len + 1);
-	for (char *p = r->name; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p + 32);
-	if (len > 1 && r->name[len - 1] == '.')
-		r->name[len - 1] = '\0';
 	r->fd = socket(server->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (r->fd < 0)
 		return -1;
@@ -73,11 +67,14 @@ static void take_answer(struct resolve *r, const uint8_t *msg, size_t len)
 		if (r->done[i])
 			continue;
 		int rcode;
+		uint32_t ttl;
 		int n = dns_parse_answer(msg, len, r->id[i], r->name, qtypes[i], r->addr + r->naddr,
-					 RESOLVE_MAX_ADDRS - r->naddr, &rcode);
+					 RESOLVE_MAX_ADDRS - r->naddr, &rcode, &ttl);
 		if (n < 0)
 			continue;
 		r->naddr += n;
+		if (n > 0 && ttl < r->ttl)
+			r->ttl = ttl;
 		r->done[i] = 1;
 		return;
 	}

@@ -2,7 +2,8 @@
  * The proxy's own asynchronous resolver: A and AAAA for one name, over UDP
  * to the upstream server, from a fresh connected socket (a random source
  * port; the kernel drops datagrams from anyone else), random ids, answers
- * checked against the query (dns_parse_answer). No NSS, no cache.
+ * checked against the query (dns_parse_answer). No NSS, no cache (its
+ * caller keeps one: dnscache.h).
  */
 #ifndef PARA_PROXY_RESOLVE_H
 #define PARA_PROXY_RESOLVE_H
@@ -25,6 +26,7 @@ struct resolve {
 	long long next_ms;     /* when to send again */
 	struct ipaddr addr[RESOLVE_MAX_ADDRS];
 	int naddr;
+	uint32_t ttl;          /* the smallest TTL of what was taken */
 };
 
 /* Send both queries: 0, or -1 (errno set). r->fd is then to be polled. */
@@ -35,6 +37,7 @@ int resolve_read(struct resolve *r);
 /* On a timer: send again when due; 1 when out of tries (take what is in). */
 int resolve_tick(struct resolve *r, long long now_ms);
 void resolve_stop(struct resolve *r);
+
 /* 16 random bits (getrandom). */
 uint16_t random16(void);
 

@@ -35,16 +35,18 @@ static void test_query_and_reply(void **state)
 	assert_int_equal(rn, n + 16);
 	struct ipaddr out[4];
 	int rcode;
-	assert_int_equal(dns_parse_answer(r, rn, 0x1234, "allowed.test", DNS_TYPE_A, out, 4, &rcode), 1);
+	uint32_t ttl;
+	assert_int_equal(dns_parse_answer(r, rn, 0x1234, "allowed.test", DNS_TYPE_A, out, 4, &rcode, &ttl), 1);
 	assert_int_equal(rcode, 0);
+	assert_int_equal(ttl, 60);
 	assert_memory_equal(out[0].b, a4, 4);
 	/* checked against the query: id, name, type */
-	assert_int_equal(dns_parse_answer(r, rn, 0x1235, "allowed.test", DNS_TYPE_A, out, 4, &rcode), -1);
-	assert_int_equal(dns_parse_answer(r, rn, 0x1234, "other.test", DNS_TYPE_A, out, 4, &rcode), -1);
-	assert_int_equal(dns_parse_answer(r, rn, 0x1234, "allowed.test", DNS_TYPE_AAAA, out, 4, &rcode), -1);
-	assert_int_equal(dns_parse_answer(q, n, 0x1234, "allowed.test", DNS_TYPE_A, out, 4, &rcode), -1);
+	assert_int_equal(dns_parse_answer(r, rn, 0x1235, "allowed.test", DNS_TYPE_A, out, 4, &rcode, &ttl), -1);
+	assert_int_equal(dns_parse_answer(r, rn, 0x1234, "other.test", DNS_TYPE_A, out, 4, &rcode, &ttl), -1);
+	assert_int_equal(dns_parse_answer(r, rn, 0x1234, "allowed.test", DNS_TYPE_AAAA, out, 4, &rcode, &ttl), -1);
+	assert_int_equal(dns_parse_answer(q, n, 0x1234, "allowed.test", DNS_TYPE_A, out, 4, &rcode, &ttl), -1);
 	rn = dns_build_reply(q, &dq, DNS_REFUSED, NULL, 0, r, sizeof r);
-	assert_int_equal(dns_parse_answer(r, rn, 0x1234, "allowed.test", DNS_TYPE_A, out, 4, &rcode), 0);
+	assert_int_equal(dns_parse_answer(r, rn, 0x1234, "allowed.test", DNS_TYPE_A, out, 4, &rcode, &ttl), 0);
 	assert_int_equal(rcode, DNS_REFUSED);
 	assert_int_equal(dns_build_reply(q, &dq, DNS_REFUSED, a4, 0, r, n + 15), 0);
 }
@@ -79,7 +81,7 @@ static void test_cname_chain(void **state)
 	size_t n = dns_build_query(7, "www.a.test", DNS_TYPE_A, m, sizeof m);
 	m[2] = 0x81, m[3] = 0x80, m[7] = 3;
 	static const uint8_t rest[] = {
-		0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 6, 3, 'c', 'd', 'n', 0xc0, 16, /* www.a.test CNAME cdn.a.test */
+		0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 30, 0, 6, 3, 'c', 'd', 'n', 0xc0, 16, /* www.a.test CNAME cdn.a.test, TTL 30 */
 		0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 9, 9, 9, 9, /* www.a.test A 9.9.9.9 */
 		0xc0, 28 + 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4, /* cdn.a.test A 1.2.3.4 */
 	};
@@ -87,11 +89,13 @@ static void test_cname_chain(void **state)
 	n += sizeof rest;
 	struct ipaddr out[4];
 	int rcode;
-	assert_int_equal(dns_parse_answer(m, n, 7, "www.a.test", DNS_TYPE_A, out, 4, &rcode), 2);
+	uint32_t ttl;
+	assert_int_equal(dns_parse_answer(m, n, 7, "www.a.test", DNS_TYPE_A, out, 4, &rcode, &ttl), 2);
+	assert_int_equal(ttl, 30); /* the chain's shortest: the CNAME's */
 	assert_int_equal(out[0].b[0], 9);
 	assert_int_equal(out[1].b[0], 1);
-	assert_int_equal(dns_parse_answer(m, n, 7, "www.a.test", DNS_TYPE_A, out, 1, &rcode), 1);
-	assert_int_equal(dns_parse_answer(m, n - 1, 7, "www.a.test", DNS_TYPE_A, out, 4, &rcode), -1);
+	assert_int_equal(dns_parse_answer(m, n, 7, "www.a.test", DNS_TYPE_A, out, 1, &rcode, &ttl), 1);
+	assert_int_equal(dns_parse_answer(m, n - 1, 7, "www.a.test", DNS_TYPE_A, out, 4, &rcode, &ttl), -1);
 }
 
 static const char *denied(const char *s, const struct cidr *deny, size_t n)
