@@ -19,6 +19,7 @@ DEPS=(
     gcc clang libclang-rt-14-dev meson ninja-build pkg-config libjansson-dev
     libcmocka-dev libxxhash-dev libarchive-dev git valgrind busybox-static debootstrap
     docker.io jq hyperfine tmux util-linux iproute2 ca-certificates
+    scdoc man-db zsh fish strace
 )
 
 IMG_BUSYBOX="para-test-busybox:latest"

@@ -10,6 +10,7 @@
 #include "session/git.h"
 #include "session/state.h"
 #include "util/error.h"
+#include "util/strbuf.h"
 
 struct cli {
 	struct repo repo;
@@ -23,21 +24,60 @@ struct cli {
 /* The core's view of an open cli (session/lifecycle.h). */
 #define CLI_LIFECYCLE(c) { &(c)->repo, &(c)->cfg, &(c)->eng, (c)->verbose }
 
-struct cmd {
-	const char *name;
-	const char *alias;
-	int (*fn)(int argc, char **argv);
-	const char *summary;
+/*
+ * The table of commands and options (table.c): what the parser, --help and
+ * the completions are made from.
+ */
+enum cli_opt_kind { CLI_FLAG, CLI_STR, CLI_STRV, CLI_ENV_VAR, CLI_ENV_FILE, CLI_ENV_NO_FORWARD, CLI_ENV_PROFILE };
+/* What completes an option's value or a command's operands. */
+enum cli_complete {
+	COMP_NONE,
+	COMP_FILE,
+	COMP_SESSION,
+	COMP_ARCHIVED,
+	COMP_PROFILE,
+	COMP_IMAGE,
+	COMP_COMMAND,
+	COMP_CONFIG_KEY,
+	COMP_CHOICES, /* cli_choices() */
 };
+struct cli_optdef {
+	const char *name; /* the long name, without "--" */
+	int short_name;   /* its letter, or 0 */
+	enum cli_opt_kind kind;
+	const char *arg;  /* the value's name in help (NULL: a flag) */
+	enum cli_complete comp;
+	const char *help; /* one line */
+};
+#define CLI_QUIET 0x100u  /* the command has -q/--quiet (c->quiet) */
+#define CLI_HIDDEN 0x400u /* not in help, the man page or completions */
+struct cli_cmddef {
+	const char *name;  /* "start"; a subcommand: "image build" */
+	const char *alias;
+	int (*fn)(int argc, char **argv); /* NULL for a subcommand */
+	const char *summary;
+	const struct cli_optdef *opts;    /* its own, ending in a NULL name */
+	unsigned flags;                   /* CLI_QUIET, CLI_HIDDEN */
+	enum cli_complete operand;        /* what its operands are */
+};
+extern const struct cli_cmddef cli_commands[];
+extern const struct cli_optdef cli_common_quiet, cli_common_verbose, cli_common_help;
+/* A command or subcommand by its full name (or alias), or NULL. */
+const struct cli_cmddef *cli_cmd(const char *name);
+/* parent's subcommand WORD, or NULL; whether it has any. */
+const struct cli_cmddef *cli_sub(const struct cli_cmddef *parent, const char *word);
+int cli_has_subs(const struct cli_cmddef *parent);
+/* Whether -q is the command's (its own or the common one). */
+int cli_has_quiet(const struct cli_cmddef *cmd);
+/* The words a COMP_CHOICES value (o) or operand (o NULL) takes, space-separated. */
+const char *cli_choices(const struct cli_cmddef *cmd, const struct cli_optdef *o);
 
-extern const struct cmd commands[];
-/* The commands' help texts (src/cli/help.txt, made C at build time). */
+/* The prose of each command's help (src/cli/help.txt, made C at build time). */
 struct help_text {
 	const char *name;
 	const char *text;
 };
 extern const struct help_text help_texts[];
-const struct cmd *cmd_find(const char *name);
 
 /* Discover the repository and load config; warnings go to stderr. */
 int cli_open(struct cli *c, struct error *err);
@@ -50,8 +90,6 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 /* "para: …" on stderr unless quiet. */
 void cli_note(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Print the command's help on stdout; returns 0. */
-int cli_help(const char *name);
 /* Install the printers of the core's reports and of a fatal out-of-memory. */
 void cli_setup_output(void);
 /* --help or -h as an option of the command's own parser: its help on stdout, exit 0. */
@@ -92,37 +130,37 @@ int cli_host_has(const char *prog);
 const char *human_age(long long created, char *buf, size_t n);
 
 /*
- * A command's options: a table ending in CLI_OPT_END. Each option sets its
- * dest: an int to 1 (CLI_FLAG), a const char * to its value (CLI_STR), a
- * struct strvec gets each value (CLI_STRV, repeatable), or a
- * struct env_inputs (CLI_ENV_*, see CLI_ENV_OPTIONS).
+ * Where a command's options go: for each option of its table entry, by long
+ * name, the variable it sets: an int set to 1 (CLI_FLAG), a const char * to
+ * its value (CLI_STR), a struct strvec that gets each value (CLI_STRV), a
+ * struct env_inputs (CLI_ENV_*: CLI_BIND_ENV).
  */
-enum cli_opt_kind { CLI_FLAG, CLI_STR, CLI_STRV, CLI_ENV_VAR, CLI_ENV_FILE, CLI_ENV_NO_FORWARD, CLI_ENV_PROFILE };
-struct cli_opt {
-	const char *name; /* the long name, without "--" */
-	int short_name;   /* its letter, or 0 */
-	enum cli_opt_kind kind;
+struct cli_bind {
+	const char *name;
 	void *dest;
 };
-#define CLI_OPT_END { NULL, 0, CLI_FLAG, NULL }
-/* The environment options of start, dispatch, resume, exec, shell and env. */
-#define CLI_ENV_OPTIONS(in)                                       \
-	{ "env", 'e', CLI_ENV_VAR, (in) },                        \
-	{ "env-file", 0, CLI_ENV_FILE, (in) },                    \
-	{ "no-forward-keys", 0, CLI_ENV_NO_FORWARD, (in) },       \
-	{ "docker-profile", 0, CLI_ENV_PROFILE, (in) }
+#define CLI_BIND_END { NULL, NULL }
+#define CLI_BIND_ENV(in) { "env", (in) }, { "env-file", (in) }, { "no-forward-keys", (in) }, { "docker-profile", (in) }
 /* flags of cli_parse: at most n operands (n < 255; without it, any number) */
 #define CLI_OPERANDS(n) ((unsigned)(n) + 1u)
-#define CLI_QUIET 0x100u         /* -q/--quiet sets c->quiet */
 #define CLI_OPTIONS_FIRST 0x200u /* options end at the first operand */
 /*
- * Parse the options of argv[1..] for cmd: opts and the ones every command
- * has (-v/--verbose sets c->verbose; -h/--help shows the help, of "image"
- * for "image build", and exits). Returns the index of the first operand; on
- * a bad option or too many operands, prints one line and returns minus the
- * exit code.
+ * Parse argv[1..] as command cmd of the table ("image build" for a
+ * subcommand, argv[0] being "build"): its options, -v/--verbose (sets
+ * c->verbose), -q/--quiet where the table says (c->quiet, unless the
+ * command binds "quiet" itself), -h/--help (shows the help and exits).
+ * binds must name each of cmd's options exactly once (else: abort, a bug).
+ * Returns the index of the first operand; on a bad option or too many
+ * operands, prints one line and returns minus the exit code.
  */
-int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const struct cli_opt *opts, unsigned flags);
+int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const struct cli_bind *binds, unsigned flags);
+/* "  -p, --prompt PROMPT", as help and the man page show an option. */
+void cli_opt_synopsis(const struct cli_optdef *o, struct strbuf *sb);
+/* The whole help of command c (a top-level one), into out. */
+void cli_help_text(const struct cli_cmddef *c, struct strbuf *out);
+/* Print the help of command name (with its subcommands) on stdout: 0, or 2
+ * when there is no such command. */
+int cli_help(const char *name);
 /* Whether any environment option was given. */
 int env_inputs_given(const struct env_inputs *in);
 /* Warn when an image will see no credentials: no API key or token among
@@ -155,5 +193,8 @@ int cmd_trust(int argc, char **argv);
 int cmd_untrust(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
+int cmd_complete(int argc, char **argv);
+int cmd_table(int argc, char **argv);
 
 #endif

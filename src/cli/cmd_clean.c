@@ -285,11 +285,11 @@ int cmd_clean(int argc, char **argv)
 	struct error err = ERROR_INIT;
 	struct clean_opts o = { 0, 0, -1, 0 };
 	const char *days = NULL;
-	const struct cli_opt opts[] = {
-		{ "dry-run", 'n', CLI_FLAG, &o.dry_run },
-		{ "containers", 0, CLI_FLAG, &o.containers },
-		{ "archived", 0, CLI_STR, &days },
-		CLI_OPT_END,
+	const struct cli_bind opts[] = {
+		{ "dry-run", &o.dry_run },
+		{ "containers", &o.containers },
+		{ "archived", &days },
+		CLI_BIND_END,
 	};
 	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(0));
 	if (first < 0)

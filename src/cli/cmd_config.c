@@ -366,16 +366,16 @@ int cmd_config(int argc, char **argv)
 		i++;
 	if (!subs[i])
 		return cli_usage("config", "unknown subcommand '%s'", argv[1]);
-	const struct cli_opt show_opts[] = { { "json", 0, CLI_FLAG, &json }, { "origin", 0, CLI_FLAG, &origin },
-					     CLI_OPT_END };
-	const struct cli_opt file_opts[] = { { "project", 0, CLI_FLAG, &project }, CLI_OPT_END };
-	const struct cli_opt none[] = { CLI_OPT_END };
+	const struct cli_bind show_opts[] = { { "json", &json }, { "origin", &origin },
+					     CLI_BIND_END };
+	const struct cli_bind file_opts[] = { { "project", &project }, CLI_BIND_END };
+	const struct cli_bind none[] = { CLI_BIND_END };
 	char cmd[32];
 	snprintf(cmd, sizeof cmd, "config %s", subs[i]);
 	if (i == 3)
 		argv = negative_values_last(&argc, argv);
 	int first = cli_parse(&c, cmd, argc - 1, argv + 1, i == 0 ? show_opts : i >= 3 ? file_opts : none,
-			      CLI_OPERANDS(operands[i]) | CLI_QUIET);
+			      CLI_OPERANDS(operands[i]));
 	if (first < 0)
 		return -first;
 	char **ops = argv + 1 + first;
@@ -477,7 +477,7 @@ int cmd_profile(int argc, char **argv)
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
 	int json = 0;
-	const struct cli_opt opts[] = { { "json", 0, CLI_FLAG, &json }, CLI_OPT_END };
+	const struct cli_bind opts[] = { { "json", &json }, CLI_BIND_END };
 	if (argc < 2 || (strcmp(argv[1], "list") && strcmp(argv[1], "show")))
 		return cli_usage("profile", "say 'list' or 'show NAME'");
 	int show = !strcmp(argv[1], "show");

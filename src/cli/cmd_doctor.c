@@ -75,11 +75,10 @@ int cmd_doctor(int argc, char **argv)
 	struct strbuf out = STRBUF_INIT;
 	char cwd[4096];
 	int failed = 0;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-v") && strcmp(argv[i], "--verbose"))
-			return cli_usage(argv[0], "unexpected argument '%s'", argv[i]);
-		c.verbose = 1;
-	}
+	const struct cli_bind opts[] = { CLI_BIND_END };
+	int first = cli_parse(&c, "doctor", argc, argv, opts, CLI_OPERANDS(0));
+	if (first < 0)
+		return -first;
 	int in_repo = getcwd(cwd, sizeof cwd) && repo_discover(cwd, &c.repo, &err) == 0;
 	struct error cerr = ERROR_INIT;
 	int config_ok = config_load(&c.cfg, in_repo ? c.repo.root : NULL, &cerr) == 0;

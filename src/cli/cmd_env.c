@@ -95,12 +95,12 @@ int cmd_env(int argc, char **argv)
 	struct session s = { 0 };
 	struct strvec notes = STRVEC_INIT;
 	int json = 0, reveal = 0, in_container = 0, ret = 0;
-	const struct cli_opt opts[] = {
-		{ "json", 0, CLI_FLAG, &json },
-		{ "reveal", 0, CLI_FLAG, &reveal },
-		{ "container", 'c', CLI_FLAG, &in_container }, /* as start -c: env shows a container's */
-		CLI_ENV_OPTIONS(&given),
-		CLI_OPT_END,
+	const struct cli_bind opts[] = {
+		{ "json", &json },
+		{ "reveal", &reveal },
+		{ "container", &in_container }, /* as start -c: env shows a container's */
+		CLI_BIND_ENV(&given),
+		CLI_BIND_END,
 	};
 	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(1));
 	if (first < 0) {

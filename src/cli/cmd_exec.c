@@ -73,14 +73,14 @@ out:
 static int parse_enter(int argc, char **argv, unsigned flags, struct cli *c, struct enter *e, const char **prompt,
 		       const char **file, int *skip)
 {
-	const struct cli_opt opts[] = {
-		{ "prompt", 'p', CLI_STR, prompt },
-		{ "file", 'f', CLI_STR, file },
-		{ "dangerously-skip-permissions", 'd', CLI_FLAG, skip },
-		CLI_ENV_OPTIONS(&e->env),
-		CLI_OPT_END,
+	const struct cli_bind opts[] = {
+		{ "prompt", prompt },
+		{ "file", file },
+		{ "dangerously-skip-permissions", skip },
+		CLI_BIND_ENV(&e->env),
+		CLI_BIND_END,
 	};
-	return cli_parse(c, argv[0], argc, argv, prompt ? opts : opts + 3, CLI_QUIET | flags);
+	return cli_parse(c, argv[0], argc, argv, prompt ? opts : opts + 3, flags);
 }
 
 int cmd_resume(int argc, char **argv)

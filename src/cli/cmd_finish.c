@@ -19,11 +19,11 @@ int cmd_finish(int argc, char **argv)
 	struct finish_result res;
 	const char *target = NULL;
 	int ret = 0;
-	const struct cli_opt opts[] = {
-		{ "branch", 'b', CLI_STR, &target },
-		CLI_OPT_END,
+	const struct cli_bind opts[] = {
+		{ "branch", &target },
+		CLI_BIND_END,
 	};
-	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_QUIET);
+	int first = cli_parse(&c, argv[0], argc, argv, opts, 0);
 	if (first < 0)
 		return -first;
 	if (first >= argc)

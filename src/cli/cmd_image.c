@@ -29,12 +29,12 @@ static int image_build_cmd(struct cli *c, int argc, char **argv)
 	struct error err = ERROR_INIT;
 	struct image_plan p = IMAGE_PLAN_INIT;
 	int force = 0, no_cache = 0, ret = 0, built = 0;
-	const struct cli_opt opts[] = {
-		{ "force", 'f', CLI_FLAG, &force },
-		{ "no-cache", 0, CLI_FLAG, &no_cache },
-		CLI_OPT_END,
+	const struct cli_bind opts[] = {
+		{ "force", &force },
+		{ "no-cache", &no_cache },
+		CLI_BIND_END,
 	};
-	int first = cli_parse(c, "image build", argc, argv, opts, CLI_QUIET | CLI_OPERANDS(0));
+	int first = cli_parse(c, "image build", argc, argv, opts, CLI_OPERANDS(0));
 	if (first < 0)
 		return -first;
 	if (cli_open(c, &err) < 0 || project_plan(c, &p, &err) < 0)
@@ -132,16 +132,12 @@ static int image_list_cmd(struct cli *c, int argc, char **argv, int prune)
 	struct engine_image *v = NULL;
 	size_t n = 0;
 	int json = 0, dry = 0, ret = 0, removed = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!prune && !strcmp(argv[i], "--json"))
-			json = 1;
-		else if (prune && !strcmp(argv[i], "--dry-run"))
-			dry = 1;
-		else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
-			c->verbose = 1;
-		else
-			return cli_usage(prune ? "image prune" : "image list", "unexpected argument '%s'", argv[i]);
-	}
+	const struct cli_bind list_opts[] = { { "json", &json }, CLI_BIND_END };
+	const struct cli_bind prune_opts[] = { { "dry-run", &dry }, CLI_BIND_END };
+	int first = cli_parse(c, prune ? "image prune" : "image list", argc, argv, prune ? prune_opts : list_opts,
+			      CLI_OPERANDS(0));
+	if (first < 0)
+		return -first;
 	if (cli_open(c, &err) < 0)
 		goto fail;
 	/* the current image is the one the Dockerfile hashes to now */
@@ -191,12 +187,12 @@ static int image_bootstrap_cmd(struct cli *c, int argc, char **argv)
 {
 	struct error err = ERROR_INIT;
 	struct image_bootstrap_opts o = { "debootstrap", "bookworm", NULL, "http://deb.debian.org/debian", "/var/tmp" };
-	const struct cli_opt opts[] = {
-		{ "from", 0, CLI_STR, &o.from },
-		{ "suite", 0, CLI_STR, &o.suite },
-		{ "tag", 0, CLI_STR, &o.tag },
-		{ "mirror", 0, CLI_STR, &o.mirror },
-		CLI_OPT_END,
+	const struct cli_bind opts[] = {
+		{ "from", &o.from },
+		{ "suite", &o.suite },
+		{ "tag", &o.tag },
+		{ "mirror", &o.mirror },
+		CLI_BIND_END,
 	};
 	int first = cli_parse(c, "image bootstrap", argc, argv, opts, CLI_OPERANDS(0));
 	if (first < 0)

@@ -147,11 +147,11 @@ int cmd_list(int argc, char **argv)
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
 	int all = 0, quiet = 0, json = 0;
-	const struct cli_opt opts[] = {
-		{ "all", 'a', CLI_FLAG, &all },
-		{ "quiet", 'q', CLI_FLAG, &quiet },
-		{ "json", 0, CLI_FLAG, &json },
-		CLI_OPT_END,
+	const struct cli_bind opts[] = {
+		{ "all", &all },
+		{ "quiet", &quiet },
+		{ "json", &json },
+		CLI_BIND_END,
 	};
 	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(0));
 	if (first < 0)
@@ -295,9 +295,9 @@ int cmd_status(int argc, char **argv)
 	struct error err = ERROR_INIT;
 	struct session s = { 0 };
 	int json = 0, ret = 0;
-	const struct cli_opt opts[] = {
-		{ "json", 0, CLI_FLAG, &json },
-		CLI_OPT_END,
+	const struct cli_bind opts[] = {
+		{ "json", &json },
+		CLI_BIND_END,
 	};
 	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(1));
 	if (first < 0)
@@ -331,7 +331,7 @@ int cmd_logs(int argc, char **argv)
 	struct session s = { 0 };
 	struct strbuf out = STRBUF_INIT;
 	int network = 0, r = 0;
-	const struct cli_opt opts[] = { { "network", 0, CLI_FLAG, &network }, CLI_OPT_END };
+	const struct cli_bind opts[] = { { "network", &network }, CLI_BIND_END };
 	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(1));
 	if (first < 0)
 		return -first;

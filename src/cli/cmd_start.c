@@ -42,33 +42,33 @@ struct start_opts {
 static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, struct start_opts *o,
 		       struct strvec *words)
 {
-	const struct cli_opt opts[] = {
-		{ "prompt", 'p', CLI_STR, &o->prompt },
-		{ "file", 'f', CLI_STR, &o->prompt_file },
-		{ "container", 'c', CLI_FLAG, &o->container },
-		{ "dangerously-skip-permissions", 'd', CLI_FLAG, &o->skip_perms },
-		{ "detach", 0, CLI_FLAG, &o->detach },
-		{ "allow-dirty", 0, CLI_FLAG, &o->allow_dirty },
-		{ "docker-image", 0, CLI_STR, &o->image },
-		{ "dry-run", 0, CLI_FLAG, &o->dry_run },
-		{ "json", 0, CLI_FLAG, &o->json },
-		{ "reveal", 0, CLI_FLAG, &o->reveal },
-		{ "build", 0, CLI_FLAG, &o->build },
-		{ "no-cache", 0, CLI_FLAG, &o->no_cache },
-		{ "mount", 0, CLI_STRV, &o->mounts },
-		{ "setup-script", 0, CLI_STR, &o->setup_script },
-		{ "docker-args", 0, CLI_STRV, &o->docker_args },
-		{ "memory", 0, CLI_STR, &o->res.memory },
-		{ "cpus", 0, CLI_STR, &o->res.cpus },
-		{ "pids-limit", 0, CLI_STR, &o->res.pids_limit },
-		{ "gpus", 0, CLI_STR, &o->res.gpus },
-		{ "shm-size", 0, CLI_STR, &o->res.shm_size },
-		{ "allow-domains", 0, CLI_STRV, &o->allow },
-		CLI_ENV_OPTIONS(&o->env),
-		CLI_OPT_END,
+	const struct cli_bind opts[] = {
+		{ "prompt", &o->prompt },
+		{ "file", &o->prompt_file },
+		{ "container", &o->container },
+		{ "dangerously-skip-permissions", &o->skip_perms },
+		{ "detach", &o->detach },
+		{ "allow-dirty", &o->allow_dirty },
+		{ "docker-image", &o->image },
+		{ "dry-run", &o->dry_run },
+		{ "json", &o->json },
+		{ "reveal", &o->reveal },
+		{ "build", &o->build },
+		{ "no-cache", &o->no_cache },
+		{ "mount", &o->mounts },
+		{ "setup-script", &o->setup_script },
+		{ "docker-args", &o->docker_args },
+		{ "memory", &o->res.memory },
+		{ "cpus", &o->res.cpus },
+		{ "pids-limit", &o->res.pids_limit },
+		{ "gpus", &o->res.gpus },
+		{ "shm-size", &o->res.shm_size },
+		{ "allow-domains", &o->allow },
+		CLI_BIND_ENV(&o->env),
+		CLI_BIND_END,
 	};
 	/* dispatch: options come before the prompt, whose words are its own */
-	int first = cli_parse(c, cmd, argc, argv, opts, CLI_QUIET | (strcmp(cmd, "dispatch") ? 0 : CLI_OPTIONS_FIRST));
+	int first = cli_parse(c, cmd, argc, argv, opts, (strcmp(cmd, "dispatch") ? 0 : CLI_OPTIONS_FIRST));
 	if (first < 0)
 		return -first;
 	/* an image or a build is a container's */

@@ -112,15 +112,6 @@ void cli_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-int cli_help(const char *name)
-{
-	const struct cmd *c = cmd_find(name);
-	for (const struct help_text *h = help_texts; c && h->name; h++)
-		if (!strcmp(h->name, c->name))
-			return fputs(h->text, stdout) < 0 ? PARA_EXIT_FAIL : 0;
-	return PARA_EXIT_USAGE;
-}
-
 int cli_open(struct cli *c, struct error *err)
 {
 	char cwd[4096];

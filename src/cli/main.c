@@ -9,37 +9,12 @@
 #include "version.h"
 #include "util/banned.h"
 
-const struct cmd commands[] = {
-	{ "start", NULL, cmd_start, "create a session and launch the agent in it" },
-	{ "dispatch", NULL, cmd_dispatch, "start with a required prompt" },
-	{ "list", "ls", cmd_list, "list the sessions of this repository" },
-	{ "resume", NULL, cmd_resume, "re-launch the agent in a session" },
-	{ "shell", NULL, cmd_shell, "open a shell in a session" },
-	{ "exec", NULL, cmd_exec, "run one command in a session" },
-	{ "finish", NULL, cmd_finish, "commit the session's work and remove it" },
-	{ "cancel", NULL, cmd_cancel, "archive a session (never loses work)" },
-	{ "recover", NULL, cmd_recover, "bring an archived session back" },
-	{ "clean", NULL, cmd_clean, "remove what no session owns" },
-	{ "status", NULL, cmd_status, "one session in detail" },
-	{ "logs", NULL, cmd_logs, "a container session's output, or with --network its proxy's log" },
-	{ "doctor", NULL, cmd_doctor, "check git, the engine, images and config" },
-	{ "config", NULL, cmd_config, "show, check and change the configuration" },
-	{ "profile", NULL, cmd_profile, "list the docker profiles, or show one resolved" },
-	{ "trust", NULL, cmd_trust, "let this repository's .para/config.json widen what para does" },
-	{ "untrust", NULL, cmd_untrust, "forget the trust given to this repository" },
-	{ "env", NULL, cmd_env, "the environment a container session gets" },
-	{ "image", NULL, cmd_image, "build, list and prune project images; bootstrap base images" },
-	{ "version", NULL, cmd_version, "print the version" },
-	{ "help", NULL, cmd_help, "help on a command" },
-	{ NULL, NULL, NULL, NULL },
-};
-
-const struct cmd *cmd_find(const char *name)
+/* A command as typed first: a top-level one, not hidden... except the
+ * completion scripts' helper, which they call by name. */
+static const struct cli_cmddef *top(const char *name)
 {
-	for (const struct cmd *c = commands; c->name; c++)
-		if (!strcmp(c->name, name) || (c->alias && !strcmp(c->alias, name)))
-			return c;
-	return NULL;
+	const struct cli_cmddef *c = cli_cmd(name);
+	return c && c->fn ? c : NULL;
 }
 
 static void usage_all(FILE *f)
@@ -48,8 +23,9 @@ static void usage_all(FILE *f)
 	      "Run coding agents in parallel, isolated sessions: a git worktree on its own\n"
 	      "branch, and with -c a container holding the agent.\n\ncommands:\n",
 	      f);
-	for (const struct cmd *c = commands; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	for (const struct cli_cmddef *c = cli_commands; c->name; c++)
+		if (c->fn && !(c->flags & CLI_HIDDEN))
+			fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fputs("\n'para COMMAND --help' for a command's options. Exit codes: 0 ok, 1 failure,\n"
 	      "2 usage, 3 engine unreachable, 4 invalid or untrusted config ('para trust'),\n"
 	      "else the agent's own code.\n",
@@ -66,8 +42,16 @@ void cli_help_exit(const char *name)
 
 int cmd_help(int argc, char **argv)
 {
+	struct cli c = CLI_INIT;
+	const struct cli_bind opts[] = { CLI_BIND_END };
+	int first = cli_parse(&c, "help", argc, argv, opts, CLI_OPERANDS(1));
+	if (first < 0)
+		return -first;
+	argc -= first - 1;
+	argv += first - 1;
 	if (argc > 1) {
-		if (!cmd_find(argv[1]))
+		const struct cli_cmddef *d = top(argv[1]);
+		if (!d || (d->flags & CLI_HIDDEN))
 			return cli_usage("help", "unknown command '%s'", argv[1]);
 		return cli_help(argv[1]);
 	}
@@ -77,8 +61,11 @@ int cmd_help(int argc, char **argv)
 
 int cmd_version(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	struct cli c = CLI_INIT;
+	const struct cli_bind opts[] = { CLI_BIND_END };
+	int first = cli_parse(&c, "version", argc, argv, opts, CLI_OPERANDS(0));
+	if (first < 0)
+		return -first;
 	printf("para %s\n", PARA_VERSION);
 	return 0;
 }
@@ -96,8 +83,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version"))
-		return cmd_version(argc, argv);
-	const struct cmd *c = cmd_find(argv[1]);
+		return cmd_version(1, argv + 1);
+	const struct cli_cmddef *c = top(argv[1]);
 	if (!c) {
 		fprintf(stderr, "para: unknown command '%s' (see 'para --help')\n", argv[1]);
 		return PARA_EXIT_USAGE;

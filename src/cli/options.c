@@ -1,9 +1,11 @@
 /*
- * One option parser for every command: a command declares its options as a
- * table (what each one sets) and cli_parse turns it into getopt_long's, adds
- * -h/--help, and says what is wrong with a bad option in para's one line.
+ * One option parser for every command: the options are the table's
+ * (table.c), the command says where their values go, and cli_parse turns
+ * them into getopt_long's, adds -v, -q and -h, and says what is wrong with a
+ * bad option in para's one line.
  */
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,28 +13,34 @@
 #include "util/xalloc.h"
 #include "util/banned.h"
 
-enum { LONG_BASE = 256, MAX_OPTS = 32 };
+enum { LONG_BASE = 256, MAX_OPTS = 40 };
 
-static int takes_value(const struct cli_opt *o)
+/* One option as parsed: its definition and where it goes. */
+struct slot {
+	const struct cli_optdef *def;
+	void *dest;
+};
+
+static int takes_value(const struct cli_optdef *o)
 {
-	return o->kind != CLI_FLAG && o->kind != CLI_ENV_NO_FORWARD;
+	return o->arg != NULL;
 }
 
-/* The table entry getopt_long's return value stands for, or NULL. */
-static const struct cli_opt *opt_of(const struct cli_opt *opts, size_t n, int got)
+/* The slot getopt_long's return value stands for, or NULL. */
+static const struct slot *slot_of(const struct slot *v, size_t n, int got)
 {
 	if (got >= LONG_BASE && (size_t)(got - LONG_BASE) < n)
-		return &opts[got - LONG_BASE];
+		return &v[got - LONG_BASE];
 	for (size_t i = 0; i < n; i++)
-		if (opts[i].short_name && opts[i].short_name == got)
-			return &opts[i];
+		if (v[i].def->short_name && v[i].def->short_name == got)
+			return &v[i];
 	return NULL;
 }
 
-static int apply(const struct cli_opt *o, const char *arg, struct error *err)
+static int apply(const struct slot *o, const char *arg, struct error *err)
 {
 	struct env_inputs *in = o->dest;
-	switch (o->kind) {
+	switch (o->def->kind) {
 	case CLI_FLAG: *(int *)o->dest = 1; return 0;
 	case CLI_STR: *(const char **)o->dest = arg; return 0;
 	case CLI_STRV: strvec_push(o->dest, arg); return 0;
@@ -51,25 +59,38 @@ static int apply(const struct cli_opt *o, const char *arg, struct error *err)
 	}
 }
 
-/* The help of "image build" is the help of "image". */
-static _Noreturn void help_exit(const char *cmd)
+static _Noreturn void bug(const char *cmd, const char *what, const char *name)
 {
-	char name[64];
-	size_t n = strcspn(cmd, " ");
-	if (n >= sizeof name)
-		n = sizeof name - 1;
-	memcpy(name, cmd, n);
-	name[n] = '\0';
-	cli_help_exit(name);
+	fprintf(stderr, "para: internal error: %s '%s' of '%s' (src/cli/table.c and the command disagree)\n", what,
+		name, cmd);
+	abort();
 }
 
-/* The options every command has: -v, and -q where flags say so. */
-static size_t common_options(struct cli *c, unsigned flags, struct cli_opt *v)
+/* The command's options from the table, each with its binding; then -q
+ * (when the command has it and does not bind it itself) and -v. */
+static size_t slots(struct cli *c, const struct cli_cmddef *def, const struct cli_bind *binds, struct slot *v)
 {
 	size_t n = 0;
-	v[n++] = (struct cli_opt){ "verbose", 'v', CLI_FLAG, &c->verbose };
-	if (flags & CLI_QUIET)
-		v[n++] = (struct cli_opt){ "quiet", 'q', CLI_FLAG, &c->quiet };
+	for (const struct cli_optdef *o = def->opts; o->name; o++) {
+		const struct cli_bind *b = binds;
+		while (b->name && strcmp(b->name, o->name))
+			b++;
+		if (!b->name)
+			bug(def->name, "no variable for option", o->name);
+		if (n == MAX_OPTS - 2)
+			abort(); /* a command's table is too long: raise MAX_OPTS */
+		v[n++] = (struct slot){ o, b->dest };
+	}
+	for (const struct cli_bind *b = binds; b->name; b++) {
+		size_t i = 0;
+		while (i < n && strcmp(v[i].def->name, b->name))
+			i++;
+		if (i == n)
+			bug(def->name, "a variable for no option", b->name);
+	}
+	if ((def->flags & CLI_QUIET) && !slot_of(v, n, 'q'))
+		v[n++] = (struct slot){ &cli_common_quiet, &c->quiet };
+	v[n++] = (struct slot){ &cli_common_verbose, &c->verbose };
 	return n;
 }
 
@@ -83,29 +104,25 @@ static int check_operands(const char *cmd, int first, int argc, char **argv, uns
 	return -cli_usage(cmd, "too many arguments");
 }
 
-int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const struct cli_opt *own, unsigned flags)
+int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const struct cli_bind *binds, unsigned flags)
 {
-	struct cli_opt opts[MAX_OPTS + 1];
+	const struct cli_cmddef *def = cli_cmd(cmd);
+	struct slot v[MAX_OPTS];
 	struct option lo[MAX_OPTS + 2];
 	char so[3 * MAX_OPTS + 4];
-	size_t n = common_options(c, flags, opts), k = 0;
-	for (size_t i = 0; own[i].name; i++) {
-		if (n == MAX_OPTS)
-			abort(); /* a command's table is too long: raise MAX_OPTS */
-		opts[n++] = own[i];
-	}
-	opts[n] = (struct cli_opt)CLI_OPT_END;
-	n = 0;
+	if (!def)
+		bug(cmd, "no table entry for", cmd);
+	size_t n = slots(c, def, binds, v), k = 0;
 	if (flags & CLI_OPTIONS_FIRST)
 		so[k++] = '+';
 	so[k++] = ':';
 	so[k++] = 'h';
-	for (; opts[n].name; n++) {
-		lo[n] = (struct option){ opts[n].name, takes_value(&opts[n]) ? required_argument : no_argument, NULL,
-					 LONG_BASE + (int)n };
-		if (opts[n].short_name) {
-			so[k++] = (char)opts[n].short_name;
-			if (takes_value(&opts[n]))
+	for (size_t i = 0; i < n; i++) {
+		lo[i] = (struct option){ v[i].def->name, takes_value(v[i].def) ? required_argument : no_argument, NULL,
+					 LONG_BASE + (int)i };
+		if (v[i].def->short_name) {
+			so[k++] = (char)v[i].def->short_name;
+			if (takes_value(v[i].def))
 				so[k++] = ':';
 		}
 	}
@@ -117,10 +134,10 @@ int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const struc
 	int got;
 	while ((got = getopt_long(argc, argv, so, lo, NULL)) != -1) {
 		if (got == 'h')
-			help_exit(cmd);
+			cli_help_exit(cmd);
 		if (got == ':')
 			return -cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
-		const struct cli_opt *o = opt_of(opts, n, got);
+		const struct slot *o = slot_of(v, n, got);
 		if (!o)
 			return -cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
 		struct error err = ERROR_INIT;
