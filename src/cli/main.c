@@ -16,6 +16,7 @@ const struct cmd commands[] = {
 	{ "resume", NULL, cmd_resume, "re-launch the agent in a session" },
 	{ "shell", NULL, cmd_shell, "open a shell in a session" },
 	{ "exec", NULL, cmd_exec, "run one command in a session" },
+	{ "open", NULL, cmd_open, "open the IDE (ide.command) on a session" },
 	{ "finish", NULL, cmd_finish, "commit the session's work and remove it" },
 	{ "cancel", NULL, cmd_cancel, "archive a session (never loses work)" },
 	{ "recover", NULL, cmd_recover, "bring an archived session back" },
