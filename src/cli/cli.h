@@ -120,6 +120,15 @@ int cli_container_up(struct cli *c, struct session *s, struct container_spec *sp
 int cli_run_in_session(struct cli *c, const struct session *s, const struct container_spec *spec,
 		       const char *const *argv, const char *in, size_t in_len, int *status, struct error *err);
 
+/* The IDE's argv: ide.command's words (split like sh, no expansion). Not
+ * configured: exit 4; its program not on PATH: exit 1. */
+int cli_ide_argv(const struct cli *c, struct strvec *argv, struct error *err);
+/* Launch the IDE (ide from cli_ide_argv) on session s, detached: with the
+ * worktree as its argument, or for a container session (spec non-NULL, its
+ * container running) --folder-uri of the container's /workspace. */
+int cli_ide_launch(struct cli *c, const struct session *s, const struct container_spec *spec,
+		   const struct strvec *ide, struct error *err);
+
 /* The agent's argv (agent.command [+ skip args] [+ prompt when prompt=arg]);
  * fails when it is more than one exec can carry. */
 int cli_agent_argv(const struct cli *c, int skip_permissions, const char *prompt, struct strvec *argv,
@@ -180,6 +189,7 @@ int cmd_logs(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_shell(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_open(int argc, char **argv);
 int cmd_finish(int argc, char **argv);
 int cmd_cancel(int argc, char **argv);
 int cmd_recover(int argc, char **argv);

@@ -30,6 +30,7 @@ struct start_opts {
 	const char *image;
 	const char *setup_script; /* --setup-script */
 	int container, detach, skip_perms, allow_dirty, dry_run, json, reveal, build, no_cache;
+	int ide; /* --ide: open the IDE on the new session */
 	struct strbuf prompt_buf;
 	struct env_inputs env;
 	struct strvec mounts;      /* --mount */
@@ -48,6 +49,7 @@ static int parse_start(const char *cmd, int argc, char **argv, struct cli *c, st
 		{ "container", &o->container },
 		{ "dangerously-skip-permissions", &o->skip_perms },
 		{ "detach", &o->detach },
+		{ "ide", &o->ide },
 		{ "allow-dirty", &o->allow_dirty },
 		{ "docker-image", &o->image },
 		{ "dry-run", &o->dry_run },
@@ -306,15 +308,25 @@ static int setup_choose(struct cli *c, const struct start_opts *o, char **out, s
 	return 0;
 }
 
+/* --ide, checked by cli_ide_argv before anything is made, and launched once
+ * the session is ready: one that fails now leaves the session as it is, and
+ * is the exit code of a --detach start. */
+static int start_ide(struct cli *c, const struct session *s, const struct container_spec *spec,
+		     const struct strvec *ide)
+{
+	struct error err = ERROR_INIT;
+	return cli_ide_launch(c, s, spec, ide, &err) < 0 ? cli_fail(&err) : 0;
+}
+
 static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 {
 	struct error err = ERROR_INIT;
 	struct container_spec spec = CONTAINER_SPEC_INIT;
 	struct image_plan plan = IMAGE_PLAN_INIT;
 	struct session s = { 0 };
-	struct strvec agent = STRVEC_INIT;
+	struct strvec agent = STRVEC_INIT, ide = STRVEC_INIT;
 	char *name = NULL, *setup = NULL;
-	int ret = 1, needs_build = 0;
+	int ret = 1, needs_build = 0, ide_rc = 0;
 	unsigned mark = sig_count();
 
 	if (given_name && name_validate(given_name, &err) < 0)
@@ -322,7 +334,7 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 	if (cli_open(c, &err) < 0 || read_prompt(o, &err) < 0)
 		goto fail;
 	name = given_name ? xstrdup(given_name) : free_name(c);
-	if ((o->container && setup_choose(c, o, &setup, &err) < 0) ||
+	if ((o->ide && cli_ide_argv(c, &ide, &err) < 0) || (o->container && setup_choose(c, o, &setup, &err) < 0) ||
 	    preflight(c, o, name, &spec, &plan, &needs_build, &err) < 0)
 		goto fail;
 	const char *stdin_prompt;
@@ -344,9 +356,10 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 		goto fail;
 	cli_note(c, "session '%s' ready: branch %s, worktree %s%s%s", name, s.branch, s.worktree,
 		 o->container ? ", container " : "", o->container ? spec.name : "");
+	ide_rc = o->ide ? start_ide(c, &s, o->container ? &spec : NULL, &ide) : 0;
 	if (o->detach) {
 		cli_note(c, "detached; 'para resume %s' runs the agent, 'para shell %s' opens a shell", name, name);
-		ret = 0;
+		ret = ide_rc;
 		goto out;
 	}
 	int status = 0;
@@ -360,6 +373,7 @@ out:
 	free(name);
 	free(setup);
 	strvec_clear(&agent);
+	strvec_clear(&ide);
 	spec_clear(&spec);
 	image_plan_clear(&plan);
 	session_clear(&s);

@@ -19,7 +19,7 @@ static const char defaults_json[] =
 	"   \"skip_permissions_args\": [\"--dangerously-skip-permissions\"],"
 	"   \"login_command\": [\"claude\", \"/login\"] },"
 	" \"git\": { \"branch_prefix\": \"para\" },"
-	" \"ide\": { \"command\": \"code\" },"
+	" \"ide\": { \"command\": null },"
 	" \"docker\": {"
 	"   \"runtime\": \"docker\","
 	"   \"default_image\": \"para-authenticated:latest\","

@@ -38,7 +38,7 @@ const struct key_rule schema_rules[] = {
 	{ "git", T_OBJ, NULL, "session branches" },
 	{ "git.branch_prefix", T_STR, NULL, "session branches are PREFIX/NAME" },
 	{ "ide", T_OBJ, NULL, "the editor para opens" },
-	{ "ide.command", STR_OR_NULL, NULL, "the editor's command" },
+	{ "ide.command", STR_OR_NULL, NULL, "the editor para open launches, split like sh words (null: none)" },
 	{ "docker", T_OBJ, NULL, "container sessions (--container)" },
 	{ "docker.runtime", T_STR, NULL, "the engine CLI: docker or podman" },
 	{ "docker.default_image", T_STR, NULL, "the image when no other rule chooses one" },

@@ -274,6 +274,20 @@ int child_start(struct child *c, struct error *err)
 	return 0;
 }
 
+/* What exec_child reported: the chdir (step 1) or the exec failed with e. */
+static int exec_failure(const struct child *c, int step, int e, struct error *err)
+{
+	errno = e;
+	if (step == 1)
+		return error_errno(err, PARA_EXIT_FAIL, "cannot run '%s' in '%s'", c->args.v[0], c->dir);
+	if (e == ENOENT) {
+		error_set(err, PARA_EXIT_FAIL, "cannot run '%s': command not found", c->args.v[0]);
+		err->sys_errno = ENOENT;
+		return -1;
+	}
+	return error_errno(err, PARA_EXIT_FAIL, "cannot run '%s'", c->args.v[0]);
+}
+
 int child_finish(struct child *c, int *status, struct error *err)
 {
 	int *fds = c->fds_;
@@ -304,19 +318,8 @@ int child_finish(struct child *c, int *status, struct error *err)
 	while (waitpid(c->pid, &ws, 0) < 0 && errno == EINTR)
 		;
 	c->pid = 0;
-	if (c->exec_errno_ && c->exec_step_ == 1) {
-		errno = c->exec_errno_;
-		return error_errno(err, PARA_EXIT_FAIL, "cannot run '%s' in '%s'", c->args.v[0], c->dir);
-	}
-	if (c->exec_errno_) {
-		errno = c->exec_errno_;
-		if (c->exec_errno_ == ENOENT) {
-			error_set(err, PARA_EXIT_FAIL, "cannot run '%s': command not found", c->args.v[0]);
-			err->sys_errno = ENOENT;
-			return -1;
-		}
-		return error_errno(err, PARA_EXIT_FAIL, "cannot run '%s'", c->args.v[0]);
-	}
+	if (c->exec_errno_)
+		return exec_failure(c, c->exec_step_, c->exec_errno_, err);
 	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 	if (!c->interactive && !c->on_signal && sig_count() != c->sigs_)
 		return error_set(err, 128 + sig_last(), "interrupted");
@@ -340,4 +343,68 @@ int child_run(struct child *c, int *status, struct error *err)
 	if (child_start(c, err) < 0)
 		return -1;
 	return child_finish(c, status, err);
+}
+
+/* The intermediate process of child_spawn_detached (only async-signal-safe
+ * calls): a session of its own, then the program's fork, then gone. */
+static void __attribute__((noreturn)) detach_child(struct child *c, char **envp, int out_fd, int report)
+{
+	sigset_t all;
+	pid_t pid;
+	/* para's handlers forward signals to its children: not from here */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	if (setsid() < 0 || (pid = fork()) < 0) {
+		int e[2] = { 2, errno };
+		if (write(report, e, sizeof e) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	if (pid > 0)
+		_exit(0);
+	if (out_fd >= 0) {
+		dup2(out_fd, 1);
+		dup2(out_fd, 2);
+		if (out_fd <= 2)
+			fcntl(out_fd, F_SETFD, 0); /* dup2 onto itself keeps close-on-exec */
+	}
+	exec_child(c, envp, c->fds_, report); /* resets the signals and the mask */
+}
+
+int child_spawn_detached(struct child *c, int out_fd, struct error *err)
+{
+	int report[2];
+	struct strvec envstore = STRVEC_INIT;
+	if (!c->args.nr || c->in || c->out || c->err || c->in_fd > 0)
+		return error_set(err, PARA_EXIT_FAIL, "internal error: a detached command has no pipes");
+	if (pipe2(report, O_CLOEXEC) < 0)
+		return error_errno(err, PARA_EXIT_FAIL, "cannot create a pipe");
+	char **envp = build_env(c, &envstore);
+	c->interactive = 1; /* setsid made its group: exec_child need not */
+	c->no_stdin = 1;
+	c->null_stdout = c->null_stderr = out_fd < 0;
+	pid_t pid = fork();
+	if (pid == 0)
+		detach_child(c, envp, out_fd, report[1]);
+	int fork_errno = errno;
+	strvec_clear(&envstore);
+	close(report[1]);
+	if (pid < 0) {
+		close(report[0]);
+		errno = fork_errno;
+		return error_errno(err, PARA_EXIT_FAIL, "cannot start '%s'", c->args.v[0]);
+	}
+	/* end of file once the program is exec'd (the pipe is close-on-exec)
+	 * and the intermediate is gone; [step, errno] when it failed */
+	int failed[2] = { 0, 0 }, ws;
+	ssize_t r;
+	do
+		r = read(report[0], failed, sizeof failed);
+	while (r < 0 && errno == EINTR);
+	close(report[0]);
+	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	if (r == (ssize_t)sizeof failed)
+		return exec_failure(c, failed[0], failed[1], err);
+	return 0;
 }

@@ -76,6 +76,18 @@ int child_run(struct child *c, int *status, struct error *err);
 int child_start(struct child *c, struct error *err);
 int child_finish(struct child *c, int *status, struct error *err);
 
+/*
+ * Start c detached and do not wait for it: a program that outlives para
+ * (an editor). It runs in a session of its own (setsid: no controlling
+ * terminal, no signal from para's terminal), with stdin from /dev/null and
+ * stdout and stderr to out_fd (/dev/null when out_fd < 0), and it is never
+ * para's child: a short-lived intermediate process forks it and exits, so
+ * nothing is left to reap. c->dir and c->env apply; c->in, c->out, c->err
+ * must be unset. Returns 0 once the program is exec'd; -1 when it could not
+ * be (err as child_run's: "cannot run 'x': command not found" …).
+ */
+int child_spawn_detached(struct child *c, int out_fd, struct error *err);
+
 /* What stdin is: a terminal, data (a pipe, file or socket), or nothing
  * (closed, or /dev/null). */
 enum stdin_kind { STDIN_NONE, STDIN_TTY, STDIN_DATA };

@@ -1314,6 +1314,85 @@ static void test_first_line(void **state)
 	assert_string_equal(out, "");
 }
 
+/* ---- detached ----------------------------------------------------------- */
+
+/* Wait up to 5 s for path to exist. */
+static int wait_for_file(const char *path)
+{
+	for (int i = 0; i < 500; i++) {
+		if (access(path, F_OK) == 0)
+			return 1;
+		poll(NULL, 0, 10);
+	}
+	return 0;
+}
+
+static void test_spawn_detached(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/para-test-detach-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *log = xasprintf("%s/log", dir), *done = xasprintf("%s/done", dir);
+	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	struct child c = CHILD_INIT;
+	struct error err = ERROR_INIT;
+	/* it outlives the call: "done" comes once the test makes "go" (or after
+	 * 5 s, so a spawn that waited would see "done" already) */
+	child_args(&c, "/bin/sh", "-c",
+		   "pwd -P; echo to-stderr >&2; readlink /proc/$$/fd/0; cut -d')' -f2 /proc/$$/stat | awk '{print $4}';"
+		   " echo \"$PARA_T\"; i=0; while [ ! -e go ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done;"
+		   " touch done",
+		   NULL);
+	c.dir = dir;
+	strvec_push(&c.env, "PARA_T=given");
+	assert_int_equal(child_spawn_detached(&c, fd, &err), 0);
+	close(fd);
+	if (access(done, F_OK) == 0)
+		fail_msg("child_spawn_detached waited for the program to end");
+	char *go = xasprintf("%s/go", dir);
+	close(open(go, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	/* nothing left to reap: the program is not our child */
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	assert_true(wait_for_file(done));
+	struct strbuf out = STRBUF_INIT;
+	assert_int_equal(strbuf_read_file(&out, log), 0);
+	char *want = xasprintf("%s\nto-stderr\n/dev/null\n", dir);
+	if (strncmp(out.buf, want, strlen(want)))
+		fail_msg("output: '%s', expected it to start with '%s'", out.buf, want);
+	long sid = atol(out.buf + strlen(want));
+	assert_true(sid > 0);
+	assert_int_not_equal(sid, (long)getsid(0)); /* a session of its own */
+	assert_non_null(strstr(out.buf + strlen(want), "\ngiven\n"));
+	free(want);
+	strbuf_release(&out);
+	child_clear(&c);
+
+	/* not found, and a missing folder: errors, and no child left either */
+	struct child m = CHILD_INIT;
+	child_args(&m, "para-no-such-program-x7", NULL);
+	assert_int_equal(child_spawn_detached(&m, -1, &err), -1);
+	assert_non_null(strstr(err.msg, "'para-no-such-program-x7': command not found"));
+	child_clear(&m);
+	struct child d = CHILD_INIT;
+	error_clear(&err);
+	child_args(&d, "/bin/true", NULL);
+	d.dir = "/nonexistent/para-test-dir";
+	assert_int_equal(child_spawn_detached(&d, -1, &err), -1);
+	assert_non_null(strstr(err.msg, "/nonexistent/para-test-dir"));
+	child_clear(&d);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+
+	unlink(log);
+	unlink(done);
+	unlink(go);
+	rmdir(dir);
+	free(log);
+	free(done);
+	free(go);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "--helper"))
@@ -1355,6 +1434,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_on_line_two_streams),
 		cmocka_unit_test(test_on_line_crlf),
 		cmocka_unit_test(test_first_line),
+		cmocka_unit_test(test_spawn_detached),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
