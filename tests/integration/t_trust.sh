@@ -366,7 +366,7 @@ test_trust_usage_and_errors() {
 	hostile_clone "{\"agent\": {\"command\": $(agent_json)}}"
 	expect_rc 2 "$PARA" trust --bogus
 	assert_one_line "$out"
-	assert_contains "$out" "para trust: unexpected argument '--bogus'"
+	assert_contains "$out" "para trust: unknown option '--bogus'"
 	expect_rc 2 "$PARA" untrust now
 	assert_one_line "$out"
 	expect_rc 0 "$PARA" trust --help
