@@ -29,6 +29,7 @@ const struct cmd commands[] = {
 	{ "untrust", NULL, cmd_untrust, "forget the trust given to this repository" },
 	{ "env", NULL, cmd_env, "the environment a container session gets" },
 	{ "image", NULL, cmd_image, "build, list and prune project images; bootstrap base images" },
+	{ "auth", NULL, cmd_auth, "log the agent in once, into the home volume every container gets" },
 	{ "version", NULL, cmd_version, "print the version" },
 	{ "help", NULL, cmd_help, "help on a command" },
 	{ NULL, NULL, NULL, NULL },
