@@ -172,8 +172,8 @@ void cli_help_text(const struct cli_cmddef *c, struct strbuf *out);
 int cli_help(const char *name);
 /* Whether any environment option was given. */
 int env_inputs_given(const struct env_inputs *in);
-/* Warn when an image will see no credentials: no API key or token among
- * its variables. */
+/* Warn when the container (made and running) sees no credentials: no API
+ * key or token among its variables, and no file in its home volume. */
 void cli_credentials_warning(struct cli *c, const struct container_spec *spec);
 /* Print notes from resolution (verbose ones only with --verbose). */
 void cli_env_notes(const struct cli *c, const struct strvec *notes);
@@ -199,6 +199,7 @@ int cmd_config(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_env(int argc, char **argv);
 int cmd_image(int argc, char **argv);
+int cmd_auth(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
 int cmd_untrust(int argc, char **argv);
 int cmd_version(int argc, char **argv);

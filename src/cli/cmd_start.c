@@ -183,8 +183,6 @@ static int plan_container(struct cli *c, struct start_opts *o, const char *name,
 	if (r == 0 && !o->dry_run) {
 		struct image_build_opts bo = { o->build, o->no_cache, c->quiet, isatty(2), NULL, c->verbose };
 		r = image_ensure(&c->eng, &c->cfg, &plan, &bo, needs_build, err);
-		if (r == 0)
-			cli_credentials_warning(c, spec);
 	}
 	json_decref(profile);
 	strvec_clear(&notes);
@@ -354,6 +352,9 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 	free(logs);
 	if (r < 0)
 		goto fail;
+	/* once the container is there: it reads its home volume */
+	if (o->container)
+		cli_credentials_warning(c, &spec);
 	cli_note(c, "session '%s' ready: branch %s, worktree %s%s%s", name, s.branch, s.worktree,
 		 o->container ? ", container " : "", o->container ? spec.name : "");
 	ide_rc = o->ide ? start_ide(c, &s, o->container ? &spec : NULL, &ide) : 0;

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container/homevol.h"
 #include "container/image.h"
 #include "container/netpolicy.h"
 #include "session/agentgit.h"
@@ -223,12 +224,21 @@ void cli_credentials_warning(struct cli *c, const struct container_spec *spec)
 	for (size_t i = 0; i < spec->nenv; i++)
 		if (spec->env[i].value && *spec->env[i].value && env_name_is_secret(spec->env[i].key))
 			return;
-	/* this version mounts no credentials volume (para auth is to come), so
-	 * only a forwarded key or token can log the agent in */
-	(void)c;
-	cli_warn("image %s gets no credentials: no API key or token is forwarded; the agent may not be able to "
-		 "log in (set ANTHROPIC_API_KEY, or pass -e / --env-file)",
-		 spec->image);
+	/* or a login in the home volume (para auth setup): a file will do,
+	 * read from the container itself (it mounts the volume) */
+	long files = 0;
+	struct error err = ERROR_INIT;
+	if (spec->home_volume && homevol_count_in(&c->eng, spec->name, 1, &files, &err) == 0 && files)
+		return;
+	if (spec->home_volume)
+		cli_warn("image %s gets no credentials: no API key or token is forwarded and the home volume %s holds "
+			 "no login; the agent may not be able to log in (run 'para auth setup', set ANTHROPIC_API_KEY, "
+			 "or pass -e / --env-file)",
+			 spec->image, spec->home_volume);
+	else
+		cli_warn("image %s gets no credentials: no API key or token is forwarded; the agent may not be able to "
+			 "log in (set ANTHROPIC_API_KEY, or pass -e / --env-file)",
+			 spec->image);
 }
 
 void cli_env_notes(const struct cli *c, const struct strvec *notes)

@@ -144,6 +144,18 @@ static const struct cli_optdef image_bootstrap_opts[] = {
 	END,
 };
 
+static const struct cli_optdef auth_setup_opts[] = {
+	{ "commit", 0, CLI_FLAG, NULL, COMP_NONE,
+	  "also commit para-authenticated:latest with the login in it (it then holds secrets)" },
+	{ "docker-image", 0, CLI_STR, "IMG", COMP_IMAGE, "the image to log in from (default: as a start picks it)" },
+	END,
+};
+
+static const struct cli_optdef auth_reset_opts[] = {
+	{ "force", 'f', CLI_FLAG, NULL, COMP_NONE, "also remove stopped containers that use the volume" },
+	END,
+};
+
 static const struct cli_optdef none[] = { END };
 
 /* "image bootstrap --from" takes one of these */
@@ -197,6 +209,13 @@ const struct cli_cmddef cli_commands[] = {
 	{ "image list", NULL, NULL, "the para-built images of this repository", json_opts, 0, COMP_NONE },
 	{ "image prune", NULL, NULL, "remove all of them but the current one", image_prune_opts, 0, COMP_NONE },
 	{ "image bootstrap", NULL, NULL, "a base image with no registry", image_bootstrap_opts, 0, COMP_NONE },
+	{ "auth", NULL, cmd_auth, "log the agent in once, into the home volume every container gets", none, 0,
+	  COMP_NONE },
+	{ "auth setup", NULL, NULL, "run agent.login_command in a container with the home volume", auth_setup_opts,
+	  CLI_QUIET, COMP_NONE },
+	{ "auth status", NULL, NULL, "whether the home volume holds a login (never its content)", json_opts, 0,
+	  COMP_NONE },
+	{ "auth reset", NULL, NULL, "remove the home volume", auth_reset_opts, CLI_QUIET, COMP_NONE },
 	{ "completion", NULL, cmd_completion, "print the shell completion script for bash, zsh or fish", none, 0,
 	  COMP_CHOICES },
 	{ "version", NULL, cmd_version, "print the version", none, 0, COMP_NONE },

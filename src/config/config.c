@@ -29,7 +29,7 @@ static const char defaults_json[] =
 	"   \"allow_custom_images\": true,"
 	"   \"allowed_images\": [],"
 	"   \"user\": \"host\","
-	"   \"home_volume\": \"para-home-claude\","
+	"   \"home_volume\": null,"
 	"   \"forward_env\": [\"ANTHROPIC_API_KEY\", \"ANTHROPIC_AUTH_TOKEN\", \"ANTHROPIC_BASE_URL\","
 	"     \"OPENAI_API_KEY\", \"OPENAI_BASE_URL\", \"GEMINI_API_KEY\", \"GOOGLE_API_KEY\","
 	"     \"GITHUB_TOKEN\", \"GH_TOKEN\", \"PERPLEXITY_API_KEY\", \"OPENROUTER_API_KEY\","

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "parse/units.h"
+#include "parse/volspec.h"
 #include "util/strbuf.h"
 #include "util/strvec.h"
 #include "util/xalloc.h"
@@ -51,7 +52,8 @@ const struct key_rule schema_rules[] = {
 	{ "docker.allow_custom_images", T_BOOL, NULL, "whether --docker-image and profiles may name images" },
 	{ "docker.allowed_images", T_STRV, NULL, "images allowed (patterns); empty: any" },
 	{ "docker.user", T_STR, NULL, "who the agent runs as: host, image, or UID:GID" },
-	{ "docker.home_volume", STR_OR_NULL, NULL, "the volume kept as the agent's home (not supported yet)" },
+	{ "docker.home_volume", STR_OR_NULL, NULL,
+	  "the volume kept as the agent's home (logins): a name, \"none\", or null for para-home-<agent>-<uid>" },
 	{ "docker.forward_env", T_STRV, NULL, "host variables passed on when set" },
 	{ "docker.env", T_STRMAP, NULL, "variables for the container" },
 	{ "docker.default_env_file", STR_OR_NULL, NULL, "an env file read for every session" },
@@ -242,6 +244,20 @@ static int resource_check(const struct key_rule *r, const json_t *v, const char 
 	return want ? -1 : 0;
 }
 
+/* A volume name the engine takes, or "none"; a bad one is shown on one line. */
+static int home_volume_check(const char *s, const char *where, const char *path, struct error *err)
+{
+	if (!strcmp(s, "none") || volspec_name_ok(s))
+		return 0;
+	char shown[81];
+	size_t n = 0;
+	for (; s[n] && n + 1 < sizeof shown; n++)
+		shown[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7f ? '?' : s[n];
+	shown[n] = '\0';
+	return error_set(err, PARA_EXIT_CONFIG, "%s%s'%s' is '%s', not a volume name; give [a-zA-Z0-9][a-zA-Z0-9_.-]+ "
+			 "(two characters at least), \"none\", or null", where ? where : "", where ? ": " : "", path, shown);
+}
+
 int schema_check(const struct key_rule *r, const json_t *v, const char *where, const char *path,
 		 struct error *err)
 {
@@ -259,6 +275,8 @@ int schema_check(const struct key_rule *r, const json_t *v, const char *where, c
 	}
 	if (strstr(r->path, "resources.") && !json_is_null(v))
 		return resource_check(r, v, where, path, err);
+	if (!strcmp(r->path, "docker.home_volume") && json_is_string(v))
+		return home_volume_check(json_string_value(v), where, path, err);
 	return 0;
 }
 

@@ -186,6 +186,12 @@ static int not_host_user(const struct wctx *w, const json_t *pv, const json_t *b
 	return json_is_string(pv) && strcmp(json_string_value(pv), "host") && !json_equal(pv, bv);
 }
 
+/* Another volume as the agent's home (it could be anyone's); "none" only narrows. */
+static int other_volume(const struct wctx *w, const json_t *pv, const json_t *bv, json_t **host)
+{
+	return json_is_string(pv) && strcmp(json_string_value(pv), "none") && !json_equal(pv, bv);
+}
+
 static int net_rank(const json_t *v)
 {
 	const char *s = json_is_string(v) ? json_string_value(v) : "bridge";
@@ -338,7 +344,7 @@ static const struct widen_rule rules[] = {
 	{ "docker.allow_dangerous_mounts", turned_true },
 	{ "docker.allow_custom_images", turned_true },
 	{ "docker.allowed_images", wider_allowlist },
-	{ "docker.home_volume", set_and_differs },
+	{ "docker.home_volume", other_volume },
 	{ "docker.forward_env", new_entries },
 	{ "docker.mounts", outside_mounts },
 	/* read host files into a container or an image */

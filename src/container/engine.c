@@ -57,9 +57,7 @@ char *engine_cmdline(const struct engine *e, const struct strvec *args)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* Run c (its args start with the CLI): count it, trace it with --verbose,
- * and name a missing CLI as such. */
-static int engine_child(struct engine *e, struct child *c, int *status, struct error *err)
+int engine_spawn(struct engine *e, struct child *c, struct error *err)
 {
 	e->calls++;
 	if (e->verbose) {
@@ -70,12 +68,26 @@ static int engine_child(struct engine *e, struct child *c, int *status, struct e
 		free(line);
 		strvec_clear(&shown);
 	}
-	int r = child_run(c, status, err);
+	return child_start(c, err);
+}
+
+int engine_reap(struct engine *e, struct child *c, int *status, struct error *err)
+{
+	int r = child_finish(c, status, err);
 	if (r < 0 && err->sys_errno == ENOENT && err->code == PARA_EXIT_FAIL) {
 		error_set(err, PARA_EXIT_ENGINE, "container engine CLI '%s' not found", e->cli);
 		error_hint(err, "install it (apt-get install docker.io) or set docker.runtime / PARA_CONTAINER_RUNTIME");
 	}
 	return r;
+}
+
+/* Run c (its args start with the CLI): count it, trace it with --verbose,
+ * and name a missing CLI as such. */
+static int engine_child(struct engine *e, struct child *c, int *status, struct error *err)
+{
+	if (engine_spawn(e, c, err) < 0)
+		return -1;
+	return engine_reap(e, c, status, err);
 }
 
 /* Run the engine CLI; stdout into out when given, stderr kept for errors. */
@@ -309,39 +321,85 @@ static int simple(struct engine *e, struct strvec *args, const struct strvec *en
 	return ret;
 }
 
+int engine_volume_exists(struct engine *e, const char *name, struct error *err)
+{
+	struct strvec args = STRVEC_INIT;
+	struct strbuf out = STRBUF_INIT, eout = STRBUF_INIT;
+	int status = 0;
+	strvec_pushl(&args, "volume", "inspect", "--format", "{{.Name}}", name, NULL);
+	int r = run_engine(e, &args, NULL, &out, &eout, &status, err);
+	strvec_clear(&args);
+	strbuf_release(&out);
+	strbuf_release(&eout);
+	if (r < 0)
+		return -1;
+	/* not there, or no daemon: ask the daemon, never parse the message */
+	return status == 0 ? 1 : engine_ping(e, err) < 0 ? -1 : 0;
+}
+
+int engine_volume_create(struct engine *e, const char *name, const struct strvec *labels, struct error *err)
+{
+	struct strvec args = STRVEC_INIT;
+	strvec_pushl(&args, "volume", "create", NULL);
+	for (size_t i = 0; i < labels->nr; i++)
+		strvec_pushl(&args, "--label", labels->v[i], NULL);
+	strvec_push(&args, name);
+	char *what = xasprintf("cannot create volume '%s'", name);
+	int r = simple(e, &args, NULL, what, err);
+	free(what);
+	strvec_clear(&args);
+	return r;
+}
+
+int engine_volume_remove(struct engine *e, const char *name, struct error *err)
+{
+	struct strvec args = STRVEC_INIT;
+	strvec_pushl(&args, "volume", "rm", name, NULL);
+	char *what = xasprintf("cannot remove volume '%s'", name);
+	int r = simple(e, &args, NULL, what, err);
+	free(what);
+	strvec_clear(&args);
+	return r;
+}
+
+int engine_volume_users(struct engine *e, const char *name, struct engine_container **out, size_t *n,
+			struct error *err)
+{
+	char *filter = xasprintf("volume=%s", name);
+	int r = list_filtered(e, filter, out, n, err);
+	free(filter);
+	return r;
+}
+
+/* Make the volume with labels when it is missing; the engine would make it
+ * too, but unlabelled. */
+static int volume_ensure(struct engine *e, const char *name, const struct strvec *labels, struct error *err)
+{
+	int have = engine_volume_exists(e, name, err);
+	return have < 0 ? -1 : have ? 0 : engine_volume_create(e, name, labels, err);
+}
+
 /* Named volumes the spec mounts, made (labelled as this repository's) when
- * missing; the engine would make them too, but unlabelled. They outlive
- * sessions: that is what they are for. */
+ * missing. They outlive sessions: that is what they are for. The home
+ * volume carries labels of its own, and no repository's: it is the user's,
+ * shared by the sessions of every repository. */
 static int volumes_ensure(struct engine *e, const struct container_spec *s, struct error *err)
 {
-	const char *repo = NULL;
+	struct strvec labels = STRVEC_INIT;
+	int r = 0;
+	if (s->home_volume) {
+		spec_home_volume_labels(s, &labels);
+		r = volume_ensure(e, s->home_volume, &labels, err);
+		strvec_clear(&labels);
+	}
+	strvec_push(&labels, "dev.para.volume=1");
 	for (size_t i = 0; i < s->labels.nr; i++)
 		if (!strncmp(s->labels.v[i], "dev.para.repo=", 14))
-			repo = s->labels.v[i];
-	int r = 0;
-	for (size_t i = 0; r == 0 && i < s->nmounts; i++) {
-		const struct spec_mount *m = &s->mounts[i];
-		if (m->type != MOUNT_VOLUME || !m->src)
-			continue;
-		struct strvec args = STRVEC_INIT;
-		struct strbuf out = STRBUF_INIT, eout = STRBUF_INIT;
-		int status = 0;
-		strvec_pushl(&args, "volume", "inspect", "--format", "{{.Name}}", m->src, NULL);
-		r = run_engine(e, &args, NULL, &out, &eout, &status, err);
-		strvec_clear(&args);
-		if (r == 0 && status) {
-			strvec_pushl(&args, "volume", "create", "--label", "dev.para.volume=1", NULL);
-			if (repo)
-				strvec_pushl(&args, "--label", repo, NULL);
-			strvec_push(&args, m->src);
-			char *what = xasprintf("cannot create volume '%s'", m->src);
-			r = simple(e, &args, NULL, what, err);
-			free(what);
-			strvec_clear(&args);
-		}
-		strbuf_release(&out);
-		strbuf_release(&eout);
-	}
+			strvec_push(&labels, s->labels.v[i]);
+	for (size_t i = 0; r == 0 && i < s->nmounts; i++)
+		if (s->mounts[i].type == MOUNT_VOLUME && s->mounts[i].src)
+			r = volume_ensure(e, s->mounts[i].src, &labels, err);
+	strvec_clear(&labels);
 	return r;
 }
 

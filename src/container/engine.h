@@ -49,7 +49,25 @@ int engine_state(struct engine *e, const char *name, char **state, struct error 
 int engine_run(struct engine *e, const struct strvec *args, struct strbuf *out, int *status, const char *what,
 	       struct error *err);
 
+/* Create the keep-alive container of s; the named volumes it mounts (its
+ * home volume too) are made first, labelled, when missing. */
 int engine_create(struct engine *e, const struct container_spec *s, struct error *err);
+
+/* Named volumes. exists: 1 there, 0 not (the daemon answered), -1 error. */
+int engine_volume_exists(struct engine *e, const char *name, struct error *err);
+int engine_volume_create(struct engine *e, const char *name, const struct strvec *labels, struct error *err);
+/* Fails (the engine's reason) while a container, running or not, holds it. */
+int engine_volume_remove(struct engine *e, const char *name, struct error *err);
+/* Every container, running or not, that mounts the volume. */
+int engine_volume_users(struct engine *e, const char *name, struct engine_container **out, size_t *n,
+			struct error *err);
+
+/* A child of the engine CLI (c->args start with e->cli), started without
+ * waiting for it: counted, traced with --verbose. engine_reap waits for it
+ * (child_finish) and names a missing CLI as such (exit 3). */
+struct child;
+int engine_spawn(struct engine *e, struct child *c, struct error *err);
+int engine_reap(struct engine *e, struct child *c, int *status, struct error *err);
 int engine_start(struct engine *e, const char *name, struct error *err);
 /* Remove name only when it carries the label SPEC_RUN_LABEL=run (the
  * container this run created); run NULL removes any. */

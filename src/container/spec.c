@@ -8,6 +8,7 @@
 #include "container/mounts.h"
 #include "container/netpolicy.h"
 #include "parse/units.h"
+#include "parse/volspec.h"
 #include "session/agentgit.h"
 #include "session/names.h"
 #include "util/execlimit.h"
@@ -24,6 +25,7 @@ void spec_clear(struct container_spec *s)
 	free(s->name);
 	free(s->image);
 	free(s->user);
+	free(s->home_volume);
 	strvec_clear(&s->labels);
 	for (size_t i = 0; i < s->nmounts; i++) {
 		free(s->mounts[i].src);
@@ -241,6 +243,63 @@ static int parse_user(const char *u, const struct spec_inputs *in, struct contai
 	return 0;
 }
 
+int spec_volume_name_ok(const char *name)
+{
+	return volspec_name_ok(name);
+}
+
+/* para-home-<agent>[-<uid>]: the agent is agent.command[0]'s basename, each
+ * byte outside the volume-name charset a '-'. */
+static char *default_home_volume(const struct config *cfg, const char *user)
+{
+	struct strvec cmd = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	config_strv(cfg, "agent.command", &cmd);
+	const char *a0 = cmd.nr ? cmd.v[0] : "", *slash = strrchr(a0, '/');
+	const char *base = slash ? slash + 1 : a0;
+	strbuf_addstr(&sb, "para-home-");
+	for (size_t n = 0; base[n] && n < 64; n++) {
+		char c = base[n];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+			 c == '.' || c == '-';
+		strbuf_addch(&sb, ok ? c : '-');
+	}
+	if (!*base)
+		strbuf_addstr(&sb, "agent");
+	if (user && strchr(user, ':'))
+		strbuf_addf(&sb, "-%.*s", (int)(strchr(user, ':') - user), user);
+	strvec_clear(&cmd);
+	return strbuf_detach(&sb, NULL);
+}
+
+int spec_home_volume(const struct config *cfg, const char *user, char **name, struct error *err)
+{
+	const char *v = config_str(cfg, "docker.home_volume");
+	*name = NULL;
+	if (v && !strcmp(v, "none"))
+		return 0;
+	if (v && !spec_volume_name_ok(v)) {
+		error_set(err, PARA_EXIT_CONFIG, "docker.home_volume is '%s', not a volume name", v);
+		return error_hint(err, "give [a-zA-Z0-9][a-zA-Z0-9_.-]+ (two characters at least), \"none\", or null for "
+				       "the default");
+	}
+	*name = v ? xstrdup(v) : default_home_volume(cfg, user);
+	return 0;
+}
+
+void spec_home_volume_labels(const struct container_spec *s, struct strvec *labels)
+{
+	strvec_push(labels, SPEC_HOME_ROLE);
+	for (size_t i = 0; i < s->labels.nr; i++) {
+		if (!strncmp(s->labels.v[i], "dev.para.version=", 17))
+			strvec_push(labels, s->labels.v[i]);
+		else if (!strncmp(s->labels.v[i], "dev.para.repo=", 14))
+			strvec_pushf(labels, "dev.para.origin=%s", s->labels.v[i] + 14);
+	}
+	if (s->user && strchr(s->user, ':'))
+		strvec_pushf(labels, "dev.para.uid=%.*s", (int)(strchr(s->user, ':') - s->user), s->user);
+}
+
 /* A string, integer or real as text; NULL for anything else. */
 static char *json_scalar_text(const json_t *v)
 {
@@ -344,6 +403,42 @@ static int raw_args(const struct config *cfg, const struct spec_inputs *in, stru
 	return r;
 }
 
+/* A mount of the user's over the whole home would hide the home volume
+ * (below it is fine: npm-cache:/home/para/.npm). */
+static int home_mount_clash(const struct container_spec *s, struct error *err)
+{
+	for (size_t i = 0; s->home_volume && i < s->nmounts; i++) {
+		if (strcmp(s->mounts[i].dst, SPEC_HOME) && strcmp(s->mounts[i].dst, SPEC_HOME "/"))
+			continue;
+		error_set(err, PARA_EXIT_CONFIG, "a mount targets %s, where the home volume '%s' goes", SPEC_HOME,
+			  s->home_volume);
+		return error_hint(err, "mount below it, or set docker.home_volume to \"none\"");
+	}
+	return 0;
+}
+
+int spec_resolve_home(const struct config *cfg, const struct spec_home_inputs *in, struct container_spec *s,
+		      struct error *err)
+{
+	struct spec_inputs si = { .uid = in->uid, .gid = in->gid };
+	s->name = xstrdup(in->name);
+	s->image = xstrdup(in->image);
+	if (parse_user(config_str(cfg, "docker.user"), &si, s, err) < 0 ||
+	    spec_home_volume(cfg, s->user, &s->home_volume, err) < 0)
+		return -1;
+	if (!s->home_volume) {
+		error_set(err, PARA_EXIT_CONFIG, "docker.home_volume is \"none\": there is no home volume to keep a login in");
+		return error_hint(err, "set docker.home_volume to a volume name, or to null for the default");
+	}
+	json_t *pids = config_get(cfg, "docker.resources.pids_limit");
+	s->pids_limit = json_is_integer(pids) ? (long)json_integer_value(pids) : 0;
+	strvec_push(&s->labels, SPEC_AUTH_ROLE);
+	strvec_pushf(&s->labels, "dev.para.repo=%s", in->repo_root);
+	strvec_pushf(&s->labels, "dev.para.version=%s", in->version);
+	strvec_pushf(&s->labels, SPEC_RUN_LABEL "=%s", in->run);
+	return 0;
+}
+
 int spec_resolve(const struct config *cfg, const struct spec_inputs *in, struct container_spec *s,
 		 struct error *err)
 {
@@ -352,11 +447,14 @@ int spec_resolve(const struct config *cfg, const struct spec_inputs *in, struct 
 	s->image = xstrdup(in->image ? in->image : config_str(cfg, "docker.default_image"));
 	if (!*s->image)
 		return error_set(err, PARA_EXIT_USAGE, "the image name is empty");
-	if (parse_user(config_str(cfg, "docker.user"), in, s, err) < 0)
+	if (parse_user(config_str(cfg, "docker.user"), in, s, err) < 0 ||
+	    spec_home_volume(cfg, s->user, &s->home_volume, err) < 0)
 		return -1;
 	spec_add_mount(s, in->worktree, SPEC_WORKDIR, 0);
 	spec_git_mounts(s, in->git);
 	if (in->mounts && mounts_resolve(cfg, in->mounts, in->profile, in->profile_name, s, err) < 0)
+		return -1;
+	if (home_mount_clash(s, err) < 0)
 		return -1;
 	spec_add_env(s, "PARA_SESSION", in->session, "para", 0);
 	spec_add_env(s, "PARA_WORKSPACE", SPEC_WORKDIR, "para", 0);
@@ -554,6 +652,11 @@ void spec_render_run(const struct container_spec *s, struct strvec *args, struct
 		strvec_pushf(args, "--network=%s", s->network);
 	if (s->isolated && s->proxy_ip)
 		strvec_pushf(args, "--dns=%s", s->proxy_ip);
+	/* the home first: the engine mounts a user's volume below it over it */
+	if (s->home_volume) {
+		struct spec_mount home = { MOUNT_VOLUME, s->home_volume, (char *)SPEC_HOME, 0, NULL, 0 };
+		strvec_push_nodup(args, render_mount(&home));
+	}
 	for (size_t i = 0; i < s->nmounts; i++)
 		strvec_push_nodup(args, render_mount(&s->mounts[i]));
 	/* para's own, non-secret variables as they are; every other value
@@ -586,8 +689,10 @@ void spec_render_exec(const struct container_spec *s, int interactive, int tty, 
 	strvec_pushl(args, "--workdir", SPEC_WORKDIR, NULL);
 	if (s->user)
 		strvec_pushf(args, "--user=%s", s->user);
+	if (s->add_passwd || s->home_volume)
+		strvec_pushl(args, "--env", "HOME=" SPEC_HOME, NULL);
 	if (s->add_passwd)
-		strvec_pushl(args, "--env", "HOME=" SPEC_HOME, "--env", "USER=para", NULL);
+		strvec_pushl(args, "--env", "USER=para", NULL);
 	render_env(s, 1, args, env);
 	strvec_push(args, s->name);
 	if (s->add_passwd || pidfile) {
@@ -657,6 +762,10 @@ json_t *spec_to_json(const struct container_spec *s)
 	json_object_set_new(j, "image", json_string(s->image));
 	json_object_set_new(j, "user", s->user ? json_string(s->user) : json_null());
 	json_object_set_new(j, "add_passwd", json_boolean(s->add_passwd));
+	/* only when there is one: the saved specs (and hashes) of older
+	 * sessions, which had none, stay as they were */
+	if (s->home_volume)
+		json_object_set_new(j, "home_volume", json_string(s->home_volume));
 	for (size_t i = 0; i < s->nmounts; i++)
 		json_array_append_new(mounts, mount_json(&s->mounts[i]));
 	for (size_t i = 0; i < s->nenv; i++) {
@@ -707,9 +816,12 @@ int spec_from_json(const json_t *j, struct container_spec *s, struct error *err)
 	s->image = dup_or_null(j, "image");
 	s->user = dup_or_null(j, "user");
 	s->add_passwd = json_is_true(json_object_get(j, "add_passwd"));
+	s->home_volume = dup_or_null(j, "home_volume");
 	/* a damaged state file is an error, never a crash */
 	if (!s->name || !s->image || (s->add_passwd && (!s->user || !strchr(s->user, ':'))))
 		return error_set(err, PARA_EXIT_FAIL, "the saved container spec is incomplete");
+	if (s->home_volume && !spec_volume_name_ok(s->home_volume))
+		return error_set(err, PARA_EXIT_FAIL, "the saved container spec's home volume is not a volume name");
 	json_array_foreach(json_object_get(j, "mounts"), i, v)
 		if (mount_from_json(v, s) < 0)
 			return error_set(err, PARA_EXIT_FAIL, "the saved container spec has an incomplete mount");

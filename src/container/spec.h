@@ -21,6 +21,8 @@
 #define SPEC_READY_FILE "/run/para-ready"
 #define SPEC_READY_MARK "para-ready"     /* the keep-alive prints it when set up */
 #define SPEC_RUN_LABEL "dev.para.run"    /* which para run created the container */
+#define SPEC_HOME_ROLE "dev.para.role=home" /* the label of a home volume */
+#define SPEC_AUTH_ROLE "dev.para.role=auth" /* the label of a para auth container */
 
 enum spec_mount_type { MOUNT_BIND, MOUNT_VOLUME, MOUNT_TMPFS };
 struct spec_mount {
@@ -46,6 +48,7 @@ struct container_spec {
 	char *image;
 	char *user;       /* "UID:GID", or NULL to keep the image's user */
 	int add_passwd;   /* give user a passwd entry and HOME (needs root setup at start) */
+	char *home_volume; /* the named volume mounted at SPEC_HOME (HOME of every exec), or NULL */
 	struct strvec labels; /* "key=value" */
 	struct spec_mount *mounts;
 	size_t nmounts, amounts;
@@ -103,6 +106,36 @@ struct spec_inputs {
 };
 
 void spec_clear(struct container_spec *s);
+
+/*
+ * The home volume (docker.home_volume): NULL *name for "none"; a name as
+ * given; null (the default) is para-home-<agent>, the basename of
+ * agent.command[0] in the volume-name charset, with "-<uid>" when the
+ * container runs as a known uid (user "UID:GID", NULL for the image's
+ * user) so two host users of one engine never share one. A name outside
+ * [a-zA-Z0-9][a-zA-Z0-9_.-]+ is an error (exit 4).
+ */
+int spec_home_volume(const struct config *cfg, const char *user, char **name, struct error *err);
+/* Whether the engine's local driver takes name: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
+int spec_volume_name_ok(const char *name);
+/* The labels a home volume is created with: SPEC_HOME_ROLE, para's
+ * version, the uid it is for and the repository of the session that made it
+ * (dev.para.origin; not dev.para.repo: it belongs to no repository). */
+void spec_home_volume_labels(const struct container_spec *s, struct strvec *labels);
+
+/* A container that holds only the home volume, with a session's user
+ * mapping (para auth): no worktree, no git, no mounts or engine flags. */
+struct spec_home_inputs {
+	const char *name;      /* the container's */
+	const char *image;
+	uid_t uid;
+	gid_t gid;
+	const char *repo_root; /* its dev.para.repo label: 'para clean --containers' removes a leftover */
+	const char *version;
+	const char *run;       /* SPEC_RUN_LABEL */
+};
+int spec_resolve_home(const struct config *cfg, const struct spec_home_inputs *in, struct container_spec *s,
+		      struct error *err);
 /* Engine-safe container name for (repo root, session). */
 char *spec_container_name(const char *repo_root, const char *session);
 int spec_resolve(const struct config *cfg, const struct spec_inputs *in, struct container_spec *s,

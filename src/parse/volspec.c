@@ -689,7 +689,7 @@ int volspec_parse(const char *spec, volspec_exists_fn *exists, void *ctx, struct
 }
 
 /* names.RestrictedNamePattern: ^[a-zA-Z0-9][a-zA-Z0-9_.-]+$ */
-static int local_name_ok(const char *n)
+int volspec_name_ok(const char *n)
 {
 #define ALNUM(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || ((c) >= '0' && (c) <= '9'))
 	if (!ALNUM(n[0]) || !n[1])
@@ -711,7 +711,7 @@ int volspec_check_local_name(const char *spec, const struct volspec *v, struct e
 		return 0;
 	if (strlen(n) == 1)
 		r = fail(&p, "the volume name '%s' is too short (two characters at least)", show(&p, n));
-	else if (!local_name_ok(n))
+	else if (!volspec_name_ok(n))
 		r = fail(&p, "'%s' is not a valid volume name (only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed)", show(&p, n));
 	if (r < 0 && (n[0] == '.' || n[0] == '~' || strchr(n, '/')))
 		error_hint(err, "to mount a host folder, give its absolute path");

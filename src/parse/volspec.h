@@ -93,6 +93,10 @@ int volspec_is_mount_syntax(const char *spec);
  */
 int volspec_check_local_name(const char *spec, const struct volspec *v, struct error *err);
 
+/* Whether the local driver takes n as a volume name: names.RestrictedNamePattern,
+ * [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
+int volspec_name_ok(const char *n);
+
 /* "bind", "volume", "tmpfs" or "image". */
 const char *volspec_type_name(enum volspec_type type);
 

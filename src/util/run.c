@@ -89,7 +89,9 @@ exec_child(struct child *c, char **envp, int *fds, int report)
 		dup2(fds[0], 0);
 	else if (c->no_stdin)
 		dup2(devnull, 0);
-	if (c->out)
+	if (c->out_fd > 0)
+		dup2(c->out_fd, 1);
+	else if (c->out)
 		dup2(fds[3], 1);
 	else if (c->null_stdout)
 		dup2(devnull, 1);

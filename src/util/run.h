@@ -37,6 +37,7 @@ struct child {
 	 * passed on to it at once, terminal ones included. */
 	unsigned forward_signals : 1;
 	int in_fd;               /* stdin from this fd when > 0 (e.g. a tar stream) */
+	int out_fd;              /* stdout to this fd when > 0 (a pipe para reads as it goes) */
 	/* Signals to para are not the child's to get: while it runs, each one
 	 * is handed to on_signal (which may run other children), and the child
 	 * is waited for as usual; its status is reported, not "interrupted".

@@ -62,6 +62,12 @@ for f in "${PARA_TEST_DIR:-$HERE}"/t_*.sh; do
 				-f '{{.Id}} {{index .Config.Labels "dev.para.repo"}}' $ids | awk -v t="$tmp" 'index($2, t) == 1 {print $1}')
 			[ -z "$imgs" ] || ${PARA_CONTAINER_RUNTIME:-docker} rmi -f $imgs >/dev/null 2>&1
 		fi
+		# home volumes its sessions made (labelled with the repository that made them)
+		if timeout 10 ${PARA_CONTAINER_RUNTIME:-docker} info >/dev/null 2>&1; then
+			vols=$(${PARA_CONTAINER_RUNTIME:-docker} volume ls --filter label=dev.para.role=home \
+				--format '{{.Name}} {{.Label "dev.para.origin"}}' | awk -v t="$tmp" 'index($2, t) == 1 {print $1}')
+			[ -z "$vols" ] || ${PARA_CONTAINER_RUNTIME:-docker} volume rm -f $vols >/dev/null 2>&1
+		fi
 		rm -rf "$tmp" "$tmp.log" 2>/dev/null || { chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp" "$tmp.log"; }
 	done
 done

@@ -129,7 +129,7 @@ static void test_defaults(void **state)
 	assert_string_equal(config_str(&cfg, "docker.default_image"), "para-authenticated:latest");
 	assert_string_equal(config_str(&cfg, "docker.pull"), "missing");
 	assert_string_equal(config_str(&cfg, "docker.user"), "host");
-	assert_string_equal(config_str(&cfg, "docker.home_volume"), "para-home-claude");
+	assert_null(config_str(&cfg, "docker.home_volume")); /* para-home-<agent>-<uid> */
 	assert_string_equal(config_str(&cfg, "docker.network.mode"), "bridge");
 	assert_true(config_bool(&cfg, "docker.allow_custom_images"));
 	assert_true(config_bool(&cfg, "docker.auto_env_file"));

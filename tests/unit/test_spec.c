@@ -23,6 +23,7 @@
 
 #include "config/config.h"
 #include "container/envres.h"
+#include "container/mounts.h"
 #include "container/spec.h"
 #include "session/agentgit.h"
 #include "session/names.h"
@@ -1138,6 +1139,205 @@ static void test_resolution_over_facts(void **state)
 	config_clear(&cfg);
 }
 
+
+/* ---- the home volume ---------------------------------------------------- */
+
+static char *home_of(const char *layer, const struct spec_inputs *in)
+{
+	struct container_spec s = CONTAINER_SPEC_INIT;
+	resolve(layer, in, &s);
+	char *v = s.home_volume ? xstrdup(s.home_volume) : NULL;
+	spec_clear(&s);
+	return v;
+}
+
+static void test_home_volume_name(void **state)
+{
+	(void)state;
+	struct spec_inputs in = inputs();
+	static const struct {
+		const char *layer, *want;
+	} cases[] = {
+		/* the default: the agent's basename, the uid the container runs as */
+		{ NULL, "para-home-claude-1234" },
+		{ "{\"docker\": {\"user\": \"1000:1000\"}}", "para-home-claude-1000" },
+		{ "{\"docker\": {\"user\": \"image\"}}", "para-home-claude" },
+		{ "{\"agent\": {\"command\": [\"/usr/local/bin/aider\", \"--yes\"]}}", "para-home-aider-1234" },
+		{ "{\"agent\": {\"command\": [\"./my agent+x\"]}}", "para-home-my-agent-x-1234" },
+		{ "{\"agent\": {\"command\": [\"Code.Agent_2\"]}}", "para-home-Code.Agent_2-1234" },
+		{ "{\"agent\": {\"command\": []}}", "para-home-agent-1234" },
+		{ "{\"agent\": {\"command\": [\"/opt/\"]}}", "para-home-agent-1234" },
+		/* a name as given, for whoever runs it; "none": no volume */
+		{ "{\"docker\": {\"home_volume\": \"team-home\"}}", "team-home" },
+		{ "{\"docker\": {\"home_volume\": \"none\"}}", NULL },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = home_of(cases[i].layer, &in);
+		if (!cases[i].want && got)
+			fail_msg("%s: got '%s', want none", cases[i].layer, got);
+		if (cases[i].want && (!got || strcmp(got, cases[i].want)))
+			fail_msg("%s: got '%s', want '%s'", cases[i].layer ? cases[i].layer : "defaults", got ? got : "(none)",
+				 cases[i].want);
+		if (got && !spec_volume_name_ok(got))
+			fail_msg("'%s' is not a volume name", got);
+		free(got);
+	}
+	/* a non-ASCII agent name still makes a volume name */
+	char *odd = home_of("{\"agent\": {\"command\": [\"caf\xc3\xa9\"]}}", &in);
+	assert_true(spec_volume_name_ok(odd));
+	free(odd);
+}
+
+static void test_home_volume_name_rule(void **state)
+{
+	(void)state;
+	static const char *const ok[] = { "ab", "a1", "A-b_c.d", "0x", "para-home-claude-1000" };
+	static const char *const bad[] = { "", "a", "-ab", ".ab", "_ab", "a b", "a/b", "a:b", "a\nb", "caf\xc3\xa9", "~x" };
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (!spec_volume_name_ok(ok[i]))
+			fail_msg("'%s' should be a volume name", ok[i]);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (spec_volume_name_ok(bad[i]))
+			fail_msg("'%s' should be refused", bad[i]);
+	/* the schema refuses one at load, naming the key: exit 4, one line */
+	struct config cfg = CONFIG_INIT;
+	struct error err = ERROR_INIT;
+	load_cfg(&cfg, NULL);
+	assert_int_equal(config_merge_text(&cfg, "t.json", "{\"docker\": {\"home_volume\": \"a\\nb c\"}}", &err), -1);
+	assert_int_equal(err.code, PARA_EXIT_CONFIG);
+	assert_non_null(strstr(err.msg, "'docker.home_volume' is 'a?b c', not a volume name"));
+	assert_null(strchr(err.msg, '\n'));
+	config_clear(&cfg);
+	/* a damaged saved spec is an error, never mounted */
+	json_t *j = json_pack("{s:s, s:s, s:s}", "name", "c", "image", "i", "home_volume", "../../etc");
+	struct container_spec s = CONTAINER_SPEC_INIT;
+	assert_int_equal(spec_from_json(j, &s, &err), -1);
+	json_decref(j);
+	spec_clear(&s);
+}
+
+static void test_home_volume_rendered(void **state)
+{
+	(void)state;
+	struct container_spec s = CONTAINER_SPEC_INIT;
+	static const char *const cmd[] = { "true", NULL };
+	full_spec(&s, "{\"docker\": {\"home_volume\": \"hv-1\"}}");
+	struct strvec args = STRVEC_INIT, env = STRVEC_INIT;
+	strbuf_reset(&run_in);
+	spec_render_run(&s, &args, &env, &run_in);
+	long home = arg_index(&args, "--mount=type=volume,source=hv-1,target=" SPEC_HOME);
+	long npm = arg_containing(&args, "target=/home/para/.npm");
+	assert_true(home > 0);
+	assert_true(npm > home); /* the home first, a volume below it after */
+	strvec_clear(&args);
+	strvec_clear(&env);
+	spec_clear(&s);
+	/* HOME is the volume for every exec, also as the image's user */
+	full_spec(&s, "{\"docker\": {\"user\": \"image\", \"home_volume\": \"hv-1\"}}");
+	spec_render_exec(&s, 0, 0, NULL, cmd, &args, &env);
+	assert_pair(&args, "--env", "HOME=" SPEC_HOME);
+	assert_int_equal(arg_index(&args, "USER=para"), -1);
+	strvec_clear(&args);
+	strvec_clear(&env);
+	spec_clear(&s);
+	/* none: no mount, and HOME only with the passwd entry */
+	full_spec(&s, "{\"docker\": {\"user\": \"image\", \"home_volume\": \"none\"}}");
+	assert_null(s.home_volume);
+	strbuf_reset(&run_in);
+	spec_render_run(&s, &args, &env, &run_in);
+	assert_int_equal(arg_containing(&args, "target=" SPEC_HOME ","), -1);
+	assert_int_equal(arg_containing(&args, "target=" SPEC_HOME), arg_containing(&args, "target=/home/para/.npm"));
+	strvec_clear(&args);
+	strvec_clear(&env);
+	spec_render_exec(&s, 0, 0, NULL, cmd, &args, &env);
+	assert_int_equal(arg_index(&args, "HOME=" SPEC_HOME), -1);
+	strvec_clear(&args);
+	strvec_clear(&env);
+	spec_clear(&s);
+	/* a mount over the whole home would hide it: refused */
+	struct spec_inputs in = inputs();
+	struct config cfg = CONFIG_INIT;
+	struct error err = ERROR_INIT;
+	load_cfg(&cfg, NULL);
+	struct mount_inputs mi = { in.repo_root, "/home/u/src/app/.git", "/home/u/src/app/.para", "/home/u", NULL,
+				   (const char *const[]){ "other:/home/para", NULL }, NULL, NULL, NULL };
+	in.mounts = &mi;
+	assert_int_equal(spec_resolve(&cfg, &in, &s, &err), -1);
+	assert_int_equal(err.code, PARA_EXIT_CONFIG);
+	assert_non_null(strstr(err.msg, "home volume"));
+	spec_clear(&s);
+	config_clear(&cfg);
+}
+
+/* Saved and loaded: the same volume for a re-created container; a spec
+ * saved before the home volume (no key) loads with none, and its hash is
+ * what it was. */
+static void test_home_volume_saved(void **state)
+{
+	(void)state;
+	struct container_spec x = CONTAINER_SPEC_INIT, y = CONTAINER_SPEC_INIT;
+	struct error err = ERROR_INIT;
+	full_spec(&x, NULL);
+	json_t *j = spec_to_json(&x);
+	assert_string_equal(json_string_value(json_object_get(j, "home_volume")), "para-home-claude-1234");
+	assert_int_equal(spec_from_json(j, &y, &err), 0);
+	assert_string_equal(y.home_volume, x.home_volume);
+	char hx[33], hy[33];
+	spec_hash(&x, hx);
+	spec_hash(&y, hy);
+	assert_string_equal(hx, hy);
+	spec_clear(&y);
+	/* an old one */
+	json_object_del(j, "home_volume");
+	assert_int_equal(spec_from_json(j, &y, &err), 0);
+	assert_null(y.home_volume);
+	json_t *back = spec_to_json(&y);
+	assert_true(json_equal(j, back));
+	char *old = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+	assert_null(strstr(old, "home_volume"));
+	free(old);
+	json_decref(back);
+	json_decref(j);
+	spec_clear(&x);
+	spec_clear(&y);
+}
+
+static void test_home_spec_and_labels(void **state)
+{
+	(void)state;
+	struct config cfg = CONFIG_INIT;
+	struct container_spec s = CONTAINER_SPEC_INIT;
+	struct error err = ERROR_INIT;
+	struct strvec labels = STRVEC_INIT;
+	load_cfg(&cfg, NULL);
+	struct spec_home_inputs in = { "para-auth-1", "img:1", 1234, 5678, "/home/u/src/app", "0.1.0", "run-1" };
+	assert_int_equal(spec_resolve_home(&cfg, &in, &s, &err), 0);
+	assert_string_equal(s.user, "1234:5678");
+	assert_true(s.add_passwd);
+	assert_string_equal(s.home_volume, "para-home-claude-1234");
+	assert_int_equal(s.nmounts, 0);
+	assert_string_equal(label(&s, "dev.para.role"), "auth");
+	assert_string_equal(label(&s, "dev.para.repo"), "/home/u/src/app");
+	assert_string_equal(label(&s, SPEC_RUN_LABEL), "run-1");
+	spec_home_volume_labels(&s, &labels);
+	assert_true(strvec_find(&labels, SPEC_HOME_ROLE) >= 0);
+	assert_true(strvec_find(&labels, "dev.para.origin=/home/u/src/app") >= 0);
+	assert_true(strvec_find(&labels, "dev.para.uid=1234") >= 0);
+	assert_true(strvec_find(&labels, "dev.para.version=0.1.0") >= 0);
+	for (size_t i = 0; i < labels.nr; i++)
+		assert_int_not_equal(strncmp(labels.v[i], "dev.para.repo=", 14), 0);
+	strvec_clear(&labels);
+	spec_clear(&s);
+	config_clear(&cfg);
+	/* none: no container to log in with */
+	load_cfg(&cfg, "{\"docker\": {\"home_volume\": \"none\"}}");
+	assert_int_equal(spec_resolve_home(&cfg, &in, &s, &err), -1);
+	assert_int_equal(err.code, PARA_EXIT_CONFIG);
+	assert_non_null(strstr(err.msg, "\"none\""));
+	spec_clear(&s);
+	config_clear(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1163,6 +1363,11 @@ int main(void)
 		cmocka_unit_test(test_add_env_replaces),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_resolution_over_facts),
+		cmocka_unit_test(test_home_volume_name),
+		cmocka_unit_test(test_home_volume_name_rule),
+		cmocka_unit_test(test_home_volume_rendered),
+		cmocka_unit_test(test_home_volume_saved),
+		cmocka_unit_test(test_home_spec_and_labels),
 	};
 	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
 }

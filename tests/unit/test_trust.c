@@ -278,6 +278,10 @@ static void test_container_keys(void **state)
 		{ NULL, "{\"docker\": {\"allowed_images\": [\"x\"]}}", "" }, /* narrows the default (no list) */
 		{ NULL, "{\"docker\": {\"home_volume\": \"para-home-other\"}}", "docker.home_volume" },
 		{ NULL, "{\"docker\": {\"home_volume\": null}}", "" },
+		{ NULL, "{\"docker\": {\"home_volume\": \"none\"}}", "" }, /* no volume only narrows */
+		{ "{\"docker\": {\"home_volume\": \"mine\"}}", "{\"docker\": {\"home_volume\": \"mine\"}}", "" },
+		{ "{\"docker\": {\"home_volume\": \"none\"}}", "{\"docker\": {\"home_volume\": \"para-home-x\"}}",
+		  "docker.home_volume" },
 		{ NULL, "{\"docker\": {\"forward_env\": [\"TERM\", \"LANG\"]}}", "" },
 		{ NULL, "{\"docker\": {\"forward_env\": [\"TERM\", \"AWS_SECRET_ACCESS_KEY\"]}}", "docker.forward_env" },
 	};
