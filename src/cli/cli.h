@@ -43,6 +43,34 @@ const struct cmd *cmd_find(const char *name);
 int cli_open(struct cli *c, struct error *err);
 void cli_close(struct cli *c);
 
+/*
+ * What escape codes output on f may carry; the one rule for all of para's
+ * colour and cursor control. CLI_ESC_NONE: f is not a terminal (a pipe, a
+ * file) or TERM is "dumb": no escape code at all, not even a progress
+ * line's "\r\033[K". CLI_ESC_CURSOR: a terminal, but NO_COLOR is set and
+ * not empty (no-color.org): a progress line, no colour. CLI_ESC_COLOR: both.
+ */
+enum cli_esc { CLI_ESC_NONE, CLI_ESC_CURSOR, CLI_ESC_COLOR };
+enum cli_esc cli_color(FILE *f);
+/* sgr when f may have colour (cli_color), else "". */
+const char *cli_paint(FILE *f, const char *sgr);
+#define CLI_SGR_ERROR "\033[1;31m"
+#define CLI_SGR_WARN "\033[1;33m"
+#define CLI_SGR_OK "\033[32m"
+#define CLI_SGR_FAIL "\033[31m"
+#define CLI_SGR_RESET "\033[0m"
+/* Whether a live progress line (rewritten in place) may go to stderr; else
+ * progress is plain lines, or nothing with -q. */
+int cli_progress_line(void);
+/* A --json document on stdout: the one format of all of them (docs/json.md):
+ * indented by two, keys sorted, a newline at the end. */
+void cli_print_json(const json_t *j);
+/* A JSON string of v (UTF-8; a byte that is not becomes U+FFFD), or null
+ * when v is NULL: never NULL itself, so a key is never left out. */
+json_t *cli_json_str(const char *v);
+/* -q of the command running, for the core's notes (set by cli_parse). */
+void cli_output_quiet(int quiet);
+
 /* Print err as one line ("para: error: …; hint") and return its exit code. */
 int cli_fail(const struct error *err);
 /* Usage error for cmd: one line pointing at --help; returns 2. */
@@ -113,12 +141,12 @@ struct cli_opt {
 	{ "docker-profile", 0, CLI_ENV_PROFILE, (in) }
 /* flags of cli_parse: at most n operands (n < 255; without it, any number) */
 #define CLI_OPERANDS(n) ((unsigned)(n) + 1u)
-#define CLI_QUIET 0x100u         /* -q/--quiet sets c->quiet */
 #define CLI_OPTIONS_FIRST 0x200u /* options end at the first operand */
 /*
  * Parse the options of argv[1..] for cmd: opts and the ones every command
- * has (-v/--verbose sets c->verbose; -h/--help shows the help, of "image"
- * for "image build", and exits). Returns the index of the first operand; on
+ * has (-v/--verbose sets c->verbose: each engine command is shown;
+ * -q/--quiet sets c->quiet: no progress notes; -h/--help shows the help, of
+ * "image" for "image build", and exits). Returns the index of the first operand; on
  * a bad option or too many operands, prints one line and returns minus the
  * exit code.
  */

@@ -58,7 +58,7 @@ int cmd_cancel(int argc, char **argv)
 		{ "force", 'f', CLI_FLAG, &force },
 		CLI_OPT_END,
 	};
-	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_QUIET | CLI_OPERANDS(1));
+	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(1));
 	if (first < 0)
 		return -first;
 	int yes = 0;
@@ -94,20 +94,15 @@ int cmd_recover(int argc, char **argv)
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
 	struct session s = { 0 };
-	char *ref = NULL, *name = NULL;
+	char *ref = NULL;
+	const char *name = NULL;
 	int ret = 0, files = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
-			c.quiet = 1;
-		else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
-			c.verbose = 1;
-		else if (argv[i][0] == '-')
-			return cli_usage(argv[0], "unknown option '%s'", argv[i]);
-		else if (name)
-			return cli_usage(argv[0], "too many arguments");
-		else
-			name = argv[i];
-	}
+	const struct cli_opt opts[] = { CLI_OPT_END };
+	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(1));
+	if (first < 0)
+		return -first;
+	if (first < argc)
+		name = argv[first];
 	if (name && name_validate(name, &err) < 0)
 		return cli_fail(&err);
 	struct lifecycle lc = CLI_LIFECYCLE(&c);

@@ -9,15 +9,13 @@
 #include "util/jsonutil.h"
 #include "util/run.h"
 #include "util/strbuf.h"
-#include "util/term.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
 static int report(int ok, const char *what, const char *detail, const char *fix)
 {
-	int color = term_color(1);
-	printf("%s%-4s%s %-14s %s\n", color ? (ok ? "\033[32m" : "\033[31m") : "", ok ? "ok" : "FAIL",
-	       color ? "\033[0m" : "", what, detail);
+	printf("%s%-4s%s %-14s %s\n", cli_paint(stdout, ok ? CLI_SGR_OK : CLI_SGR_FAIL), ok ? "ok" : "FAIL",
+	       cli_paint(stdout, CLI_SGR_RESET), what, detail);
 	if (!ok && fix)
 		printf("     %-14s fix: %s\n", "", fix);
 	return ok ? 0 : 1;
@@ -75,11 +73,10 @@ int cmd_doctor(int argc, char **argv)
 	struct strbuf out = STRBUF_INIT;
 	char cwd[4096];
 	int failed = 0;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-v") && strcmp(argv[i], "--verbose"))
-			return cli_usage(argv[0], "unexpected argument '%s'", argv[i]);
-		c.verbose = 1;
-	}
+	const struct cli_opt opts[] = { CLI_OPT_END };
+	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(0));
+	if (first < 0)
+		return -first;
 	int in_repo = getcwd(cwd, sizeof cwd) && repo_discover(cwd, &c.repo, &err) == 0;
 	struct error cerr = ERROR_INIT;
 	int config_ok = config_load(&c.cfg, in_repo ? c.repo.root : NULL, &cerr) == 0;

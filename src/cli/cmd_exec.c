@@ -80,7 +80,7 @@ static int parse_enter(int argc, char **argv, unsigned flags, struct cli *c, str
 		CLI_ENV_OPTIONS(&e->env),
 		CLI_OPT_END,
 	};
-	return cli_parse(c, argv[0], argc, argv, prompt ? opts : opts + 3, CLI_QUIET | flags);
+	return cli_parse(c, argv[0], argc, argv, prompt ? opts : opts + 3, flags);
 }
 
 int cmd_resume(int argc, char **argv)

@@ -23,7 +23,7 @@ int cmd_finish(int argc, char **argv)
 		{ "branch", 'b', CLI_STR, &target },
 		CLI_OPT_END,
 	};
-	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_QUIET);
+	int first = cli_parse(&c, argv[0], argc, argv, opts, 0);
 	if (first < 0)
 		return -first;
 	if (first >= argc)

@@ -128,11 +128,10 @@ int cmd_trust(int argc, char **argv)
 {
 	struct cli c = CLI_INIT;
 	int show = 0, ret;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--show"))
-			return cli_usage("trust", "unexpected argument '%s'", argv[i]);
-		show = 1;
-	}
+	const struct cli_opt opts[] = { { "show", 0, CLI_FLAG, &show }, CLI_OPT_END };
+	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(0));
+	if (first < 0)
+		return -first;
 	ret = show ? trust_show(&c) : trust_do(&c);
 	cli_close(&c);
 	return ret;
@@ -143,8 +142,10 @@ int cmd_untrust(int argc, char **argv)
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
 	int removed = 0, ret = 0;
-	if (argc > 1)
-		return cli_usage("untrust", "unexpected argument '%s'", argv[1]);
+	const struct cli_opt opts[] = { CLI_OPT_END };
+	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(0));
+	if (first < 0)
+		return -first;
 	if (find_repo(&c, &err) < 0 || trust_forget(c.repo.root, &removed, &err) < 0)
 		ret = cli_fail(&err);
 	else if (removed)

@@ -50,9 +50,12 @@ static void usage_all(FILE *f)
 	      f);
 	for (const struct cmd *c = commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
-	fputs("\n'para COMMAND --help' for a command's options. Exit codes: 0 ok, 1 failure,\n"
-	      "2 usage, 3 engine unreachable, 4 invalid or untrusted config ('para trust'),\n"
-	      "else the agent's own code.\n",
+	fputs("\n'para COMMAND --help' for a command's options. Every command also takes\n"
+	      "-q (no progress notes on stderr; list: names only), -v (show each engine\n"
+	      "command) and -h. --json documents: docs/json.md. Colour only on a terminal,\n"
+	      "never with NO_COLOR set. Exit codes: 0 ok, 1 failure, 2 usage, 3 engine\n"
+	      "unreachable, 4 invalid or untrusted config ('para trust'), else the agent's\n"
+	      "own code.\n",
 	      f);
 }
 
@@ -66,10 +69,15 @@ void cli_help_exit(const char *name)
 
 int cmd_help(int argc, char **argv)
 {
-	if (argc > 1) {
-		if (!cmd_find(argv[1]))
-			return cli_usage("help", "unknown command '%s'", argv[1]);
-		return cli_help(argv[1]);
+	struct cli c = CLI_INIT;
+	const struct cli_opt opts[] = { CLI_OPT_END };
+	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(1));
+	if (first < 0)
+		return -first;
+	if (first < argc) {
+		if (!cmd_find(argv[first]))
+			return cli_usage("help", "unknown command '%s'", argv[first]);
+		return cli_help(argv[first]);
 	}
 	usage_all(stdout);
 	return 0;
@@ -77,8 +85,11 @@ int cmd_help(int argc, char **argv)
 
 int cmd_version(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	struct cli c = CLI_INIT;
+	const struct cli_opt opts[] = { CLI_OPT_END };
+	int first = cli_parse(&c, argv[0], argc, argv, opts, CLI_OPERANDS(0));
+	if (first < 0)
+		return -first;
 	printf("para %s\n", PARA_VERSION);
 	return 0;
 }
@@ -96,7 +107,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version"))
-		return cmd_version(argc, argv);
+		return cmd_version(1, argv + 1);
 	const struct cmd *c = cmd_find(argv[1]);
 	if (!c) {
 		fprintf(stderr, "para: unknown command '%s' (see 'para --help')\n", argv[1]);

@@ -63,13 +63,13 @@ static _Noreturn void help_exit(const char *cmd)
 	cli_help_exit(name);
 }
 
-/* The options every command has: -v, and -q where flags say so. */
-static size_t common_options(struct cli *c, unsigned flags, struct cli_opt *v)
+/* The options every command has, meaning the same everywhere (README,
+ * "Output"): -v shows each engine command, -q drops the progress notes. */
+static size_t common_options(struct cli *c, struct cli_opt *v)
 {
 	size_t n = 0;
 	v[n++] = (struct cli_opt){ "verbose", 'v', CLI_FLAG, &c->verbose };
-	if (flags & CLI_QUIET)
-		v[n++] = (struct cli_opt){ "quiet", 'q', CLI_FLAG, &c->quiet };
+	v[n++] = (struct cli_opt){ "quiet", 'q', CLI_FLAG, &c->quiet };
 	return n;
 }
 
@@ -88,7 +88,7 @@ int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const struc
 	struct cli_opt opts[MAX_OPTS + 1];
 	struct option lo[MAX_OPTS + 2];
 	char so[3 * MAX_OPTS + 4];
-	size_t n = common_options(c, flags, opts), k = 0;
+	size_t n = common_options(c, opts), k = 0;
 	for (size_t i = 0; own[i].name; i++) {
 		if (n == MAX_OPTS)
 			abort(); /* a command's table is too long: raise MAX_OPTS */
@@ -127,5 +127,6 @@ int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const struc
 		if (apply(o, optarg, &err) < 0)
 			return -cli_fail(&err);
 	}
+	cli_output_quiet(c->quiet);
 	return check_operands(cmd, optind, argc, argv, flags);
 }
