@@ -16,7 +16,14 @@ IMAGE=${PARA_DEMO_IMAGE:-para-demo:latest}
 DIR=${1:-$(mktemp -d /tmp/para-demo.XXXXXX)}
 mkdir -p "$DIR"
 cd "$DIR"
-say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+# bold only on a terminal, never with NO_COLOR set and not empty (as para itself)
+say() {
+	if [ -t 1 ] && [ -z "${NO_COLOR:-}" ] && [ "${TERM:-}" != dumb ]; then
+		printf '\n\033[1m$ %s\033[0m\n' "$*"
+	else
+		printf '\n$ %s\n' "$*"
+	fi
+}
 
 git init -q -b main repo && cd repo
 git config user.email demo@example.com

@@ -49,7 +49,6 @@ struct cli_optdef {
 	enum cli_complete comp;
 	const char *help; /* one line */
 };
-#define CLI_QUIET 0x100u  /* the command has -q/--quiet (c->quiet) */
 #define CLI_HIDDEN 0x400u /* not in help, the man page or completions */
 struct cli_cmddef {
 	const char *name;  /* "start"; a subcommand: "image build" */
@@ -57,7 +56,7 @@ struct cli_cmddef {
 	int (*fn)(int argc, char **argv); /* NULL for a subcommand */
 	const char *summary;
 	const struct cli_optdef *opts;    /* its own, ending in a NULL name */
-	unsigned flags;                   /* CLI_QUIET, CLI_HIDDEN */
+	unsigned flags;                   /* CLI_HIDDEN */
 	enum cli_complete operand;        /* what its operands are */
 };
 extern const struct cli_cmddef cli_commands[];
@@ -67,8 +66,6 @@ const struct cli_cmddef *cli_cmd(const char *name);
 /* parent's subcommand WORD, or NULL; whether it has any. */
 const struct cli_cmddef *cli_sub(const struct cli_cmddef *parent, const char *word);
 int cli_has_subs(const struct cli_cmddef *parent);
-/* Whether -q is the command's (its own or the common one). */
-int cli_has_quiet(const struct cli_cmddef *cmd);
 /* The words a COMP_CHOICES value (o) or operand (o NULL) takes, space-separated. */
 const char *cli_choices(const struct cli_cmddef *cmd, const struct cli_optdef *o);
 
@@ -82,6 +79,34 @@ extern const struct help_text help_texts[];
 /* Discover the repository and load config; warnings go to stderr. */
 int cli_open(struct cli *c, struct error *err);
 void cli_close(struct cli *c);
+
+/*
+ * What escape codes output on f may carry; the one rule for all of para's
+ * colour and cursor control. CLI_ESC_NONE: f is not a terminal (a pipe, a
+ * file) or TERM is "dumb": no escape code at all, not even a progress
+ * line's "\r\033[K". CLI_ESC_CURSOR: a terminal, but NO_COLOR is set and
+ * not empty (no-color.org): a progress line, no colour. CLI_ESC_COLOR: both.
+ */
+enum cli_esc { CLI_ESC_NONE, CLI_ESC_CURSOR, CLI_ESC_COLOR };
+enum cli_esc cli_color(FILE *f);
+/* sgr when f may have colour (cli_color), else "". */
+const char *cli_paint(FILE *f, const char *sgr);
+#define CLI_SGR_ERROR "\033[1;31m"
+#define CLI_SGR_WARN "\033[1;33m"
+#define CLI_SGR_OK "\033[32m"
+#define CLI_SGR_FAIL "\033[31m"
+#define CLI_SGR_RESET "\033[0m"
+/* Whether a live progress line (rewritten in place) may go to stderr; else
+ * progress is plain lines, or nothing with -q. */
+int cli_progress_line(void);
+/* A --json document on stdout: the one format of all of them (docs/json.md):
+ * indented by two, keys sorted, a newline at the end. */
+void cli_print_json(const json_t *j);
+/* A JSON string of v (UTF-8; a byte that is not becomes U+FFFD), or null
+ * when v is NULL: never NULL itself, so a key is never left out. */
+json_t *cli_json_str(const char *v);
+/* -q of the command running, for the core's notes (set by cli_parse). */
+void cli_output_quiet(int quiet);
 
 /* Print err as one line ("para: error: …; hint") and return its exit code. */
 int cli_fail(const struct error *err);

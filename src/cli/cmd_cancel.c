@@ -94,7 +94,8 @@ int cmd_recover(int argc, char **argv)
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
 	struct session s = { 0 };
-	char *ref = NULL, *name = NULL;
+	char *ref = NULL;
+	const char *name = NULL;
 	int ret = 0, files = 0;
 	const struct cli_bind opts[] = { CLI_BIND_END };
 	int first = cli_parse(&c, "recover", argc, argv, opts, CLI_OPERANDS(1));

@@ -13,7 +13,6 @@
 #include "util/jsonutil.h"
 #include "util/run.h"
 #include "util/strbuf.h"
-#include "util/term.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
@@ -43,14 +42,10 @@ static void show(const struct config *cfg, int json, int origin)
 	json_t *o = origin && json ? json_object() : NULL;
 	if (origin)
 		show_origins(cfg, NULL, cfg->root, o);
-	const json_t *what = o ? o : cfg->root;
 	if (origin && !json)
 		return;
-	char *s = json ? json_dumps(what, JSON_COMPACT | JSON_SORT_KEYS) : json_pretty(what);
-	fputs(s, stdout);
-	if (json)
-		putchar('\n');
-	free(s);
+	/* the text form is JSON too, the same document */
+	cli_print_json(o ? o : cfg->root);
 	json_decref(o);
 }
 
@@ -396,6 +391,14 @@ int cmd_config(int argc, char **argv)
 	return ret;
 }
 
+/* One profile in profile list --json: extends always a list (or null). */
+static json_t *profile_entry(const char *name, int is_default, const json_t *ext, const char *from)
+{
+	json_t *list = json_is_string(ext) ? json_pack("[O]", ext) : json_is_array(ext) ? json_incref((json_t *)ext)
+											 : json_null();
+	return json_pack("{s:s, s:b, s:o, s:s}", "name", name, "default", is_default, "extends", list, "origin", from);
+}
+
 static int profile_list(struct cli *c, int json)
 {
 	const char *name, *def = config_str(&c->cfg, "docker.default_profile");
@@ -406,8 +409,7 @@ static int profile_list(struct cli *c, int json)
 		json_t *ext = json_object_get(p, "extends");
 		char *ext_text = ext ? json_dumps(ext, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 		if (arr)
-			json_array_append_new(arr, json_pack("{s:s, s:b, s:O?, s:s}", "name", name, "default",
-							     def && !strcmp(def, name), "extends", ext, "file", from));
+			json_array_append_new(arr, profile_entry(name, def && !strcmp(def, name), ext, from));
 		else
 			printf("%s %s%s%s  (%s)\n", def && !strcmp(def, name) ? "*" : " ", name,
 			       ext_text ? " extends " : "", ext_text ? ext_text : "", from);
@@ -415,9 +417,7 @@ static int profile_list(struct cli *c, int json)
 		free(key);
 	}
 	if (arr) {
-		char *s = json_dumps(arr, JSON_COMPACT);
-		printf("%s\n", s);
-		free(s);
+		cli_print_json(arr);
 		json_decref(arr);
 	}
 	return 0;
@@ -429,7 +429,7 @@ static void profile_key(struct cli *c, const char *key, const json_t *v, const c
 {
 	char *path = xasprintf("docker.profiles.%s.%s", from, key);
 	if (out) {
-		json_object_set_new(out, key, json_pack("{s:O, s:s, s:s}", "value", v, "profile", from, "file",
+		json_object_set_new(out, key, json_pack("{s:O, s:s, s:s}", "value", v, "profile", from, "origin",
 						       config_origin(&c->cfg, path)));
 	} else {
 		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -462,9 +462,7 @@ static int profile_show(struct cli *c, const char *name, int json)
 		}
 	}
 	if (out) {
-		char *s = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
-		printf("%s\n", s);
-		free(s);
+		cli_print_json(out);
 		json_decref(out);
 	}
 	json_decref(p);

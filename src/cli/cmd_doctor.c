@@ -9,15 +9,13 @@
 #include "util/jsonutil.h"
 #include "util/run.h"
 #include "util/strbuf.h"
-#include "util/term.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
 static int report(int ok, const char *what, const char *detail, const char *fix)
 {
-	int color = term_color(1);
-	printf("%s%-4s%s %-14s %s\n", color ? (ok ? "\033[32m" : "\033[31m") : "", ok ? "ok" : "FAIL",
-	       color ? "\033[0m" : "", what, detail);
+	printf("%s%-4s%s %-14s %s\n", cli_paint(stdout, ok ? CLI_SGR_OK : CLI_SGR_FAIL), ok ? "ok" : "FAIL",
+	       cli_paint(stdout, CLI_SGR_RESET), what, detail);
 	if (!ok && fix)
 		printf("     %-14s fix: %s\n", "", fix);
 	return ok ? 0 : 1;

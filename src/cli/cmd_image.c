@@ -40,7 +40,7 @@ static int image_build_cmd(struct cli *c, int argc, char **argv)
 	if (cli_open(c, &err) < 0 || project_plan(c, &p, &err) < 0)
 		goto fail;
 	char *logs = path_join(c->repo.para_dir, "logs");
-	struct image_build_opts bo = { force || no_cache, no_cache, c->quiet, isatty(2), logs, c->verbose };
+	struct image_build_opts bo = { force || no_cache, no_cache, c->quiet, cli_progress_line(), logs, c->verbose };
 	int r = para_gitignore_ensure(c->repo.para_dir, &err);
 	if (r == 0)
 		r = image_ensure(&c->eng, &c->cfg, &p, &bo, &built, &err);
@@ -125,6 +125,27 @@ static int prune_images(struct cli *c, const struct engine_image *v, size_t n, c
 	return ret;
 }
 
+/* image list --json (docs/json.md): created in Unix seconds, size in bytes. */
+static void images_json(const struct engine_image *v, size_t n, const char *current)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:o, s:b}", "image", v[i].ref, "id", v[i].id,
+						     "created", v[i].created_at < 0 ? json_null() : json_integer(v[i].created_at),
+						     "size", v[i].bytes < 0 ? json_null() : json_integer(v[i].bytes),
+						     "current", current && !strcmp(v[i].ref, current)));
+	cli_print_json(arr);
+	json_decref(arr);
+}
+
+static void images_text(const struct engine_image *v, size_t n, const char *current)
+{
+	printf("  %-50s %-20s %s\n", "IMAGE", "CREATED", "SIZE");
+	for (size_t i = 0; i < n; i++)
+		printf("%c %-50s %-20s %s\n", current && !strcmp(v[i].ref, current) ? '*' : ' ', v[i].ref, v[i].created,
+		       v[i].size);
+}
+
 static int image_list_cmd(struct cli *c, int argc, char **argv, int prune)
 {
 	struct error err = ERROR_INIT;
@@ -143,29 +164,13 @@ static int image_list_cmd(struct cli *c, int argc, char **argv, int prune)
 	/* the current image is the one the Dockerfile hashes to now */
 	struct error perr = ERROR_INIT;
 	const char *current = project_plan(c, &p, &perr) == 0 ? p.image : NULL;
-	if (engine_images(&c->eng, c->repo.root, &v, &n, &err) < 0)
+	if (engine_images(&c->eng, c->repo.root, &v, &n, &err) < 0 ||
+	    (json && engine_image_sizes(&c->eng, v, n, &err) < 0))
 		goto fail;
-	json_t *arr = json ? json_array() : NULL;
-	if (!json && !prune)
-		printf("  %-50s %-20s %s\n", "IMAGE", "CREATED", "SIZE");
-	for (size_t i = 0; i < n; i++) {
-		int is_current = current && !strcmp(v[i].ref, current);
-		if (prune) {
-			break;
-		} else if (json) {
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:b}", "image", v[i].ref, "id", v[i].id,
-							     "created", v[i].created, "size", v[i].size, "current",
-							     is_current));
-		} else {
-			printf("%c %-50s %-20s %s\n", is_current ? '*' : ' ', v[i].ref, v[i].created, v[i].size);
-		}
-	}
-	if (json) {
-		char *s = json_pretty(arr);
-		fputs(s, stdout);
-		free(s);
-		json_decref(arr);
-	}
+	if (json)
+		images_json(v, n, current);
+	else if (!prune)
+		images_text(v, n, current);
 	if (prune) {
 		int r = prune_images(c, v, n, current, dry, &removed, &err);
 		if (r < 0)
@@ -208,6 +213,7 @@ static int image_bootstrap_cmd(struct cli *c, int argc, char **argv)
 		return cli_fail(&err);
 	}
 	engine_init(&c->eng, &c->cfg);
+	c->eng.verbose = c->verbose;
 	int ret = 0;
 	if (engine_ping(&c->eng, &err) < 0 || image_bootstrap(&c->eng, &o, &err) < 0)
 		ret = cli_fail(&err);

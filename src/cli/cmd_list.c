@@ -1,6 +1,7 @@
 /* para list / para status */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "container/netpolicy.h"
@@ -40,7 +41,7 @@ static const char *container_state(const struct session *s, const struct states 
 	if (session_is_stale(s))
 		return "error"; /* its start died: 'para clean' removes it */
 	if (!s->container)
-		return "-";
+		return NULL; /* a host session: "-" in the table, null in JSON */
 	if (!strcmp(s->phase, "building"))
 		return "building";
 	if (!strcmp(s->phase, "creating") || !strcmp(s->phase, "starting"))
@@ -65,14 +66,53 @@ static const char *container_state(const struct session *s, const struct states 
 	return "missing";
 }
 
+/* One session in list --json and status --json (docs/json.md, "list"). */
 static json_t *session_json(const struct session *s, const struct states *st, int changes)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:s, s:s}", "name", s->name, "branch", s->branch,
-			      "worktree", s->worktree, "base", s->base, "created", (json_int_t)s->created, "phase",
-			      s->phase, "container_state", container_state(s, st));
+	json_t *j = json_object();
+	json_object_set_new(j, "name", cli_json_str(s->name));
+	json_object_set_new(j, "branch", cli_json_str(s->branch));
+	json_object_set_new(j, "worktree", cli_json_str(s->worktree));
+	json_object_set_new(j, "base", cli_json_str(s->base));
+	json_object_set_new(j, "created", json_integer((json_int_t)s->created));
+	json_object_set_new(j, "phase", cli_json_str(s->phase));
+	json_object_set_new(j, "container_state", cli_json_str(container_state(s, st)));
 	json_object_set_new(j, "changes", changes < 0 ? json_null() : json_integer(changes));
-	json_object_set_new(j, "container", s->container ? json_string(json_str(s->container, "name")) : json_null());
-	json_object_set_new(j, "image", s->container ? json_string(json_str(s->container, "image")) : json_null());
+	json_object_set_new(j, "container", cli_json_str(s->container ? json_str(s->container, "name") : NULL));
+	json_object_set_new(j, "image", cli_json_str(s->container ? json_str(s->container, "image") : NULL));
+	json_object_set_new(j, "archived", json_false());
+	json_object_set_new(j, "archived_at", json_null());
+	return j;
+}
+
+/* An archive's stamp (YYYYMMDDTHHMMSSZ, maybe with "-N") as Unix seconds;
+ * -1 when it is not one. */
+static long long stamp_seconds(const char *stamp)
+{
+	struct tm tm = { 0 };
+	char z = 0;
+	if (sscanf(stamp, "%4d%2d%2dT%2d%2d%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+		   &tm.tm_sec, &z) != 7 || z != 'Z')
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (long long)timegm(&tm);
+}
+
+/* An archived session in list -a --json: the keys of a live one, null
+ * where an archive has nothing (no worktree, state or container). */
+static json_t *archive_json(const char *name, const char *branch, const char *stamp)
+{
+	long long at = stamp_seconds(stamp);
+	json_t *j = json_object();
+	static const char *const none[] = { "worktree", "base", "created", "phase", "container_state",
+					    "changes", "container", "image", NULL };
+	json_object_set_new(j, "name", cli_json_str(name));
+	json_object_set_new(j, "branch", cli_json_str(branch));
+	for (const char *const *k = none; *k; k++)
+		json_object_set_new(j, *k, json_null());
+	json_object_set_new(j, "archived", json_true());
+	json_object_set_new(j, "archived_at", at < 0 ? json_null() : json_integer((json_int_t)at));
 	return j;
 }
 
@@ -94,7 +134,7 @@ static int changes_of(const struct session *s)
 	return n;
 }
 
-static void list_archived(struct cli *c, int json, int quiet, json_t *arr)
+static void list_archived(struct cli *c, int quiet, json_t *arr)
 {
 	struct strvec refs = STRVEC_INIT;
 	struct error err = ERROR_INIT;
@@ -107,9 +147,8 @@ static void list_archived(struct cli *c, int json, int quiet, json_t *arr)
 		if (archive_parse(&c->cfg, refs.v[i], &name, &stamp) < 0)
 			continue;
 		const char *branch = refs.v[i] + strlen("refs/heads/");
-		if (json)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b}", "name", name, "branch", branch,
-							     "archived", stamp, "is_archived", 1));
+		if (arr)
+			json_array_append_new(arr, archive_json(name, branch, stamp));
 		else if (quiet)
 			printf("%s\n", name);
 		else
@@ -138,18 +177,18 @@ static void list_one(struct cli *c, struct session *s, const struct states *st, 
 		snprintf(chs, sizeof chs, "?");
 	else
 		snprintf(chs, sizeof chs, "%d", ch);
+	const char *state = container_state(s, st);
 	printf("%-24s %-40s %-8s %-8s %s\n", s->name, s->branch, human_age(s->created, age, sizeof age), chs,
-	       container_state(s, st));
+	       state ? state : "-");
 }
 
 int cmd_list(int argc, char **argv)
 {
 	struct cli c = CLI_INIT;
 	struct error err = ERROR_INIT;
-	int all = 0, quiet = 0, json = 0;
+	int all = 0, json = 0;
 	const struct cli_bind opts[] = {
 		{ "all", &all },
-		{ "quiet", &quiet },
 		{ "json", &json },
 		CLI_BIND_END,
 	};
@@ -169,19 +208,17 @@ int cmd_list(int argc, char **argv)
 	struct states st;
 	states_load(&c, v, n, &st);
 	json_t *arr = json ? json_array() : NULL;
-	if (!json && !quiet && (n || all))
+	if (!json && !c.quiet && (n || all))
 		printf("%-24s %-40s %-8s %-8s %s\n", "NAME", "BRANCH", "AGE", "CHANGES", "CONTAINER");
 	for (size_t i = 0; i < n; i++)
-		list_one(&c, &v[i], &st, quiet, arr);
+		list_one(&c, &v[i], &st, c.quiet, arr);
 	if (all)
-		list_archived(&c, json, quiet, arr);
+		list_archived(&c, c.quiet, arr);
 	if (json) {
-		char *s = json_pretty(arr);
-		fputs(s, stdout);
-		free(s);
+		cli_print_json(arr);
 		json_decref(arr);
-	} else if (!n && !all && !quiet) {
-		fprintf(stderr, "para: no sessions; 'para start NAME' creates one\n");
+	} else if (!n && !all) {
+		cli_note(&c, "no sessions; 'para start NAME' creates one");
 	}
 	engine_list_free(st.v, st.n);
 	state_list_free(v, n);
@@ -212,8 +249,9 @@ static json_t *isolation_json(struct cli *c, const struct session *s, const stru
 	for (size_t i = 0; st->engine_ok && i < st->n; i++)
 		if (!strcmp(st->v[i].name, sidecar))
 			state = st->v[i].state;
-	json_t *j = json_pack("{s:O, s:O, s:s, s:s}", "allow", json_object_get(iso, "allow"), "egress",
-			      json_object_get(iso, "egress"), "proxy", sidecar, "proxy_state", state);
+	json_t *j = json_pack("{s:O, s:O, s:s, s:s, s:n, s:n}", "allow", json_object_get(iso, "allow"), "egress",
+			      json_object_get(iso, "egress"), "proxy", sidecar, "proxy_state", state, "denied",
+			      "last_denials");
 	struct strbuf log = STRBUF_INIT;
 	struct error err = ERROR_INIT;
 	if (st->engine_ok && strcmp(state, "missing") && netpolicy_log(&c->eng, json_str(s->container, "name"), &log, &err) == 0) {
@@ -224,7 +262,7 @@ static json_t *isolation_json(struct cli *c, const struct session *s, const stru
 			if (!strstr(l, " deny "))
 				continue;
 			n++;
-			json_array_append_new(last, json_string(l));
+			json_array_append_new(last, cli_json_str(l));
 			if (json_array_size(last) > 5)
 				json_array_remove(last, 0);
 		}
@@ -245,7 +283,7 @@ static void isolation_text(const json_t *iso)
 	json_array_foreach(json_object_get(iso, "allow"), i, v)
 		printf(" %s", json_string_value(v));
 	putchar('\n');
-	if (!json_object_get(iso, "denied"))
+	if (json_is_null(json_object_get(iso, "denied")))
 		return;
 	printf("denied:     %lld\n", (long long)json_integer_value(json_object_get(iso, "denied")));
 	json_array_foreach(json_object_get(iso, "last_denials"), i, v)
@@ -255,14 +293,10 @@ static void isolation_text(const json_t *iso)
 static void status_json(const struct session *s, const struct states *st, int ch, json_t *iso)
 {
 	json_t *j = session_json(s, st, ch);
-	if (iso)
-		json_object_set(j, "isolation", iso);
+	json_object_set_new(j, "isolation", iso ? json_incref(iso) : json_null());
 	json_object_set_new(j, "engine_reachable", st->asked ? json_boolean(st->engine_ok) : json_null());
-	if (s->container && session_spec_hash(s))
-		json_object_set_new(j, "spec_hash", json_string(session_spec_hash(s)));
-	char *out = json_pretty(j);
-	fputs(out, stdout);
-	free(out);
+	json_object_set_new(j, "spec_hash", cli_json_str(s->container ? session_spec_hash(s) : NULL));
+	cli_print_json(j);
 	json_decref(j);
 }
 

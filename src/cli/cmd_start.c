@@ -181,7 +181,7 @@ static int plan_container(struct cli *c, struct start_opts *o, const char *name,
 		cli_note(c, "image %s (from %s)%s", plan.image, plan.rule,
 			 plan.dockerfile ? ", built from the project Dockerfile when its hash is new" : "");
 	if (r == 0 && !o->dry_run) {
-		struct image_build_opts bo = { o->build, o->no_cache, c->quiet, isatty(2), NULL, c->verbose };
+		struct image_build_opts bo = { o->build, o->no_cache, c->quiet, cli_progress_line(), NULL, c->verbose };
 		r = image_ensure(&c->eng, &c->cfg, &plan, &bo, needs_build, err);
 	}
 	json_decref(profile);
@@ -344,7 +344,7 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 		goto out;
 	}
 	char *logs = path_join(c->repo.para_dir, "logs");
-	struct image_build_opts bo = { o->build, o->no_cache, c->quiet, isatty(2), logs, c->verbose };
+	struct image_build_opts bo = { o->build, o->no_cache, c->quiet, cli_progress_line(), logs, c->verbose };
 	struct lifecycle lc = CLI_LIFECYCLE(c);
 	struct start_request rq = { name, o->container ? &spec : NULL, &plan, needs_build, &bo,
 				    o->container ? env_inputs_to_json(&o->env) : NULL, mark, setup, logs };

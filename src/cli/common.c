@@ -21,14 +21,66 @@
 #include "util/report.h"
 #include "util/sig.h"
 #include "util/strbuf.h"
-#include "util/term.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
 
+enum cli_esc cli_color(FILE *f)
+{
+	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+	int fd = fileno(f);
+	/* a pipe or a file gets no escape code at all; nor does a terminal
+	 * that says it understands none */
+	if (fd < 0 || !isatty(fd) || (term && !strcmp(term, "dumb")))
+		return CLI_ESC_NONE;
+	/* no-color.org: "when present and not an empty string" */
+	if (no_color && *no_color)
+		return CLI_ESC_CURSOR;
+	return CLI_ESC_COLOR;
+}
+
+const char *cli_paint(FILE *f, const char *sgr)
+{
+	return cli_color(f) == CLI_ESC_COLOR ? sgr : "";
+}
+
+json_t *cli_json_str(const char *v)
+{
+	if (!v)
+		return json_null();
+	json_t *j = json_string(v);
+	if (j)
+		return j;
+	/* not UTF-8 (a path, a value): each byte that starts no valid
+	 * sequence becomes U+FFFD, as jansson itself judges a sequence */
+	struct strbuf sb = STRBUF_INIT;
+	for (const unsigned char *p = (const unsigned char *)v; *p;) {
+		size_t n = *p < 0x80 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+		json_t *one = n == 1 || strnlen((const char *)p, n) < n ? NULL : json_stringn((const char *)p, n);
+		if (n == 1 || one) {
+			strbuf_add(&sb, p, n);
+			p += n;
+		} else {
+			strbuf_addstr(&sb, "\xef\xbf\xbd");
+			p++;
+		}
+		json_decref(one);
+	}
+	j = json_string(sb.buf);
+	strbuf_release(&sb);
+	return j ? j : json_string("\xef\xbf\xbd");
+}
+
+void cli_print_json(const json_t *j)
+{
+	char *s = json_pretty(j);
+	fputs(s, stdout);
+	free(s);
+}
+
 int cli_fail(const struct error *err)
 {
-	int color = term_color(2);
-	fprintf(stderr, "%spara: error:%s %s", color ? "\033[1;31m" : "", color ? "\033[0m" : "", err->msg);
+	fprintf(stderr, "%spara: error:%s %s", cli_paint(stderr, CLI_SGR_ERROR), cli_paint(stderr, CLI_SGR_RESET),
+		err->msg);
 	if (err->hint[0])
 		fprintf(stderr, "; %s", err->hint);
 	fputc('\n', stderr);
@@ -60,6 +112,11 @@ void cli_note(const struct cli *c, const char *fmt, ...)
 
 static int output_quiet; /* -q of the command running */
 
+void cli_output_quiet(int quiet)
+{
+	output_quiet = quiet;
+}
+
 /* The core's reports (util/report.h), as para has always shown them. */
 static void render_report(enum report_kind kind, const char *text, void *ctx)
 {
@@ -69,10 +126,13 @@ static void render_report(enum report_kind kind, const char *text, void *ctx)
 		cli_warn("%s", text);
 		break;
 	case REPORT_STATUS:
-		fprintf(stderr, "\r\033[Kpara: %s", text);
+		/* a line that rewrites itself: only where \r and \033[K work */
+		if (!output_quiet && cli_color(stderr) != CLI_ESC_NONE)
+			fprintf(stderr, "\r\033[Kpara: %s", text);
 		break;
 	case REPORT_STATUS_END:
-		fputs("\r\033[K", stderr);
+		if (!output_quiet && cli_color(stderr) != CLI_ESC_NONE)
+			fputs("\r\033[K", stderr);
 		break;
 	case REPORT_DETAIL:
 		fprintf(stderr, "  | %s\n", text);
@@ -102,11 +162,15 @@ void cli_setup_output(void)
 	xalloc_on_oom(say_oom);
 }
 
+int cli_progress_line(void)
+{
+	return cli_color(stderr) != CLI_ESC_NONE;
+}
+
 void cli_warn(const char *fmt, ...)
 {
 	va_list ap;
-	int color = term_color(2);
-	fprintf(stderr, "%spara: warning:%s ", color ? "\033[1;33m" : "", color ? "\033[0m" : "");
+	fprintf(stderr, "%spara: warning:%s ", cli_paint(stderr, CLI_SGR_WARN), cli_paint(stderr, CLI_SGR_RESET));
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -118,7 +182,7 @@ int cli_open(struct cli *c, struct error *err)
 	char cwd[4096];
 	if (!getcwd(cwd, sizeof cwd))
 		return error_errno(err, PARA_EXIT_FAIL, "cannot read the current directory");
-	output_quiet = c->quiet;
+	cli_output_quiet(c->quiet);
 	if (repo_discover(cwd, &c->repo, err) < 0)
 		return -1;
 	if (config_load(&c->cfg, c->repo.root, err) < 0)
@@ -292,7 +356,7 @@ static int recreate_image_ok(struct cli *c, const struct session *s, const struc
 		}
 		free(id);
 	} else {
-		struct image_build_opts bo = { 0, 0, c->quiet, isatty(2), NULL, c->verbose };
+		struct image_build_opts bo = { 0, 0, c->quiet, cli_progress_line(), NULL, c->verbose };
 		r = image_policy(&c->cfg, &p, err);
 		if (r == 0)
 			r = image_ensure(&c->eng, &c->cfg, &p, &bo, &nb, err);

@@ -114,13 +114,9 @@ static void cand_opt(const struct cli_optdef *o)
 
 static void options_of(const struct cli_cmddef *d)
 {
-	int own_q = 0;
-	for (const struct cli_optdef *o = d->opts; o->name; o++) {
+	for (const struct cli_optdef *o = d->opts; o->name; o++)
 		cand_opt(o);
-		own_q |= o->short_name == 'q';
-	}
-	if ((d->flags & CLI_QUIET) && !own_q)
-		cand_opt(&cli_common_quiet);
+	cand_opt(&cli_common_quiet);
 	cand_opt(&cli_common_verbose);
 	cand_opt(&cli_common_help);
 }
@@ -326,17 +322,13 @@ int cmd_table(int argc, char **argv)
 		if (c->flags & CLI_HIDDEN)
 			continue;
 		printf("%s\n", c->name);
-		int own_q = 0;
 		for (const struct cli_optdef *o = c->opts; o->name; o++) {
 			char sh[3] = { '-', (char)o->short_name, '\0' };
 			printf("%s\t--%s\t%s\n", c->name, o->name, o->short_name ? sh : "");
-			own_q |= o->short_name == 'q';
 		}
 		if (cli_has_subs(c))
 			continue; /* its subcommands have the common ones */
-		if ((c->flags & CLI_QUIET) && !own_q)
-			printf("%s\t--quiet\t-q\n", c->name);
-		printf("%s\t--verbose\t-v\n%s\t--help\t-h\n", c->name, c->name);
+		printf("%s\t--quiet\t-q\n%s\t--verbose\t-v\n%s\t--help\t-h\n", c->name, c->name, c->name);
 	}
 	return 0;
 }

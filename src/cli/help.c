@@ -66,11 +66,7 @@ static void put_opts(struct strbuf *out, const char *title, const struct cli_cmd
 		put_opt(out, o);
 	if (!common)
 		return;
-	int own_q = 0;
-	for (const struct cli_optdef *o = c->opts; o->name; o++)
-		own_q |= o->short_name == 'q';
-	if ((c->flags & CLI_QUIET) && !own_q)
-		put_opt(out, &cli_common_quiet);
+	put_opt(out, &cli_common_quiet);
 	put_opt(out, &cli_common_verbose);
 	put_opt(out, &cli_common_help);
 }

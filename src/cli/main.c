@@ -26,9 +26,12 @@ static void usage_all(FILE *f)
 	for (const struct cli_cmddef *c = cli_commands; c->name; c++)
 		if (c->fn && !(c->flags & CLI_HIDDEN))
 			fprintf(f, "  %-10s %s\n", c->name, c->summary);
-	fputs("\n'para COMMAND --help' for a command's options. Exit codes: 0 ok, 1 failure,\n"
-	      "2 usage, 3 engine unreachable, 4 invalid or untrusted config ('para trust'),\n"
-	      "else the agent's own code.\n",
+	fputs("\n'para COMMAND --help' for a command's options. Every command also takes\n"
+	      "-q (no progress notes on stderr; list: names only), -v (show each engine\n"
+	      "command) and -h. --json documents: docs/json.md. Colour only on a terminal,\n"
+	      "never with NO_COLOR set. Exit codes: 0 ok, 1 failure, 2 usage, 3 engine\n"
+	      "unreachable, 4 invalid or untrusted config ('para trust'), else the agent's\n"
+	      "own code.\n",
 	      f);
 }
 

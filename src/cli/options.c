@@ -66,8 +66,9 @@ static _Noreturn void bug(const char *cmd, const char *what, const char *name)
 	abort();
 }
 
-/* The command's options from the table, each with its binding; then -q
- * (when the command has it and does not bind it itself) and -v. */
+/* The command's options from the table, each with its binding; then the
+ * ones every command has, meaning the same everywhere: -q drops the
+ * progress notes (list: names only), -v shows each engine command. */
 static size_t slots(struct cli *c, const struct cli_cmddef *def, const struct cli_bind *binds, struct slot *v)
 {
 	size_t n = 0;
@@ -88,8 +89,7 @@ static size_t slots(struct cli *c, const struct cli_cmddef *def, const struct cl
 		if (i == n)
 			bug(def->name, "a variable for no option", b->name);
 	}
-	if ((def->flags & CLI_QUIET) && !slot_of(v, n, 'q'))
-		v[n++] = (struct slot){ &cli_common_quiet, &c->quiet };
+	v[n++] = (struct slot){ &cli_common_quiet, &c->quiet };
 	v[n++] = (struct slot){ &cli_common_verbose, &c->verbose };
 	return n;
 }
@@ -144,5 +144,6 @@ int cli_parse(struct cli *c, const char *cmd, int argc, char **argv, const struc
 		if (apply(o, optarg, &err) < 0)
 			return -cli_fail(&err);
 	}
+	cli_output_quiet(c->quiet);
 	return check_operands(cmd, optind, argc, argv, flags);
 }

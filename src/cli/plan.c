@@ -22,20 +22,24 @@ const char *plan_shown_value(const struct spec_env *e, int reveal)
 static json_t *argv_json(const struct strvec *args, const char *cli)
 {
 	json_t *a = json_array();
-	json_array_append_new(a, json_string(cli));
+	json_array_append_new(a, cli_json_str(cli));
 	for (size_t i = 0; i < args->nr; i++)
-		json_array_append_new(a, json_string(args->v[i]));
+		json_array_append_new(a, cli_json_str(args->v[i]));
 	return a;
 }
 
+/* para env --json and the plan's container.env (docs/json.md, "env"): the
+ * value masked exactly as the text shows it (plan_shown_value). */
 static json_t *env_json(const struct container_spec *spec, int reveal)
 {
 	json_t *envj = json_array();
-	for (size_t i = 0; i < spec->nenv; i++)
-		json_array_append_new(envj, json_pack("{s:s, s:s, s:i, s:s, s:b}", "key", spec->env[i].key, "value",
-						      plan_shown_value(&spec->env[i], reveal), "level",
-						      spec->env[i].level, "source", spec->env[i].source, "secret",
-						      spec->env[i].secret));
+	for (size_t i = 0; i < spec->nenv; i++) {
+		const struct spec_env *e = &spec->env[i];
+		json_array_append_new(envj, json_pack("{s:o, s:o, s:i, s:o, s:b}", "key", cli_json_str(e->key), "value",
+						      cli_json_str(e->value ? plan_shown_value(e, reveal) : NULL),
+						      "level", e->level, "source", cli_json_str(e->source), "secret",
+						      e->secret));
+	}
 	return envj;
 }
 
@@ -43,9 +47,7 @@ void plan_print_env(const struct container_spec *spec, int json, int reveal)
 {
 	if (json) {
 		json_t *j = env_json(spec, reveal);
-		char *s = json_pretty(j);
-		fputs(s, stdout);
-		free(s);
+		cli_print_json(j);
 		json_decref(j);
 		return;
 	}
@@ -67,18 +69,72 @@ struct plan_cmds {
 	struct strbuf envfile;
 };
 
+static json_t *strv_json(const struct strvec *v)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < v->nr; i++)
+		json_array_append_new(a, cli_json_str(v->v[i]));
+	return a;
+}
+
+/* A mount of the plan: every key, null where it has none. */
+static json_t *mount_plan_json(const struct spec_mount *m)
+{
+	static const char *const types[] = { [MOUNT_BIND] = "bind", [MOUNT_VOLUME] = "volume", [MOUNT_TMPFS] = "tmpfs" };
+	return json_pack("{s:s, s:o, s:o, s:b, s:o, s:b}", "type", types[m->type], "src", cli_json_str(m->src), "dst",
+			 cli_json_str(m->dst), "ro", m->ro, "propagation", cli_json_str(m->propagation), "nocopy",
+			 m->nocopy);
+}
+
+/* "key=value" labels as an object. */
+static json_t *labels_json(const struct strvec *labels)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; i < labels->nr; i++) {
+		const char *eq = strchr(labels->v[i], '=');
+		char *k = eq ? xstrndup(labels->v[i], (size_t)(eq - labels->v[i])) : xstrdup(labels->v[i]);
+		json_object_set_new(o, k, cli_json_str(eq ? eq + 1 : ""));
+		free(k);
+	}
+	return o;
+}
+
+/* The container of start --dry-run --json (docs/json.md, "container"). */
+static json_t *container_plan_json(const struct container_spec *spec, const char *setup, int reveal)
+{
+	json_t *j = json_object(), *mounts = json_array();
+	for (size_t i = 0; i < spec->nmounts; i++)
+		json_array_append_new(mounts, mount_plan_json(&spec->mounts[i]));
+	json_object_set_new(j, "name", cli_json_str(spec->name));
+	json_object_set_new(j, "image", cli_json_str(spec->image));
+	json_object_set_new(j, "user", cli_json_str(spec->user));
+	json_object_set_new(j, "add_passwd", json_boolean(spec->add_passwd));
+	json_object_set_new(j, "mounts", mounts);
+	json_object_set_new(j, "env", env_json(spec, reveal));
+	json_object_set_new(j, "labels", labels_json(&spec->labels));
+	json_object_set_new(j, "docker_args", strv_json(&spec->extra_args));
+	json_object_set_new(j, "pids_limit", spec->pids_limit ? json_integer(spec->pids_limit) : json_null());
+	json_object_set_new(j, "memory", cli_json_str(spec->memory));
+	json_object_set_new(j, "cpus", cli_json_str(spec->cpus));
+	json_object_set_new(j, "gpus", cli_json_str(spec->gpus));
+	json_object_set_new(j, "shm_size", cli_json_str(spec->shm_size));
+	json_object_set_new(j, "network", cli_json_str(spec->network));
+	json_object_set_new(j, "isolation", spec->isolated ? json_pack("{s:o, s:o}", "allow", strv_json(&spec->allow),
+								       "egress", cli_json_str(spec->egress))
+							   : json_null());
+	json_object_set_new(j, "setup_script", cli_json_str(setup));
+	return j;
+}
+
 static void plan_json(const struct cli *c, const struct plan_cmds *p, const struct container_spec *spec,
 		      const char *const *agent, int reveal)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "session", p->name, "branch", p->branch, "worktree", p->wt,
-			      "repo", c->repo.root);
+	json_t *j = json_pack("{s:o, s:o, s:o, s:o}", "name", cli_json_str(p->name), "branch", cli_json_str(p->branch),
+			      "worktree", cli_json_str(p->wt), "repo", cli_json_str(c->repo.root));
 	json_t *cmds = json_array();
 	json_array_append_new(cmds, argv_json(&p->git_args, "git"));
+	json_object_set_new(j, "container", spec ? container_plan_json(spec, p->setup, reveal) : json_null());
 	if (spec) {
-		json_t *sj = spec_to_json(spec);
-		json_object_set_new(sj, "env", env_json(spec, reveal));
-		json_object_set_new(sj, "setup_script", p->setup ? json_string(p->setup) : json_null());
-		json_object_set_new(j, "container", sj);
 		json_array_append_new(cmds, argv_json(&p->run, c->eng.cli));
 		json_array_append_new(cmds, argv_json(&p->exec, c->eng.cli));
 	} else {
@@ -88,9 +144,7 @@ static void plan_json(const struct cli *c, const struct plan_cmds *p, const stru
 		strvec_clear(&a);
 	}
 	json_object_set_new(j, "commands", cmds);
-	char *s = json_pretty(j);
-	fputs(s, stdout);
-	free(s);
+	cli_print_json(j);
 	json_decref(j);
 }
 

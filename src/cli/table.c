@@ -68,7 +68,6 @@ static const struct cli_optdef enter_opts[] = { ENV_OPTS, END };
 
 static const struct cli_optdef list_opts[] = {
 	{ "all", 'a', CLI_FLAG, NULL, COMP_NONE, "also list archived sessions (para cancel)" },
-	{ "quiet", 'q', CLI_FLAG, NULL, COMP_NONE, "names only" },
 	{ "json", 0, CLI_FLAG, NULL, COMP_NONE, "machine-readable (docs/json.md)" },
 	END,
 };
@@ -171,17 +170,17 @@ const char *cli_choices(const struct cli_cmddef *cmd, const struct cli_optdef *o
 /* Commands, then each one's subcommands ("image build"): a subcommand has no
  * fn of its own (its parent's dispatches) and is found by its full name. */
 const struct cli_cmddef cli_commands[] = {
-	{ "start", NULL, cmd_start, "create a session and launch the agent in it", start_opts, CLI_QUIET, COMP_NONE },
-	{ "dispatch", NULL, cmd_dispatch, "start with a required prompt", start_opts, CLI_QUIET, COMP_NONE },
+	{ "start", NULL, cmd_start, "create a session and launch the agent in it", start_opts, 0, COMP_NONE },
+	{ "dispatch", NULL, cmd_dispatch, "start with a required prompt", start_opts, 0, COMP_NONE },
 	{ "list", "ls", cmd_list, "list the sessions of this repository", list_opts, 0, COMP_NONE },
-	{ "resume", NULL, cmd_resume, "re-launch the agent in a session", resume_opts, CLI_QUIET, COMP_SESSION },
-	{ "shell", NULL, cmd_shell, "open a shell in a session", enter_opts, CLI_QUIET, COMP_SESSION },
-	{ "exec", NULL, cmd_exec, "run one command in a session", enter_opts, CLI_QUIET, COMP_SESSION },
-	{ "open", NULL, cmd_open, "open the IDE (ide.command) on a session", none, CLI_QUIET, COMP_SESSION },
-	{ "finish", NULL, cmd_finish, "commit the session's work and remove it", finish_opts, CLI_QUIET,
+	{ "resume", NULL, cmd_resume, "re-launch the agent in a session", resume_opts, 0, COMP_SESSION },
+	{ "shell", NULL, cmd_shell, "open a shell in a session", enter_opts, 0, COMP_SESSION },
+	{ "exec", NULL, cmd_exec, "run one command in a session", enter_opts, 0, COMP_SESSION },
+	{ "open", NULL, cmd_open, "open the IDE (ide.command) on a session", none, 0, COMP_SESSION },
+	{ "finish", NULL, cmd_finish, "commit the session's work and remove it", finish_opts, 0,
 	  COMP_SESSION },
-	{ "cancel", NULL, cmd_cancel, "archive a session (never loses work)", cancel_opts, CLI_QUIET, COMP_SESSION },
-	{ "recover", NULL, cmd_recover, "bring an archived session back", none, CLI_QUIET, COMP_ARCHIVED },
+	{ "cancel", NULL, cmd_cancel, "archive a session (never loses work)", cancel_opts, 0, COMP_SESSION },
+	{ "recover", NULL, cmd_recover, "bring an archived session back", none, 0, COMP_ARCHIVED },
 	{ "clean", NULL, cmd_clean, "remove what no session owns", clean_opts, 0, COMP_NONE },
 	{ "status", NULL, cmd_status, "one session in detail", json_opts, 0, COMP_SESSION },
 	{ "logs", NULL, cmd_logs, "a container session's output, or with --network its proxy's log", logs_opts, 0,
@@ -191,10 +190,10 @@ const struct cli_cmddef cli_commands[] = {
 	{ "config show", NULL, NULL, "the merged configuration", config_show_opts, 0, COMP_NONE },
 	{ "config path", NULL, NULL, "the config files para reads, in order", none, 0, COMP_NONE },
 	{ "config validate", NULL, NULL, "check every layer, and FILE over them", none, 0, COMP_FILE },
-	{ "config set", NULL, NULL, "write KEY VALUE into a config file", project_opts, CLI_QUIET, COMP_CONFIG_KEY },
-	{ "config unset", NULL, NULL, "remove KEY from a config file", project_opts, CLI_QUIET, COMP_CONFIG_KEY },
-	{ "config edit", NULL, NULL, "edit a config file, kept only when valid", project_opts, CLI_QUIET, COMP_NONE },
-	{ "config init", NULL, NULL, "write every key at its default, commented out", project_opts, CLI_QUIET,
+	{ "config set", NULL, NULL, "write KEY VALUE into a config file", project_opts, 0, COMP_CONFIG_KEY },
+	{ "config unset", NULL, NULL, "remove KEY from a config file", project_opts, 0, COMP_CONFIG_KEY },
+	{ "config edit", NULL, NULL, "edit a config file, kept only when valid", project_opts, 0, COMP_NONE },
+	{ "config init", NULL, NULL, "write every key at its default, commented out", project_opts, 0,
 	  COMP_NONE },
 	{ "profile", NULL, cmd_profile, "list the docker profiles, or show one resolved", none, 0, COMP_NONE },
 	{ "profile list", NULL, NULL, "the profiles of docker.profiles", json_opts, 0, COMP_NONE },
@@ -205,17 +204,17 @@ const struct cli_cmddef cli_commands[] = {
 	{ "env", NULL, cmd_env, "the environment a container session gets", env_opts, 0, COMP_SESSION },
 	{ "image", NULL, cmd_image, "build, list and prune project images; bootstrap base images", none, 0,
 	  COMP_NONE },
-	{ "image build", NULL, NULL, "build the project Dockerfile's image", image_build_opts, CLI_QUIET, COMP_NONE },
+	{ "image build", NULL, NULL, "build the project Dockerfile's image", image_build_opts, 0, COMP_NONE },
 	{ "image list", NULL, NULL, "the para-built images of this repository", json_opts, 0, COMP_NONE },
 	{ "image prune", NULL, NULL, "remove all of them but the current one", image_prune_opts, 0, COMP_NONE },
 	{ "image bootstrap", NULL, NULL, "a base image with no registry", image_bootstrap_opts, 0, COMP_NONE },
 	{ "auth", NULL, cmd_auth, "log the agent in once, into the home volume every container gets", none, 0,
 	  COMP_NONE },
 	{ "auth setup", NULL, NULL, "run agent.login_command in a container with the home volume", auth_setup_opts,
-	  CLI_QUIET, COMP_NONE },
+	  0, COMP_NONE },
 	{ "auth status", NULL, NULL, "whether the home volume holds a login (never its content)", json_opts, 0,
 	  COMP_NONE },
-	{ "auth reset", NULL, NULL, "remove the home volume", auth_reset_opts, CLI_QUIET, COMP_NONE },
+	{ "auth reset", NULL, NULL, "remove the home volume", auth_reset_opts, 0, COMP_NONE },
 	{ "completion", NULL, cmd_completion, "print the shell completion script for bash, zsh or fish", none, 0,
 	  COMP_CHOICES },
 	{ "version", NULL, cmd_version, "print the version", none, 0, COMP_NONE },
@@ -228,7 +227,8 @@ const struct cli_cmddef cli_commands[] = {
 };
 
 /* The options every command has, after its own. */
-const struct cli_optdef cli_common_quiet = { "quiet", 'q', CLI_FLAG, NULL, COMP_NONE, "no progress notes" };
+const struct cli_optdef cli_common_quiet = { "quiet", 'q', CLI_FLAG, NULL, COMP_NONE,
+					     "no progress notes on stderr (list: names only)" };
 const struct cli_optdef cli_common_verbose = { "verbose", 'v', CLI_FLAG, NULL, COMP_NONE,
 					       "show each engine command" };
 const struct cli_optdef cli_common_help = { "help", 'h', CLI_FLAG, NULL, COMP_NONE, "this help" };
@@ -255,16 +255,6 @@ int cli_has_subs(const struct cli_cmddef *parent)
 	size_t n = strlen(parent->name);
 	for (const struct cli_cmddef *c = cli_commands; c->name; c++)
 		if (!strncmp(c->name, parent->name, n) && c->name[n] == ' ')
-			return 1;
-	return 0;
-}
-
-int cli_has_quiet(const struct cli_cmddef *cmd)
-{
-	if (cmd->flags & CLI_QUIET)
-		return 1;
-	for (const struct cli_optdef *o = cmd->opts; o->name; o++)
-		if (o->short_name == 'q')
 			return 1;
 	return 0;
 }

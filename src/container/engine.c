@@ -716,6 +716,22 @@ struct image_list {
 	size_t nr, alloc;
 };
 
+/* "2006-01-02 15:04:05 -0700 MST" (docker's and podman's CreatedAt) as
+ * Unix seconds; -1 when it is not that. */
+static long long created_at_seconds(const char *s)
+{
+	struct tm tm = { 0 };
+	char sign = 0;
+	int oh = 0, om = 0;
+	if (!s || sscanf(s, "%d-%d-%d %d:%d:%d %c%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+			 &tm.tm_min, &tm.tm_sec, &sign, &oh, &om) != 9 || (sign != '+' && sign != '-'))
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	long long off = (oh * 3600LL + om * 60LL) * (sign == '-' ? -1 : 1);
+	return (long long)timegm(&tm) - off;
+}
+
 static void add_image(json_t *j, void *ctx)
 {
 	struct image_list *l = ctx;
@@ -728,6 +744,8 @@ static void add_image(json_t *j, void *ctx)
 	l->v[l->nr].ref = xasprintf("%s:%s", repo, tag);
 	l->v[l->nr].created = xstrdup(created ? created : "");
 	l->v[l->nr].size = xstrdup(size ? size : "");
+	l->v[l->nr].created_at = created_at_seconds(json_str(j, "CreatedAt"));
+	l->v[l->nr].bytes = -1;
 	l->nr++;
 }
 
@@ -774,6 +792,30 @@ static int engine_lines(struct engine *e, struct strvec *args, const char *what,
 	strbuf_release(&sb);
 	strbuf_release(&errout);
 	return ret;
+}
+
+int engine_image_sizes(struct engine *e, struct engine_image *v, size_t n, struct error *err)
+{
+	struct strvec args = STRVEC_INIT, lines = STRVEC_INIT;
+	if (!n)
+		return 0;
+	strvec_pushl(&args, "image", "inspect", "--format", "{{.Id}} {{.Size}}", NULL);
+	for (size_t i = 0; i < n; i++)
+		strvec_push(&args, v[i].id);
+	int r = engine_lines(e, &args, "cannot inspect images", &lines, err);
+	for (size_t k = 0; r == 0 && k < lines.nr; k++) {
+		char *sp = strchr(lines.v[k], ' '), *end = NULL;
+		if (!sp)
+			continue;
+		*sp = '\0';
+		long long bytes = strtoll(sp + 1, &end, 10);
+		for (size_t i = 0; end && !*end && i < n; i++)
+			if (!strcmp(v[i].id, lines.v[k]))
+				v[i].bytes = bytes;
+	}
+	strvec_clear(&args);
+	strvec_clear(&lines);
+	return r;
 }
 
 int engine_container_env(struct engine *e, const char *name, struct strvec *env, struct error *err)

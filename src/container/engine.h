@@ -117,10 +117,14 @@ int engine_pull(struct engine *e, const char *image, struct error *err);
 struct engine_image {
 	char *id;
 	char *ref;     /* repository:tag */
-	char *created;
-	char *size;
+	char *created; /* as the engine says it: "5 minutes ago" */
+	char *size;    /* as the engine says it: "1.13MB" */
+	long long created_at; /* Unix seconds; -1: unknown */
+	long long bytes;      /* -1: unknown until engine_image_sizes */
 };
 int engine_images(struct engine *e, const char *repo_root, struct engine_image **out, size_t *n, struct error *err);
+/* The exact size in bytes of each of v (one engine call for all). */
+int engine_image_sizes(struct engine *e, struct engine_image *v, size_t n, struct error *err);
 void engine_images_free(struct engine_image *v, size_t n);
 /* ref: a name:tag (removes that tag) or an image ID. */
 int engine_image_remove(struct engine *e, const char *ref, struct error *err);

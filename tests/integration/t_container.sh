@@ -197,7 +197,7 @@ test_list_uses_one_engine_call() {
 	assert_eq 1 "$(grep -c '^two .*exited$' <<<"$out")" "two exited"
 	run "$PARA" list --json
 	assert_eq "running" "$(jq -r '.[] | select(.name=="three") | .container_state' <<<"$out")"
-	assert_eq "-" "$(jq -r '.[] | select(.name=="hostonly") | .container_state' <<<"$out")"
+	assert_eq null "$(jq -r '.[] | select(.name=="hostonly") | .container_state' <<<"$out")"
 	run "$PARA" status two --json
 	assert_eq exited "$(jq -r .container_state <<<"$out")"
 	assert_eq true "$(jq -r .engine_reachable <<<"$out")"
@@ -231,7 +231,7 @@ test_dry_run_prints_plan_creates_nothing() {
 	assert_contains "$out" "exec"
 	run "$PARA" start -c --dry-run --json plan -p "the prompt"
 	assert_eq 0 "$rc"
-	assert_eq "plan" "$(jq -r .session <<<"$out")"
+	assert_eq "plan" "$(jq -r .name <<<"$out")"
 	assert_eq "docker" "$(jq -r '.commands[1][0]' <<<"$out")"
 	assert_eq "run" "$(jq -r '.commands[1][1]' <<<"$out")"
 	# the plan is what start runs: git branches from the very commit, and the

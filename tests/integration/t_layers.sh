@@ -145,7 +145,7 @@ test_each_layer_wins_and_uncovers_the_next() {
 	# volumes (lists replace), objects merged along extends
 	expect_rc 0 "$PARA" profile show child --json
 	prof=$out
-	pk() { jq -r --arg k "$1" '.[$k] | "\(.value | tojson) \(.profile) \(.file)"' <<<"$prof"; }
+	pk() { jq -r --arg k "$1" '.[$k] | "\(.value | tojson) \(.profile) \(.origin)"' <<<"$prof"; }
 	assert_eq "\"$DEBIAN_IMAGE\" parent $UCFG" "$(pk image)" "profile show: image"
 	assert_eq "[\"./mnt/profile:/m/shared\"] child $PCFG" "$(pk volumes)" "profile show: volumes"
 	# an object's keys each with the profile and file that set it

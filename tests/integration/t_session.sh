@@ -454,7 +454,7 @@ test_cancel_then_recover_restores_everything() {
 	run "$PARA" list -a
 	assert_eq 0 "$rc" "list -a exit"
 	echo "$out" | grep -E '^work .*archived' >/dev/null || fail "list -a does not show the archive: $out"
-	assert_eq '["work"]' "$("$PARA" list -a --json | jq -c '[.[] | select(.is_archived) | .name]')" "list -a --json archived names"
+	assert_eq '["work"]' "$("$PARA" list -a --json | jq -c '[.[] | select(.archived) | .name]')" "list -a --json archived names"
 	assert_not_contains "$("$PARA" list 2>/dev/null)" "work"
 
 	expect_rc 0 "$PARA" recover work </dev/null
@@ -475,7 +475,7 @@ test_cancel_then_recover_restores_everything() {
 	assert_eq "para/work" "$(git -C "$wt" symbolic-ref --short HEAD)" "branch"
 	assert_eq "$before_status" "$(git -C "$wt" status --porcelain)" "git status in the worktree"
 	assert_eq "" "$(archive_refs)" "archive refs after recover"
-	assert_eq '[]' "$("$PARA" list -a --json | jq -c '[.[] | select(.is_archived)]')" "archived entries after recover"
+	assert_eq '[]' "$("$PARA" list -a --json | jq -c '[.[] | select(.archived)]')" "archived entries after recover"
 	assert_eq ready "$(jq -r .phase .para/state/work.json)" "phase after recover"
 }
 
@@ -633,8 +633,8 @@ test_list_forms() {
 	expect_rc 0 "$PARA" cancel beta </dev/null
 	assert_eq "alpha" "$("$PARA" list -q 2>&1)" "list -q after cancel"
 	assert_eq "$(printf 'alpha\nbeta')" "$("$PARA" list -a -q 2>&1)" "list -a -q"
-	assert_eq '[{"name":"alpha","a":null},{"name":"beta","a":true}]' \
-		"$("$PARA" list -a --json | jq -c '[.[] | {name, a: .is_archived}]')" "list -a --json"
+	assert_eq '[{"name":"alpha","a":false},{"name":"beta","a":true}]' \
+		"$("$PARA" list -a --json | jq -c '[.[] | {name, a: .archived}]')" "list -a --json"
 	refuse 2 "$PARA" list --bogus
 }
 
@@ -652,7 +652,7 @@ test_status_json() {
 	expect_rc 0 "$PARA" start st --detach </dev/null
 	echo x >"$(wt_of st)/x.txt"
 	"$PARA" status st --json >"$TEST_TMP/s.json" || fail "status --json failed"
-	assert_eq "st|para/st|1|$(wt_of st)|ready|-" \
+	assert_eq "st|para/st|1|$(wt_of st)|ready|null" \
 		"$(jq -r '"\(.name)|\(.branch)|\(.changes)|\(.worktree)|\(.phase)|\(.container_state)"' "$TEST_TMP/s.json")" "status --json"
 	run "$PARA" status st
 	assert_contains "$out" "host session"
