@@ -316,6 +316,19 @@ static int start_ide(struct cli *c, const struct session *s, const struct contai
 	return cli_ide_launch(c, s, spec, ide, &err) < 0 ? cli_fail(&err) : 0;
 }
 
+/* The session is there: say so (and warn about credentials, which the
+ * container's home volume may hold), then open the IDE when asked; the
+ * IDE's exit code. */
+static int announce(struct cli *c, const struct start_opts *o, const struct session *s,
+		    const struct container_spec *spec, const struct strvec *ide)
+{
+	if (o->container)
+		cli_credentials_warning(c, spec);
+	cli_note(c, "session '%s' ready: branch %s, worktree %s%s%s", s->name, s->branch, s->worktree,
+		 o->container ? ", container " : "", o->container ? spec->name : "");
+	return o->ide ? start_ide(c, s, o->container ? spec : NULL, ide) : 0;
+}
+
 static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 {
 	struct error err = ERROR_INIT;
@@ -352,12 +365,7 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 	free(logs);
 	if (r < 0)
 		goto fail;
-	/* once the container is there: it reads its home volume */
-	if (o->container)
-		cli_credentials_warning(c, &spec);
-	cli_note(c, "session '%s' ready: branch %s, worktree %s%s%s", name, s.branch, s.worktree,
-		 o->container ? ", container " : "", o->container ? spec.name : "");
-	ide_rc = o->ide ? start_ide(c, &s, o->container ? &spec : NULL, &ide) : 0;
+	ide_rc = announce(c, o, &s, &spec, &ide);
 	if (o->detach) {
 		cli_note(c, "detached; 'para resume %s' runs the agent, 'para shell %s' opens a shell", name, name);
 		ret = ide_rc;

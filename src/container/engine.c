@@ -835,7 +835,9 @@ int engine_container_env(struct engine *e, const char *name, struct strvec *env,
 	return r;
 }
 
-int engine_images_in_use(struct engine *e, struct strvec *ids, struct error *err)
+/* One try of engine_images_in_use: 0, 1 when a container went away between
+ * the listing and the inspect (try again), -1 on error. */
+static int images_in_use_once(struct engine *e, struct strvec *ids, struct error *err)
 {
 	struct strvec args = STRVEC_INIT, containers = STRVEC_INIT;
 	strvec_pushl(&args, "ps", "--all", "--quiet", "--no-trunc", NULL);
@@ -847,9 +849,25 @@ int engine_images_in_use(struct engine *e, struct strvec *ids, struct error *err
 		strvec_pushv(&args, (const char *const *)containers.v);
 		r = engine_lines(e, &args, "cannot inspect containers", ids, err);
 		strvec_clear(&args);
+		if (r < 0 && strstr(err->msg, "No such container")) {
+			strvec_clear(ids);
+			r = 1;
+		}
 	}
 	strvec_clear(&containers);
 	return r;
+}
+
+int engine_images_in_use(struct engine *e, struct strvec *ids, struct error *err)
+{
+	/* a container removed while we look (another para, a test) is no error */
+	int r = 1;
+	for (int tries = 0; r == 1 && tries < 5; tries++) {
+		if (tries)
+			error_clear(err);
+		r = images_in_use_once(e, ids, err);
+	}
+	return r == 1 ? -1 : r;
 }
 
 int engine_image_remove(struct engine *e, const char *ref, struct error *err)

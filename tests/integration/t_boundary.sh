@@ -142,8 +142,11 @@ test_boundary_container_sees_no_host_git_dir() {
 	run "$PARA" exec s -- sh -c 'echo x >/workspace/.git'
 	[ "$rc" != 0 ] || fail "the container can rewrite the worktree's .git file"
 	insp=$("$DOCKER" inspect "$(jq -r .container.name .para/state/s.json)")
-	rw=$(jq -r '.[0].Mounts[] | select(.RW) | .Source' <<<"$insp" | LC_ALL=C sort | tr '\n' ' ')
-	assert_eq "$REPO/.para/git/s $REPO/.para/worktrees/s " "$rw" "read-write mounts"
+	rw=$(jq -r '.[0].Mounts[] | select(.RW and .Type == "bind") | .Source' <<<"$insp" | LC_ALL=C sort | tr '\n' ' ')
+	assert_eq "$REPO/.para/git/s $REPO/.para/worktrees/s " "$rw" "read-write bind mounts"
+	# besides them, only the home volume (docker.home_volume) is writable
+	vols=$(jq -r '.[0].Mounts[] | select(.RW and .Type != "bind") | "\(.Type) \(.Destination)"' <<<"$insp" | tr '\n' ' ')
+	assert_eq "volume /home/para " "$vols" "read-write mounts that are not binds"
 	expect_rc 0 "$PARA" cancel -f s
 	assert_no_file .para/git/s
 	assert_no_file .para/git/s.link
@@ -227,8 +230,8 @@ test_boundary_older_session_is_upgraded_on_recreate() {
 	rm -rf .para/git/s .para/git/s.link
 	expect_rc 0 "$PARA" exec s -- sh -c 'echo x >x && git add x && git commit -qm "after upgrade" && git rev-parse --git-dir'
 	assert_contains "$out" "/para/git"
-	rw=$("$DOCKER" inspect "$c" | jq -r '.[0].Mounts[] | select(.RW) | .Source' | LC_ALL=C sort | tr '\n' ' ')
-	assert_eq "$REPO/.para/git/s $REPO/.para/worktrees/s " "$rw" "read-write mounts after re-create"
+	rw=$("$DOCKER" inspect "$c" | jq -r '.[0].Mounts[] | select(.RW and .Type == "bind") | .Source' | LC_ALL=C sort | tr '\n' ' ')
+	assert_eq "$REPO/.para/git/s $REPO/.para/worktrees/s " "$rw" "read-write bind mounts after re-create"
 	assert_eq "after upgrade" "$(git log -1 --format=%s para/s)" "commit brought back"
 	expect_rc 0 "$PARA" cancel -f s
 }
