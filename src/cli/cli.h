@@ -63,6 +63,9 @@ extern const struct cli_cmddef cli_commands[];
 extern const struct cli_optdef cli_common_quiet, cli_common_verbose, cli_common_help;
 /* A command or subcommand by its full name (or alias), or NULL. */
 const struct cli_cmddef *cli_cmd(const char *name);
+/* The word of subcommand c of parent ("build" of "image build"), or NULL
+ * when c is not one of parent's. */
+const char *cli_sub_word(const struct cli_cmddef *parent, const struct cli_cmddef *c);
 /* parent's subcommand WORD, or NULL; whether it has any. */
 const struct cli_cmddef *cli_sub(const struct cli_cmddef *parent, const char *word);
 int cli_has_subs(const struct cli_cmddef *parent);

@@ -264,10 +264,9 @@ int cmd_complete(int argc, char **argv)
 		return 0;
 	if (cli_has_subs(d)) {
 		if (argc == 3) {
-			size_t n = strlen(d->name);
 			for (const struct cli_cmddef *s = cli_commands; s->name; s++)
-				if (!strncmp(s->name, d->name, n) && s->name[n] == ' ')
-					cand(s->name + n + 1, s->summary);
+				if (cli_sub_word(d, s))
+					cand(cli_sub_word(d, s), s->summary);
 			return 0;
 		}
 		if (!(d = cli_sub(d, argv[2])))

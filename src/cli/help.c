@@ -87,9 +87,8 @@ void cli_help_text(const struct cli_cmddef *c, struct strbuf *out)
 		put_opts(out, "options", c, 1);
 		return;
 	}
-	size_t n = strlen(c->name);
 	for (const struct cli_cmddef *s = cli_commands; s->name; s++) {
-		if (strncmp(s->name, c->name, n) || s->name[n] != ' ')
+		if (!cli_sub_word(c, s))
 			continue;
 		char title[64];
 		snprintf(title, sizeof title, "%s options", s->name);

@@ -241,20 +241,26 @@ const struct cli_cmddef *cli_cmd(const char *name)
 	return NULL;
 }
 
-const struct cli_cmddef *cli_sub(const struct cli_cmddef *parent, const char *word)
+const char *cli_sub_word(const struct cli_cmddef *parent, const struct cli_cmddef *c)
 {
 	size_t n = strlen(parent->name);
-	for (const struct cli_cmddef *c = cli_commands; c->name; c++)
-		if (!strncmp(c->name, parent->name, n) && c->name[n] == ' ' && !strcmp(c->name + n + 1, word))
+	return !strncmp(c->name, parent->name, n) && c->name[n] == ' ' ? c->name + n + 1 : NULL;
+}
+
+const struct cli_cmddef *cli_sub(const struct cli_cmddef *parent, const char *word)
+{
+	for (const struct cli_cmddef *c = cli_commands; c->name; c++) {
+		const char *w = cli_sub_word(parent, c);
+		if (w && !strcmp(w, word))
 			return c;
+	}
 	return NULL;
 }
 
 int cli_has_subs(const struct cli_cmddef *parent)
 {
-	size_t n = strlen(parent->name);
 	for (const struct cli_cmddef *c = cli_commands; c->name; c++)
-		if (!strncmp(c->name, parent->name, n) && c->name[n] == ' ')
+		if (cli_sub_word(parent, c))
 			return 1;
 	return 0;
 }
