@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -290,6 +291,49 @@ static int exec_failure(const struct child *c, int step, int e, struct error *er
 	return error_errno(err, PARA_EXIT_FAIL, "cannot run '%s'", c->args.v[0]);
 }
 
+/*
+ * Wait for c to exit, handing each signal that arrives meanwhile to
+ * c->on_signal at once. A pidfd becomes readable the moment the child exits,
+ * and ppoll() unblocks para's signals only while it sleeps, so none can slip
+ * in between the check and the sleep: no polling interval, and no latency
+ * added to the child's run. -1 (nothing waited for) when the kernel has no
+ * pidfd_open.
+ */
+static int wait_relaying(struct child *c)
+{
+#ifdef SYS_pidfd_open
+	int pfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	if (pfd < 0)
+		return -1;
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	for (;;) {
+		sigprocmask(SIG_BLOCK, &block, &old);
+		if (sig_count() != c->sigs_) {
+			/* the relay runs other children: not with signals blocked */
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			deliver_signals(c);
+			continue;
+		}
+		struct pollfd p = { pfd, POLLIN, 0 };
+		int r = ppoll(&p, 1, NULL, &old);
+		int e = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (r > 0 || (r < 0 && e != EINTR && e != EAGAIN))
+			break;
+	}
+	close(pfd);
+	return 0;
+#else
+	(void)c;
+	return -1;
+#endif
+}
+
 int child_finish(struct child *c, int *status, struct error *err)
 {
 	int *fds = c->fds_;
@@ -299,9 +343,10 @@ int child_finish(struct child *c, int *status, struct error *err)
 	 * never sees a pid the kernel may already have given to someone else */
 	int ws = 0;
 	siginfo_t info;
-	if (c->on_signal) {
-		/* wait for it, and pass each signal on as it comes (a wait is
-		 * restarted after a signal; a sleeping poll is not) */
+	if (c->on_signal && wait_relaying(c) < 0) {
+		/* no pidfd here: wait for it, and pass each signal on as it
+		 * comes (a wait is restarted after a signal; a sleeping poll is
+		 * not), looking every 100 ms */
 		for (;;) {
 			info.si_pid = 0;
 			int w = waitid(P_PID, (id_t)c->pid, &info, WEXITED | WNOWAIT | WNOHANG);
