@@ -140,6 +140,10 @@ int cli_session_spec(struct cli *c, const struct session *s, struct container_sp
  * the saved inputs, or from given when non-NULL). */
 int cli_container_up(struct cli *c, struct session *s, struct container_spec *spec,
 		     const struct env_inputs *given, struct error *err);
+/* The same, the container's state already asked (NULL: gone), the proxy of
+ * an isolated session already up. */
+int cli_container_up_from(struct cli *c, struct session *s, struct container_spec *spec,
+			  const struct env_inputs *given, const char *state, struct error *err);
 
 /*
  * Run argv in the session: in its container when spec is non-NULL, else in

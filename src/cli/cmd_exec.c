@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "container/netpolicy.h"
+#include "util/sig.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 #include "util/banned.h"
@@ -17,8 +19,59 @@ struct enter {
 	struct env_inputs env;
 };
 
-/* Load the session, and for a container session its spec with the container
- * running; then run argv there. Returns the exit code to use. */
+/*
+ * A container exec that exited 1 (125: podman's own errors): the command's
+ * status, or the engine's when the container is not running, which only the
+ * container's state tells apart. The hot path never asks before the exec;
+ * this does, after one that may have missed: a running container means the
+ * status is the command's. Otherwise the container is brought up as before
+ * (started, or re-created from the saved spec) and *again is set, unless the
+ * command did start (its pid file is there: it stopped its own container),
+ * so that it never runs twice. spec becomes the one the container is up with.
+ */
+static int exec_recover(struct cli *c, struct session *s, struct container_spec *spec, const struct env_inputs *given,
+			int *again, struct error *err)
+{
+	char *state = NULL;
+	*again = 0;
+	if (engine_state(&c->eng, spec->name, &state, err) < 0)
+		return -1;
+	if (state && !strcmp(state, "running")) {
+		free(state);
+		return 0;
+	}
+	int began = state ? engine_exec_began(&c->eng, spec->name, err) : 0;
+	if (began > 0)
+		cli_warn("container '%s' stopped (%s) while the command ran; it is not run again", spec->name, state);
+	if (began) {
+		free(state);
+		return began < 0 ? -1 : 0;
+	}
+	/* as before the exec: the saved spec, the container up, the -e/--env-file
+	 * of this exec over it (their notes were shown already) */
+	struct container_spec fresh = CONTAINER_SPEC_INIT;
+	struct strvec notes = STRVEC_INIT;
+	int r = cli_session_spec(c, s, &fresh, err);
+	if (r == 0)
+		r = cli_container_up_from(c, s, &fresh, given, state, err);
+	if (r == 0)
+		r = envres_resolve_extra(given, &fresh, &notes, err);
+	free(state);
+	strvec_clear(&notes);
+	if (r < 0) {
+		spec_clear(&fresh);
+		return -1;
+	}
+	spec_clear(spec);
+	*spec = fresh;
+	*again = 1;
+	return 0;
+}
+
+/* Load the session, and for a container session its spec; then run argv
+ * there. A container is not looked at first: the exec is tried, and only one
+ * that may have failed for want of a running container brings it up and runs
+ * again (exec_recover). Returns the exit code to use. */
 static int run_there(struct cli *c, struct enter *e)
 {
 	struct error err = ERROR_INIT;
@@ -34,7 +87,9 @@ static int run_there(struct cli *c, struct enter *e)
 		goto fail;
 	}
 	if (s.container) {
-		if (cli_session_spec(c, &s, &spec, &err) < 0 || cli_container_up(c, &s, &spec, &e->env, &err) < 0 ||
+		/* an isolated session's proxy still first: a dead one is no egress */
+		if (cli_session_spec(c, &s, &spec, &err) < 0 ||
+		    (spec.isolated && netpolicy_up(&c->eng, &spec, NULL, &err) < 0) ||
 		    envres_resolve_extra(&e->env, &spec, &notes, &err) < 0)
 			goto fail;
 		cli_env_notes(c, &notes);
@@ -55,8 +110,16 @@ static int run_there(struct cli *c, struct enter *e)
 		error_hint(&err, "install it, or set agent.command in .para/config.json");
 		goto fail;
 	}
+	unsigned mark = sig_count();
 	if (cli_run_in_session(c, &s, s.container ? &spec : NULL, e->argv, e->in, e->in_len, &status, &err) < 0)
 		goto fail;
+	if (s.container && (status == 1 || status == 125) && sig_count() == mark) {
+		int again = 0;
+		if (exec_recover(c, &s, &spec, &e->env, &again, &err) < 0)
+			goto fail;
+		if (again && cli_run_in_session(c, &s, &spec, e->argv, e->in, e->in_len, &status, &err) < 0)
+			goto fail;
+	}
 	/* what the agent committed in there is on the session branch now */
 	ret = cli_sync(c, &s, &err) < 0 ? cli_fail(&err) : status;
 	goto out;

@@ -385,13 +385,19 @@ int cli_container_up(struct cli *c, struct session *s, struct container_spec *sp
 	if ((spec->isolated && netpolicy_up(&c->eng, spec, NULL, err) < 0) ||
 	    engine_state(&c->eng, spec->name, &state, err) < 0)
 		return -1;
+	int r = cli_container_up_from(c, s, spec, given, state, err);
+	free(state);
+	return r;
+}
+
+int cli_container_up_from(struct cli *c, struct session *s, struct container_spec *spec,
+			  const struct env_inputs *given, const char *state, struct error *err)
+{
 	int r = 0;
 	/* starting or re-creating the container changes the session */
 	int held = s->lock;
-	if ((!state || strcmp(state, "running")) && session_lock(&c->repo, s->name, s, err) < 0) {
-		free(state);
+	if ((!state || strcmp(state, "running")) && session_lock(&c->repo, s->name, s, err) < 0)
 		return -1;
-	}
 	if (!state) {
 		/* a session from before the git boundary gets its git directory now */
 		char *dir = agentgit_dir(&c->repo, s->name);
@@ -426,7 +432,6 @@ int cli_container_up(struct cli *c, struct session *s, struct container_spec *sp
 	}
 	if (!held)
 		session_unlock(s);
-	free(state);
 	return r;
 }
 

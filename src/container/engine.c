@@ -611,8 +611,9 @@ int engine_exec(struct engine *e, const struct container_spec *s, const char *co
 {
 	struct child c = CHILD_INIT;
 	struct strvec args = STRVEC_INIT;
-	char pidfile[96];
+	char pidfile[sizeof e->exec_pidfile];
 	exec_pidfile(pidfile, sizeof pidfile);
+	memcpy(e->exec_pidfile, pidfile, sizeof pidfile);
 	struct relay relay = { e, s, pidfile };
 	unsigned mark = sig_count();
 	strvec_push(&c.args, e->cli);
@@ -634,6 +635,24 @@ int engine_exec(struct engine *e, const struct container_spec *s, const char *co
 	strvec_clear(&args);
 	child_clear(&c);
 	return r;
+}
+
+int engine_exec_began(struct engine *e, const char *name, struct error *err)
+{
+	struct strvec args = STRVEC_INIT;
+	struct strbuf errout = STRBUF_INIT;
+	int status = 0;
+	if (!*e->exec_pidfile)
+		return 0;
+	char *src = xasprintf("%s:%s", name, e->exec_pidfile);
+	strvec_pushl(&args, "cp", src, "-", NULL);
+	free(src);
+	int r = run_engine(e, &args, NULL, NULL, &errout, &status, err);
+	strvec_clear(&args);
+	strbuf_release(&errout);
+	/* not there (the caller had the daemon answer just before: an engine
+	 * that went away is found by what it does next) */
+	return r < 0 ? -1 : status == 0;
 }
 
 int engine_run_script(struct engine *e, const struct container_spec *s, const char *script, size_t len,

@@ -16,9 +16,10 @@ struct engine {
 	char *cli;     /* "docker", "podman", or a path */
 	int verbose;   /* trace each engine command on stderr */
 	unsigned calls; /* engine invocations made (for --verbose and tests) */
+	char exec_pidfile[96]; /* where the last engine_exec's command wrote its pid */
 };
 
-#define ENGINE_INIT { NULL, 0, 0 }
+#define ENGINE_INIT { NULL, 0, 0, "" }
 
 /* PARA_CONTAINER_RUNTIME, else docker.runtime, else "docker". */
 void engine_init(struct engine *e, const struct config *cfg);
@@ -87,6 +88,11 @@ int engine_run_script(struct engine *e, const struct container_spec *s, const ch
  * is fed to its stdin; otherwise interactive passes para's stdin through. */
 int engine_exec(struct engine *e, const struct container_spec *s, const char *const *cmd, int interactive,
 		int tty, const char *in, size_t in_len, int *status, struct error *err);
+
+/* Did the command of the last engine_exec in container name start (its pid
+ * file is there)? 1 yes, 0 no (or no answer), -1 error. Read with `cp`,
+ * which also works on a stopped container. */
+int engine_exec_began(struct engine *e, const char *name, struct error *err);
 
 /* The arguments engine_exec gives the engine CLI (for --dry-run). */
 void engine_exec_args(const struct container_spec *s, int interactive, int tty, const char *const *cmd,
