@@ -111,15 +111,21 @@ static int run_there(struct cli *c, struct enter *e)
 		goto fail;
 	}
 	unsigned mark = sig_count();
+	/* the CLI's complaint about a container not there is not shown when
+	 * para brings it up (or fails to, saying why in its own words) */
+	c->eng.hold_exec_errors = 1;
 	if (cli_run_in_session(c, &s, s.container ? &spec : NULL, e->argv, e->in, e->in_len, &status, &err) < 0)
 		goto fail;
 	if (s.container && (status == 1 || status == 125) && sig_count() == mark) {
 		int again = 0;
 		if (exec_recover(c, &s, &spec, &e->env, &again, &err) < 0)
 			goto fail;
+		c->eng.hold_exec_errors = 0;
 		if (again && cli_run_in_session(c, &s, &spec, e->argv, e->in, e->in_len, &status, &err) < 0)
 			goto fail;
 	}
+	if (c->eng.exec_held)
+		fputs(c->eng.exec_held, stderr);
 	/* what the agent committed in there is on the session branch now */
 	ret = cli_sync(c, &s, &err) < 0 ? cli_fail(&err) : status;
 	goto out;

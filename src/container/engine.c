@@ -28,6 +28,8 @@ void engine_clear(struct engine *e)
 {
 	free(e->cli);
 	e->cli = NULL;
+	free(e->exec_held);
+	e->exec_held = NULL;
 }
 
 static void quote_arg(struct strbuf *sb, const char *a)
@@ -628,10 +630,26 @@ int engine_exec(struct engine *e, const struct container_spec *s, const char *co
 	c.in = in;
 	c.in_len = in_len;
 	c.no_stdin = !interactive && !in;
+	/* what the CLI says of a container it cannot exec in ("Error response
+	 * from daemon: …", "Cannot connect to the Docker daemon …", podman's
+	 * "Error: …"); the command's own stderr passes on as it comes */
+	static const char *const engine_says[] = { "Error", "error", "Cannot connect", NULL };
+	struct strbuf held = STRBUF_INIT;
+	if (e->hold_exec_errors) {
+		c.err = &held;
+		c.err_hold = engine_says;
+	}
+	free(e->exec_held);
+	e->exec_held = NULL;
 	int r = engine_child(e, &c, status, err);
+	if (held.len && r == 0 && (*status == 1 || *status == 125))
+		e->exec_held = strbuf_detach(&held, NULL);
+	else if (held.len)
+		fwrite(held.buf, 1, held.len, stderr);
 	/* interrupted, it never ends in success */
 	if (r == 0 && *status == 0 && sig_count() != mark)
 		*status = 128 + sig_last();
+	strbuf_release(&held);
 	strvec_clear(&args);
 	child_clear(&c);
 	return r;

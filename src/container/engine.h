@@ -17,9 +17,14 @@ struct engine {
 	int verbose;   /* trace each engine command on stderr */
 	unsigned calls; /* engine invocations made (for --verbose and tests) */
 	char exec_pidfile[96]; /* where the last engine_exec's command wrote its pid */
+	/* engine_exec: hold back what the CLI's stderr starts with when it looks
+	 * like the engine's own error, and the exec exits 1 or 125: exec_held
+	 * (caller frees, shows or drops). */
+	int hold_exec_errors;
+	char *exec_held;
 };
 
-#define ENGINE_INIT { NULL, 0, 0, "" }
+#define ENGINE_INIT { NULL, 0, 0, "", 0, NULL }
 
 /* PARA_CONTAINER_RUNTIME, else docker.runtime, else "docker". */
 void engine_init(struct engine *e, const struct config *cfg);

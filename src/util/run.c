@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sig.h"
@@ -158,11 +159,57 @@ static void deliver_signals(struct child *c)
 	}
 }
 
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+		} else if (w < 0 && errno == EAGAIN) {
+			struct pollfd pf = { fd, POLLOUT, 0 };
+			poll(&pf, 1, 100);
+		} else if (w < 0 && errno != EINTR) {
+			return;
+		}
+	}
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Still holding c->err back (err_hold): does it start like a held prefix? */
+static int looks_held(const struct child *c)
+{
+	if (c->err->len > 4096)
+		return 0;
+	for (const char *const *p = c->err_hold; *p; p++) {
+		size_t n = strlen(*p);
+		if (!strncmp(c->err->buf, *p, n < c->err->len ? n : c->err->len))
+			return 1;
+	}
+	return 0;
+}
+
+/* Hand what was held back on to para's stderr, and everything after it. */
+static void release_held(struct child *c, int *relaying)
+{
+	write_all(2, c->err->buf, c->err->len);
+	strbuf_reset(c->err);
+	*relaying = 1;
+}
+
 /* Move data between para and the child's pipes until all are closed. */
 static void pump(struct child *c, int in_fd, int out_fd, int err_fd)
 {
 	size_t in_off = 0;
 	struct strbuf pending_out = STRBUF_INIT, pending_err = STRBUF_INIT;
+	int relaying = 0;           /* err_hold: passing stderr through */
+	long long hold_until = -1;  /* err_hold: a held line's deadline */
 	for (;;) {
 		struct pollfd p[3];
 		int n = 0;
@@ -181,7 +228,19 @@ static void pump(struct child *c, int in_fd, int out_fd, int err_fd)
 			strbuf_release(&pending_err);
 			return;
 		}
-		if (poll(p, (nfds_t)n, -1) < 0) {
+		int timeout = -1;
+		if (hold_until >= 0) {
+			long long left = hold_until - now_ms();
+			timeout = left > 0 ? (int)left : 0;
+		}
+		int pr = poll(p, (nfds_t)n, timeout);
+		if (pr == 0 && hold_until >= 0) {
+			/* the child runs on after that line: it was its own */
+			release_held(c, &relaying);
+			hold_until = -1;
+			continue;
+		}
+		if (pr < 0) {
 			if (errno == EINTR) {
 				deliver_signals(c);
 				continue;
@@ -207,7 +266,17 @@ static void pump(struct child *c, int in_fd, int out_fd, int err_fd)
 			struct strbuf *sb = p[i].fd == out_fd ? c->out : c->err;
 			char buf[16384];
 			ssize_t r = read(*fdp, buf, sizeof buf);
-			if (r > 0) {
+			if (r > 0 && sb == c->err && c->err_hold && relaying) {
+				write_all(2, buf, (size_t)r);
+			} else if (r > 0 && sb == c->err && c->err_hold) {
+				strbuf_add(sb, buf, (size_t)r);
+				if (!looks_held(c)) {
+					release_held(c, &relaying);
+					hold_until = -1;
+				} else if (hold_until < 0 && memchr(sb->buf, '\n', sb->len)) {
+					hold_until = now_ms() + 250;
+				}
+			} else if (r > 0) {
 				strbuf_add(sb, buf, (size_t)r);
 				if (c->on_line)
 					feed_lines(c, p[i].fd == out_fd ? &pending_out : &pending_err, buf, (size_t)r, 0);

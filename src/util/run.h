@@ -49,6 +49,12 @@ struct child {
 	 * both, when both are captured), as it arrives. */
 	void (*on_line)(const char *line, size_t len, void *ctx);
 	void *on_line_ctx;
+	/* With err: stderr goes on to para's own stderr as it arrives, except
+	 * what starts like one of these prefixes (NULL-terminated): that is held
+	 * in err, for the caller to show or drop once the child exited, unless
+	 * it turns out to be something else (it stops matching, grows past 4 KB,
+	 * or the child still runs 250 ms after its first line). */
+	const char *const *err_hold;
 	pid_t pid;
 	/* private to run.c */
 	int fds_[6];
