@@ -205,6 +205,35 @@ test_list_uses_one_engine_call() {
 	for n in one two three hostonly; do expect_rc 0 "$PARA" cancel -f $n; done
 }
 
+# exec on a running session asks the engine nothing but the exec; a status
+# of 1 is the command's; a stopped or removed container is still brought back
+test_exec_hot_path_one_call_and_recovery() {
+	container_repo
+	expect_rc 0 "$PARA" start -c --detach hot
+	run "$PARA" exec --verbose hot -- true
+	assert_eq 0 "$rc"
+	assert_contains "$out" "para: engine: 1 call"
+	assert_eq 1 "$(grep -c '^para: engine: docker exec ' <<<"$out")" "one exec"
+	run "$PARA" exec hot -- sh -c 'echo "Error: mine" >&2; exit 1'
+	assert_eq 1 "$rc"
+	assert_contains "$out" "Error: mine"
+	"$DOCKER" stop -t 0 "$(cname hot)" >/dev/null
+	run "$PARA" exec hot -- echo back
+	assert_eq 0 "$rc"
+	assert_contains "$out" "starting container '$(cname hot)' (was exited)"
+	assert_contains "$out" "back"
+	assert_not_contains "$out" "Error response"
+	"$DOCKER" rm -f "$(cname hot)" >/dev/null
+	run "$PARA" exec hot -- echo again
+	assert_eq 0 "$rc"
+	assert_contains "$out" "is gone; re-creating it from the saved spec"
+	assert_contains "$out" "again"
+	assert_not_contains "$out" "No such container"
+	run "$PARA" exec --verbose hot -- true
+	assert_contains "$out" "para: engine: 1 call"
+	expect_rc 0 "$PARA" cancel -f hot
+}
+
 test_clean_containers_removes_orphans_only() {
 	container_repo
 	expect_rc 0 "$PARA" start -c --detach owned
