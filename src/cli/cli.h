@@ -205,8 +205,9 @@ int cli_help(const char *name);
 /* Whether any environment option was given. */
 int env_inputs_given(const struct env_inputs *in);
 /* Warn when the container (made and running) sees no credentials: no API
- * key or token among its variables, and no file in its home volume. */
-void cli_credentials_warning(struct cli *c, const struct container_spec *spec);
+ * key or token among its variables, and no file in its home volume
+ * (home_files: what the container said as it came up; -1: look). */
+void cli_credentials_warning(struct cli *c, const struct container_spec *spec, int home_files);
 /* Print notes from resolution (verbose ones only with --verbose). */
 void cli_env_notes(const struct cli *c, const struct strvec *notes);
 /* The session's saved environment inputs, with new -e/--env-file replacing

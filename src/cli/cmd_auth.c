@@ -115,9 +115,7 @@ static int auth_run(struct cli *c, const struct container_spec *s, const char *r
 {
 	enum stdin_kind k = stdin_kind();
 	cli_note(c, "running the login in %s (home volume %s)", s->name, s->home_volume);
-	int r = engine_create(&c->eng, s, err);
-	if (r == 0)
-		r = engine_wait_ready(&c->eng, s->name, err);
+	int r = engine_create(&c->eng, s, NULL, err);
 	if (r == 0)
 		r = engine_exec(&c->eng, s, login, k != STDIN_NONE, k == STDIN_TTY, NULL, 0, status, err);
 	if (r == 0 && *status == 0 && commit)

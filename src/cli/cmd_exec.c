@@ -68,6 +68,41 @@ static int exec_recover(struct cli *c, struct session *s, struct container_spec 
 	return 0;
 }
 
+/* A container session's spec (its proxy up, the environment of this
+ * command resolved); a host session: that it can run e. */
+static int prepare(struct cli *c, struct enter *e, struct session *s, struct container_spec *spec,
+		   struct error *err)
+{
+	if (!s->container && env_inputs_given(&e->env)) {
+		error_set(err, PARA_EXIT_USAGE, "'%s' is a host session: environment options apply to containers", s->name);
+		return -1;
+	}
+	if (!s->container && e->is_agent && !cli_host_has(e->argv[0])) {
+		error_set(err, PARA_EXIT_FAIL, "agent command '%s' not found", e->argv[0]);
+		return error_hint(err, "install it, or set agent.command in .para/config.json");
+	}
+	if (!s->container)
+		return 0;
+	struct strvec notes = STRVEC_INIT;
+	/* an isolated session's proxy still first: a dead one is no egress */
+	int r = cli_session_spec(c, s, spec, err) < 0 || (spec->isolated && netpolicy_up(&c->eng, spec, NULL, err) < 0) ||
+			envres_resolve_extra(&e->env, spec, &notes, err) < 0
+		? -1
+		: 0;
+	if (r == 0)
+		cli_env_notes(c, &notes);
+	strvec_clear(&notes);
+	if (r == 0 && e->is_agent && (e->env.e_args.nr || e->env.env_files.nr)) {
+		/* resume with new -e/--env-file: they replace the saved ones */
+		struct env_inputs merged = ENV_INPUTS_INIT;
+		cli_session_env_inputs(s, &e->env, &merged);
+		json_object_set_new(s->container, "env_inputs", env_inputs_to_json(&merged));
+		env_inputs_clear(&merged);
+		r = state_save(&c->repo, s, err);
+	}
+	return r;
+}
+
 /* Load the session, and for a container session its spec; then run argv
  * there. A container is not looked at first: the exec is tried, and only one
  * that may have failed for want of a running container brings it up and runs
@@ -77,7 +112,6 @@ static int run_there(struct cli *c, struct enter *e)
 	struct error err = ERROR_INIT;
 	struct session s = { 0 };
 	struct container_spec spec = CONTAINER_SPEC_INIT;
-	struct strvec notes = STRVEC_INIT;
 	int status = 0, ret;
 	if (cli_session(c, e->name, &s, &err) < 0)
 		goto fail;
@@ -86,30 +120,8 @@ static int run_there(struct cli *c, struct enter *e)
 		error_hint(&err, "'para status %s' says more; 'para cancel %s' archives it", s.name, s.name);
 		goto fail;
 	}
-	if (s.container) {
-		/* an isolated session's proxy still first: a dead one is no egress */
-		if (cli_session_spec(c, &s, &spec, &err) < 0 ||
-		    (spec.isolated && netpolicy_up(&c->eng, &spec, NULL, &err) < 0) ||
-		    envres_resolve_extra(&e->env, &spec, &notes, &err) < 0)
-			goto fail;
-		cli_env_notes(c, &notes);
-		if (e->is_agent && (e->env.e_args.nr || e->env.env_files.nr)) {
-			/* resume with new -e/--env-file: they replace the saved ones */
-			struct env_inputs merged = ENV_INPUTS_INIT;
-			cli_session_env_inputs(&s, &e->env, &merged);
-			json_object_set_new(s.container, "env_inputs", env_inputs_to_json(&merged));
-			env_inputs_clear(&merged);
-			if (state_save(&c->repo, &s, &err) < 0)
-				goto fail;
-		}
-	} else if (env_inputs_given(&e->env)) {
-		error_set(&err, PARA_EXIT_USAGE, "'%s' is a host session: environment options apply to containers", s.name);
+	if (prepare(c, e, &s, &spec, &err) < 0)
 		goto fail;
-	} else if (e->is_agent && !cli_host_has(e->argv[0])) {
-		error_set(&err, PARA_EXIT_FAIL, "agent command '%s' not found", e->argv[0]);
-		error_hint(&err, "install it, or set agent.command in .para/config.json");
-		goto fail;
-	}
 	unsigned mark = sig_count();
 	/* the CLI's complaint about a container not there is not shown when
 	 * para brings it up (or fails to, saying why in its own words) */
@@ -134,7 +146,6 @@ fail:
 out:
 	session_clear(&s);
 	spec_clear(&spec);
-	strvec_clear(&notes);
 	return ret;
 }
 

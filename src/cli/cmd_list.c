@@ -125,13 +125,40 @@ static void sync_shown(struct cli *c, struct session *s)
 		cli_warn("%s%s%s", e.msg, e.hint[0] ? "; " : "", e.hint);
 }
 
-static int changes_of(const struct session *s)
+/* At most this many `git status` at once: enough to keep the cores busy
+ * while one waits on the disk, few enough not to thrash them. */
+#define LIST_JOBS 8
+
+static void changes_start(const struct session *v, struct changes_job *jobs, char *started, size_t i)
 {
 	struct error e = ERROR_INIT;
-	int n = -1;
-	if (session_changes(s, &n, &e) < 0)
-		n = -1;
-	return n;
+	started[i] = session_changes_start(&v[i], &jobs[i], &e) == 0;
+}
+
+/* Every session's commits brought back first (cheap unless there are new
+ * ones), then their changes counted side by side, LIST_JOBS at a time,
+ * beside the one engine call for the container states; ch[i]: -1 unknown. */
+static void list_gather(struct cli *c, struct session *v, size_t n, int *ch, struct states *st)
+{
+	struct changes_job *jobs = xcalloc(n ? n : 1, sizeof *jobs);
+	char *started = xcalloc(n ? n : 1, 1);
+	size_t next = 0;
+	for (size_t i = 0; i < n; i++)
+		sync_shown(c, &v[i]);
+	for (; next < n && next < LIST_JOBS; next++)
+		changes_start(v, jobs, started, next);
+	states_load(c, v, n, st);
+	for (size_t i = 0; i < n; i++) {
+		struct error e = ERROR_INIT;
+		int count = -1;
+		if (started[i] && session_changes_finish(&jobs[i], &count, &e) < 0)
+			count = -1;
+		ch[i] = count;
+		if (next < n)
+			changes_start(v, jobs, started, next++);
+	}
+	free(jobs);
+	free(started);
 }
 
 static void list_archived(struct cli *c, int quiet, json_t *arr)
@@ -160,14 +187,12 @@ static void list_archived(struct cli *c, int quiet, json_t *arr)
 }
 
 /* One session: its name (-q), its JSON object (into arr), or its line. */
-static void list_one(struct cli *c, struct session *s, const struct states *st, int quiet, json_t *arr)
+static void list_one(const struct session *s, const struct states *st, int ch, int quiet, json_t *arr)
 {
 	if (quiet && !arr) {
 		printf("%s\n", s->name);
 		return;
 	}
-	sync_shown(c, s);
-	int ch = changes_of(s);
 	if (arr) {
 		json_array_append_new(arr, session_json(s, st, ch));
 		return;
@@ -205,13 +230,16 @@ int cmd_list(int argc, char **argv)
 		cli_close(&c);
 		return cli_fail(&err);
 	}
-	struct states st;
-	states_load(&c, v, n, &st);
+	struct states st = { NULL, 0, 0, 0 };
+	int *ch = xcalloc(n ? n : 1, sizeof *ch);
+	if (json || !c.quiet)
+		list_gather(&c, v, n, ch, &st);
 	json_t *arr = json ? json_array() : NULL;
 	if (!json && !c.quiet && (n || all))
 		printf("%-24s %-40s %-8s %-8s %s\n", "NAME", "BRANCH", "AGE", "CHANGES", "CONTAINER");
 	for (size_t i = 0; i < n; i++)
-		list_one(&c, &v[i], &st, c.quiet, arr);
+		list_one(&v[i], &st, ch[i], c.quiet, arr);
+	free(ch);
 	if (all)
 		list_archived(&c, c.quiet, arr);
 	if (json) {
@@ -340,10 +368,9 @@ int cmd_status(int argc, char **argv)
 		ret = cli_fail(&err);
 		goto out;
 	}
-	struct states st;
-	states_load(&c, &s, 1, &st);
-	sync_shown(&c, &s);
-	int ch = changes_of(&s);
+	struct states st = { NULL, 0, 0, 0 };
+	int ch = -1;
+	list_gather(&c, &s, 1, &ch, &st);
 	json_t *iso = isolation_json(&c, &s, &st);
 	if (json)
 		status_json(&s, &st, ch, iso);

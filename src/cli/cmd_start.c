@@ -180,7 +180,10 @@ static int plan_container(struct cli *c, struct start_opts *o, const char *name,
 	if (r == 0 && o->dry_run && !o->json && !c->quiet)
 		cli_note(c, "image %s (from %s)%s", plan.image, plan.rule,
 			 plan.dockerfile ? ", built from the project Dockerfile when its hash is new" : "");
-	if (r == 0 && !o->dry_run) {
+	/* a named image present is the usual case: the run finds out for free */
+	if (r == 0 && !o->dry_run && image_check_can_wait(&c->cfg, &plan)) {
+		plan.unchecked = 1;
+	} else if (r == 0 && !o->dry_run) {
 		struct image_build_opts bo = { o->build, o->no_cache, c->quiet, cli_progress_line(), NULL, c->verbose };
 		r = image_ensure(&c->eng, &c->cfg, &plan, &bo, needs_build, err);
 	}
@@ -320,10 +323,10 @@ static int start_ide(struct cli *c, const struct session *s, const struct contai
  * container's home volume may hold), then open the IDE when asked; the
  * IDE's exit code. */
 static int announce(struct cli *c, const struct start_opts *o, const struct session *s,
-		    const struct container_spec *spec, const struct strvec *ide)
+		    const struct container_spec *spec, const struct strvec *ide, int home_files)
 {
 	if (o->container)
-		cli_credentials_warning(c, spec);
+		cli_credentials_warning(c, spec, home_files);
 	cli_note(c, "session '%s' ready: branch %s, worktree %s%s%s", s->name, s->branch, s->worktree,
 		 o->container ? ", container " : "", o->container ? spec->name : "");
 	return o->ide ? start_ide(c, s, o->container ? spec : NULL, ide) : 0;
@@ -337,7 +340,7 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 	struct session s = { 0 };
 	struct strvec agent = STRVEC_INIT, ide = STRVEC_INIT;
 	char *name = NULL, *setup = NULL;
-	int ret = 1, needs_build = 0, ide_rc = 0;
+	int ret = 1, needs_build = 0, ide_rc = 0, home_files = -1;
 	unsigned mark = sig_count();
 
 	if (given_name && name_validate(given_name, &err) < 0)
@@ -360,12 +363,12 @@ static int do_start(struct cli *c, struct start_opts *o, const char *given_name)
 	struct image_build_opts bo = { o->build, o->no_cache, c->quiet, cli_progress_line(), logs, c->verbose };
 	struct lifecycle lc = CLI_LIFECYCLE(c);
 	struct start_request rq = { name, o->container ? &spec : NULL, &plan, needs_build, &bo,
-				    o->container ? env_inputs_to_json(&o->env) : NULL, mark, setup, logs };
+				    o->container ? env_inputs_to_json(&o->env) : NULL, mark, setup, logs, &home_files };
 	int r = lifecycle_start(&lc, &rq, &s, &err);
 	free(logs);
 	if (r < 0)
 		goto fail;
-	ide_rc = announce(c, o, &s, &spec, &ide);
+	ide_rc = announce(c, o, &s, &spec, &ide, home_files);
 	if (o->detach) {
 		cli_note(c, "detached; 'para resume %s' runs the agent, 'para shell %s' opens a shell", name, name);
 		ret = ide_rc;

@@ -281,18 +281,21 @@ int env_inputs_given(const struct env_inputs *in)
 	return in->e_args.nr || in->env_files.nr || in->no_forward || in->profile;
 }
 
-void cli_credentials_warning(struct cli *c, const struct container_spec *spec)
+void cli_credentials_warning(struct cli *c, const struct container_spec *spec, int home_files)
 {
 	/* a credential by its name (…KEY, …TOKEN, …SECRET, …PASSWORD), wherever it
 	 * came from: a file's other values are masked, but log nobody in */
 	for (size_t i = 0; i < spec->nenv; i++)
 		if (spec->env[i].value && *spec->env[i].value && env_name_is_secret(spec->env[i].key))
 			return;
-	/* or a login in the home volume (para auth setup): a file will do,
-	 * read from the container itself (it mounts the volume) */
-	long files = 0;
+	/* or a login in the home volume (para auth setup): a file will do, as
+	 * the container said when it came up, else read from it (it mounts the
+	 * volume) */
+	long files = home_files > 0;
 	struct error err = ERROR_INIT;
-	if (spec->home_volume && homevol_count_in(&c->eng, spec->name, 1, &files, &err) == 0 && files)
+	if (spec->home_volume && home_files < 0 && homevol_count_in(&c->eng, spec->name, 1, &files, &err) < 0)
+		files = 0;
+	if (spec->home_volume && files)
 		return;
 	if (spec->home_volume)
 		cli_warn("image %s gets no credentials: no API key or token is forwarded and the home volume %s holds "
@@ -418,10 +421,8 @@ int cli_container_up_from(struct cli *c, struct session *s, struct container_spe
 			r = recreate_image_ok(c, s, spec, err);
 		if (r == 0) {
 			cli_env_notes(c, &notes);
-			r = engine_create(&c->eng, spec, err);
+			r = engine_create(&c->eng, spec, NULL, err);
 		}
-		if (r == 0)
-			r = engine_wait_ready(&c->eng, spec->name, err);
 		if (r == 0 && json_str(s->container, "setup_script"))
 			r = rerun_setup(c, s, spec, err);
 		strvec_clear(&notes);

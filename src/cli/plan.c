@@ -203,7 +203,7 @@ int plan_print(struct cli *c, const char *name, const struct container_spec *spe
 		return cli_fail(&err);
 	}
 	if (spec) {
-		spec_render_run(spec, &p.run, &p.env, &p.envfile);
+		engine_render_run(&c->eng, spec, &p.run, &p.env, &p.envfile);
 		enum stdin_kind k = stdin_kind();
 		engine_exec_args(spec, k != STDIN_NONE, k == STDIN_TTY, agent, &p.exec, &p.env);
 	}

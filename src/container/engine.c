@@ -1,6 +1,7 @@
 #include "container/engine.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,10 +382,9 @@ static int volume_ensure(struct engine *e, const char *name, const struct strvec
 	return have < 0 ? -1 : have ? 0 : engine_volume_create(e, name, labels, err);
 }
 
-/* Named volumes the spec mounts, made (labelled as this repository's) when
- * missing. They outlive sessions: that is what they are for. The home
- * volume carries labels of its own, and no repository's: it is the user's,
- * shared by the sessions of every repository. */
+/* Named volumes the spec mounts, made (labelled) when missing, for an engine
+ * whose run cannot label the volumes it makes. They outlive sessions: that
+ * is what they are for. */
 static int volumes_ensure(struct engine *e, const struct container_spec *s, struct error *err)
 {
 	struct strvec labels = STRVEC_INIT;
@@ -394,10 +394,7 @@ static int volumes_ensure(struct engine *e, const struct container_spec *s, stru
 		r = volume_ensure(e, s->home_volume, &labels, err);
 		strvec_clear(&labels);
 	}
-	strvec_push(&labels, "dev.para.volume=1");
-	for (size_t i = 0; i < s->labels.nr; i++)
-		if (!strncmp(s->labels.v[i], "dev.para.repo=", 14))
-			strvec_push(&labels, s->labels.v[i]);
+	spec_volume_labels(s, &labels);
 	for (size_t i = 0; r == 0 && i < s->nmounts; i++)
 		if (s->mounts[i].type == MOUNT_VOLUME && s->mounts[i].src)
 			r = volume_ensure(e, s->mounts[i].src, &labels, err);
@@ -405,34 +402,126 @@ static int volumes_ensure(struct engine *e, const struct container_spec *s, stru
 	return r;
 }
 
-int engine_create(struct engine *e, const struct container_spec *s, struct error *err)
+static int engine_wait_ready(struct engine *e, const char *name, struct error *err);
+
+/* Podman's run takes no volume-label, and an attached podman run is the
+ * container's conmon-watched session, not a client to let go of. */
+static unsigned run_flags(const struct engine *e)
 {
-	if (volumes_ensure(e, s, err) < 0)
+	const char *base = strrchr(e->cli, '/');
+	base = base ? base + 1 : e->cli;
+	return !strncmp(base, "podman", 6) ? 0 : SPEC_RUN_ATTACH | SPEC_RUN_VOLUME_LABELS;
+}
+
+void engine_render_run(const struct engine *e, const struct container_spec *s, struct strvec *args,
+		       struct strvec *env, struct strbuf *in)
+{
+	spec_render_run(s, run_flags(e), args, env, in);
+}
+
+/* The attached run's output, line by line: the home's answer, then the
+ * ready mark, at which para lets go of the CLI (the container runs on). */
+struct ready_watch {
+	struct child *c;
+	int ready, home;
+};
+
+static void ready_line(const char *line, size_t len, void *ctx)
+{
+	struct ready_watch *w = ctx;
+	if (w->ready)
+		return;
+	if (len == strlen(SPEC_HOME_FILES) && !memcmp(line, SPEC_HOME_FILES, len))
+		w->home = 1;
+	else if (len == strlen(SPEC_HOME_EMPTY) && !memcmp(line, SPEC_HOME_EMPTY, len))
+		w->home = 0;
+	else if (len == strlen(SPEC_READY_MARK) && !memcmp(line, SPEC_READY_MARK, len)) {
+		w->ready = 1;
+		kill(w->c->pid, SIGKILL);
+	}
+}
+
+/* Output lines joined for a one-line message: the last three. */
+static void last_lines(const struct strbuf *out, struct strbuf *sb)
+{
+	size_t end = out->len, start = end;
+	for (int n = 0; start > 0 && n < 4; start--)
+		if (out->buf[start - 1] == '\n' && ++n == 4)
+			break;
+	for (size_t i = start; i < end; i++)
+		strbuf_addch(sb, out->buf[i] == '\n' ? ';' : out->buf[i]);
+	strbuf_trim(sb);
+}
+
+/* An attached run that ended before its ready mark. */
+static int run_failed(struct engine *e, const struct container_spec *s, int status, struct strbuf *out,
+		      struct strbuf *errout, struct engine_ready *ready, struct error *err)
+{
+	if (status == 125) { /* the engine's own complaint, not the container's */
+		char *id = NULL, *what = xasprintf("cannot create container '%s'", s->name);
+		int r = engine_image_id(e, s->image, &id, err);
+		if (r == 0 && !id && ready)
+			ready->missing_image = 1;
+		if (r == 0 && !id)
+			error_set(err, PARA_EXIT_FAIL, "%s: image '%s' not found", what, s->image);
+		else if (r == 0)
+			engine_failed(err, what, errout);
+		free(id);
+		free(what);
 		return -1;
-	struct strvec args = STRVEC_INIT;
-	struct strbuf in = STRBUF_INIT, errout = STRBUF_INIT;
+	}
+	struct strbuf logs = STRBUF_INIT;
+	strbuf_add(out, errout->buf, errout->len);
+	last_lines(out, &logs);
+	error_set(err, PARA_EXIT_FAIL, "container '%s' stopped as soon as it started%s%s", s->name,
+		  logs.len ? ": " : "", logs.buf);
+	error_hint(err, "nothing was kept; check the image and the session's environment");
+	strbuf_release(&logs);
+	return -1;
+}
+
+int engine_create(struct engine *e, const struct container_spec *s, struct engine_ready *ready, struct error *err)
+{
+	unsigned flags = run_flags(e);
+	if (ready)
+		*ready = (struct engine_ready)ENGINE_READY_INIT;
+	if (!(flags & SPEC_RUN_VOLUME_LABELS) && volumes_ensure(e, s, err) < 0)
+		return -1;
+	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT, errout = STRBUF_INIT;
 	struct child c = CHILD_INIT;
+	struct ready_watch w = { &c, 0, -1 };
 	int status = 0;
 	strvec_push(&c.args, e->cli);
-	spec_render_run(s, &args, &c.env, &in);
-	strvec_pushv(&c.args, (const char *const *)args.v);
+	spec_render_run(s, flags, &c.args, &c.env, &in);
 	c.in = in.buf;
 	c.in_len = in.len;
 	c.no_stdin = !in.len;
-	c.null_stdout = 1;
 	c.err = &errout;
+	if (flags & SPEC_RUN_ATTACH) {
+		c.out = &out;
+		c.on_line = ready_line;
+		c.on_line_ctx = &w;
+	} else {
+		c.null_stdout = 1;
+	}
 	int r = engine_child(e, &c, &status, err);
-	if (r == 0 && status) {
+	if (r == 0 && !(flags & SPEC_RUN_ATTACH) && status) {
 		char *what = xasprintf("cannot create container '%s'", s->name);
 		r = engine_refused(e, what, &errout, err);
 		free(what);
+	} else if (r == 0 && !(flags & SPEC_RUN_ATTACH)) {
+		r = engine_wait_ready(e, s->name, err);
+	} else if (r == 0 && !w.ready) {
+		r = run_failed(e, s, status, &out, &errout, ready, err);
 	}
+	if (r == 0 && ready)
+		ready->home_files = w.home;
 	/* the env file held the values: do not leave them in freed memory */
 	if (in.len)
 		memset(in.buf, 0, in.len);
 	strbuf_release(&in);
+	strbuf_release(&out);
 	strbuf_release(&errout);
-	strvec_clear(&args);
 	child_clear(&c);
 	return r;
 }
@@ -473,7 +562,8 @@ static void last_logs(struct engine *e, const char *name, struct strbuf *sb)
 	strbuf_release(&out);
 }
 
-int engine_wait_ready(struct engine *e, const char *name, struct error *err)
+/* A detached keep-alive: poll its output for the ready mark while it runs. */
+static int engine_wait_ready(struct engine *e, const char *name, struct error *err)
 {
 	struct strvec args = STRVEC_INIT;
 	struct strbuf out = STRBUF_INIT, logs = STRBUF_INIT;
@@ -645,7 +735,7 @@ int engine_exec(struct engine *e, const struct container_spec *s, const char *co
 	if (held.len && r == 0 && (*status == 1 || *status == 125))
 		e->exec_held = strbuf_detach(&held, NULL);
 	else if (held.len)
-		fwrite(held.buf, 1, held.len, stderr);
+		child_pass_stderr(held.buf, held.len);
 	/* interrupted, it never ends in success */
 	if (r == 0 && *status == 0 && sig_count() != mark)
 		*status = 128 + sig_last();

@@ -55,9 +55,21 @@ int engine_state(struct engine *e, const char *name, char **state, struct error 
 int engine_run(struct engine *e, const struct strvec *args, struct strbuf *out, int *status, const char *what,
 	       struct error *err);
 
-/* Create the keep-alive container of s; the named volumes it mounts (its
- * home volume too) are made first, labelled, when missing. */
-int engine_create(struct engine *e, const struct container_spec *s, struct error *err);
+/* What a new container said as it came up, and why it did not. */
+struct engine_ready {
+	int home_files;    /* its home volume holds a file: 1, 0, or -1 not known */
+	int missing_image; /* it was not made: its image is not there */
+};
+#define ENGINE_READY_INIT { -1, 0 }
+
+/* Create and start the keep-alive container of s, and wait until its setup
+ * is done (one that stops is an error carrying its last lines of output).
+ * The named volumes it mounts (its home volume too) are made labelled when
+ * missing. ready (when non-NULL) gets what it said. */
+int engine_create(struct engine *e, const struct container_spec *s, struct engine_ready *ready, struct error *err);
+/* The `run` arguments engine_create would give this engine (spec_render_run). */
+void engine_render_run(const struct engine *e, const struct container_spec *s, struct strvec *args,
+		       struct strvec *env, struct strbuf *in);
 
 /* Named volumes. exists: 1 there, 0 not (the daemon answered), -1 error. */
 int engine_volume_exists(struct engine *e, const char *name, struct error *err);
@@ -78,9 +90,6 @@ int engine_start(struct engine *e, const char *name, struct error *err);
 /* Remove name only when it carries the label SPEC_RUN_LABEL=run (the
  * container this run created); run NULL removes any. */
 int engine_remove_own(struct engine *e, const char *name, const char *run, struct error *err);
-/* Wait until a new container's keep-alive finished its setup; one that
- * stopped is an error carrying its last lines of output. */
-int engine_wait_ready(struct engine *e, const char *name, struct error *err);
 /* Remove (force); a container that is already gone is fine. */
 int engine_remove(struct engine *e, const char *name, struct error *err);
 /* Run script (its text, fed to sh on stdin) in the container as the

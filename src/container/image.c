@@ -435,6 +435,12 @@ int image_build(struct engine *e, const struct image_plan *p, const struct image
 	return build(e, p, o, err);
 }
 
+int image_check_can_wait(const struct config *cfg, const struct image_plan *p)
+{
+	const char *pull = config_str(cfg, "docker.pull");
+	return !p->dockerfile && !(pull && !strcmp(pull, "always"));
+}
+
 int image_ensure(struct engine *e, const struct config *cfg, const struct image_plan *p,
 		 const struct image_build_opts *o, int *needs_build, struct error *err)
 {

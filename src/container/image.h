@@ -22,6 +22,9 @@ struct image_plan {
 	char *target;
 	struct strvec build_args; /* "K=V" */
 	struct buildctx_result ctx;
+	/* not looked for yet: the container's run (--pull=never) says when it
+	 * is missing, and image_ensure runs then (image_check_can_wait) */
+	int unchecked;
 };
 
 #define IMAGE_PLAN_INIT { .build_args = STRVEC_INIT }
@@ -52,6 +55,10 @@ struct image_build_opts {
 	const char *logs_dir;
 	int verbose;  /* say when a pull starts even off a terminal */
 };
+
+/* Whether image_ensure may wait until a run fails for a missing image: not
+ * for an image to build from a Dockerfile, or one docker.pull always pulls. */
+int image_check_can_wait(const struct config *cfg, const struct image_plan *p);
 
 /*
  * Make sure the engine has p->image, or can have it: pulled per docker.pull

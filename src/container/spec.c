@@ -500,6 +500,12 @@ static char *keepalive_script(const struct container_spec *s)
 			    uid, uid, gid, gid, gid, uid, gid);
 		free(uid);
 	}
+	/* a login in the home volume (para auth setup) is a file there: said
+	 * here, it needs no engine call of its own (no find: para looks itself) */
+	if (s->home_volume)
+		strbuf_addstr(&sb, "if command -v find >/dev/null 2>&1 && command -v head >/dev/null 2>&1; then "
+				   "if [ -n \"$(find " SPEC_HOME " ! -type d 2>/dev/null | head -n 1)\" ]; then echo '"
+				   SPEC_HOME_FILES "'; else echo '" SPEC_HOME_EMPTY "'; fi; fi; ");
 	strbuf_addstr(&sb, "mkdir -p /run && : >" SPEC_READY_FILE " && echo " SPEC_READY_MARK "; trap 'exit 0' TERM INT; "
 			   "while :; do sleep 86400 & wait $!; done");
 	return strbuf_detach(&sb, NULL);
@@ -526,7 +532,7 @@ static const char *const mount_types[] = { "bind", "volume", "tmpfs" };
 
 /* --mount, not -v: a host path may hold ':' (which -v splits on), and a
  * bind's missing source is an error, never a folder made for it. */
-static char *render_mount(const struct spec_mount *m)
+static char *render_mount(const struct spec_mount *m, const struct strvec *labels)
 {
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addf(&sb, "--mount=type=%s,", mount_types[m->type]);
@@ -541,6 +547,10 @@ static char *render_mount(const struct spec_mount *m)
 		strbuf_addf(&sb, ",bind-propagation=%s", m->propagation);
 	if (m->nocopy)
 		strbuf_addstr(&sb, ",volume-nocopy");
+	for (size_t i = 0; labels && m->type == MOUNT_VOLUME && m->src && i < labels->nr; i++) {
+		strbuf_addch(&sb, ',');
+		csv_field(&sb, "volume-label", labels->v[i]);
+	}
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -629,9 +639,41 @@ int spec_validate(const struct container_spec *s, struct error *err)
 	return env_fits_a_process(s, err);
 }
 
-void spec_render_run(const struct container_spec *s, struct strvec *args, struct strvec *env, struct strbuf *in)
+/* The labels of the named volumes a run makes: the home volume's are its
+ * own (it is the user's, shared by every repository's sessions); the
+ * others' say they are para's, of this repository. */
+static void render_mounts(const struct container_spec *s, unsigned flags, struct strvec *args)
 {
-	strvec_pushl(args, "run", "--detach", "--name", s->name, "--init", "--security-opt", "no-new-privileges", NULL);
+	struct strvec home = STRVEC_INIT, vol = STRVEC_INIT;
+	int labelled = !!(flags & SPEC_RUN_VOLUME_LABELS);
+	if (labelled) {
+		spec_home_volume_labels(s, &home);
+		spec_volume_labels(s, &vol);
+	}
+	/* the home first: the engine mounts a user's volume below it over it */
+	if (s->home_volume) {
+		struct spec_mount m = { MOUNT_VOLUME, s->home_volume, (char *)SPEC_HOME, 0, NULL, 0 };
+		strvec_push_nodup(args, render_mount(&m, labelled ? &home : NULL));
+	}
+	for (size_t i = 0; i < s->nmounts; i++)
+		strvec_push_nodup(args, render_mount(&s->mounts[i], labelled ? &vol : NULL));
+	strvec_clear(&home);
+	strvec_clear(&vol);
+}
+
+void spec_volume_labels(const struct container_spec *s, struct strvec *labels)
+{
+	strvec_push(labels, "dev.para.volume=1");
+	for (size_t i = 0; i < s->labels.nr; i++)
+		if (!strncmp(s->labels.v[i], "dev.para.repo=", 14))
+			strvec_push(labels, s->labels.v[i]);
+}
+
+void spec_render_run(const struct container_spec *s, unsigned flags, struct strvec *args, struct strvec *env,
+		     struct strbuf *in)
+{
+	strvec_pushl(args, "run", (flags & SPEC_RUN_ATTACH) ? "--sig-proxy=false" : "--detach", "--pull=never",
+		     "--name", s->name, "--init", "--security-opt", "no-new-privileges", NULL);
 	/* an isolated agent is given no way to the host */
 	if (!s->isolated)
 		strvec_pushl(args, "--add-host", "host.docker.internal:host-gateway", NULL);
@@ -652,13 +694,7 @@ void spec_render_run(const struct container_spec *s, struct strvec *args, struct
 		strvec_pushf(args, "--network=%s", s->network);
 	if (s->isolated && s->proxy_ip)
 		strvec_pushf(args, "--dns=%s", s->proxy_ip);
-	/* the home first: the engine mounts a user's volume below it over it */
-	if (s->home_volume) {
-		struct spec_mount home = { MOUNT_VOLUME, s->home_volume, (char *)SPEC_HOME, 0, NULL, 0 };
-		strvec_push_nodup(args, render_mount(&home));
-	}
-	for (size_t i = 0; i < s->nmounts; i++)
-		strvec_push_nodup(args, render_mount(&s->mounts[i]));
+	render_mounts(s, flags, args);
 	/* para's own, non-secret variables as they are; every other value
 	 * reaches the engine on its stdin, never in argv */
 	for (size_t i = 0; i < s->nenv; i++) {

@@ -20,6 +20,9 @@
 #define SPEC_HOME "/home/para"
 #define SPEC_READY_FILE "/run/para-ready"
 #define SPEC_READY_MARK "para-ready"     /* the keep-alive prints it when set up */
+/* before it, when the image has find and head: does the home hold a file? */
+#define SPEC_HOME_FILES "para-home: files"
+#define SPEC_HOME_EMPTY "para-home: empty"
 #define SPEC_RUN_LABEL "dev.para.run"    /* which para run created the container */
 #define SPEC_HOME_ROLE "dev.para.role=home" /* the label of a home volume */
 #define SPEC_AUTH_ROLE "dev.para.role=auth" /* the label of a para auth container */
@@ -122,6 +125,9 @@ int spec_volume_name_ok(const char *name);
  * version, the uid it is for and the repository of the session that made it
  * (dev.para.origin; not dev.para.repo: it belongs to no repository). */
 void spec_home_volume_labels(const struct container_spec *s, struct strvec *labels);
+/* The labels another named volume the spec mounts is created with: para's
+ * (dev.para.volume=1), of the session's repository. */
+void spec_volume_labels(const struct container_spec *s, struct strvec *labels);
 
 /* A container that holds only the home volume, with a session's user
  * mapping (para auth): no worktree, no git, no mounts or engine flags. */
@@ -157,14 +163,27 @@ void spec_git_mounts(struct container_spec *s, const struct spec_git *g);
 void spec_hash(const struct container_spec *s, char out[33]);
 
 /*
- * `run -d …` creating the keep-alive container (args after the CLI name).
+ * How the engine CLI runs the keep-alive (engine_render_run picks them for
+ * the engine at hand). ATTACH: `run` attached (not --detach, signals not
+ * passed on), so para reads the ready mark from its output and then lets go
+ * of the CLI: one call creates, starts and waits. VOLUME_LABELS: a named
+ * volume the run makes carries para's labels (docker's volume-label), with
+ * no `volume create` before it.
+ */
+#define SPEC_RUN_ATTACH 1u
+#define SPEC_RUN_VOLUME_LABELS 2u
+
+/*
+ * `run …` creating the keep-alive container (args after the CLI name), never
+ * pulling (--pull=never: para decides what is pulled or built).
  * Variable values go into in, an env file the CLI reads on its stdin
  * (--env-file=/dev/stdin): they never become the CLI's own environment, where
  * a project's DOCKER_HOST or LD_PRELOAD would steer the engine call itself.
  * A value an env file cannot hold (several lines, not UTF-8) travels in env
  * as "-e KEY"; envres refuses such values for names an engine CLI reads.
  */
-void spec_render_run(const struct container_spec *s, struct strvec *args, struct strvec *env, struct strbuf *in);
+void spec_render_run(const struct container_spec *s, unsigned flags, struct strvec *args, struct strvec *env,
+		     struct strbuf *in);
 /* Whether an engine CLI itself reads this variable (DOCKER_*, PATH, LD_*…). */
 int env_name_steers_engine(const char *key);
 /*

@@ -606,6 +606,18 @@ int agentgit_lost_tips(const struct repo *r, const struct session *s, struct str
 	if (fd < 0)
 		return 0;
 	agent_tips(fd, s, &cand, 200);
+	/* what the host has already (the start, the last commit brought back)
+	 * needs no keeping: an agent that made no commit costs no fetch */
+	size_t kept = 0;
+	for (size_t i = 0; i < cand.nr; i++) {
+		if ((s->base && !strcmp(cand.v[i], s->base)) || (s->synced && !strcmp(cand.v[i], s->synced)))
+			free(cand.v[i]);
+		else
+			cand.v[kept++] = cand.v[i];
+	}
+	cand.nr = kept;
+	if (cand.v)
+		cand.v[kept] = NULL;
 	/* all at once; when one is missing (a reflog naming what gc removed),
 	 * one at a time, so every commit that is there is kept */
 	if (cand.nr && fetch_keep(r, s, fd, &cand, tips, &e) < 0) {
@@ -644,15 +656,40 @@ int agentgit_head_on_branch(const struct repo *r, const struct session *s)
 	return on;
 }
 
+/* Could the host repository hold refs below prefix? Not when the files
+ * backend shows none, loose or packed (no git call for the usual answer). */
+static int may_hold_refs(const struct repo *r, const char *prefix)
+{
+	char *dir = path_join(r->git_dir, prefix), *packed = path_join(r->git_dir, "packed-refs");
+	char *reftable = path_join(r->git_dir, "reftable");
+	struct strbuf sb = STRBUF_INIT;
+	int may = is_dir(dir) || is_dir(reftable);
+	if (!may) {
+		int fd = open(packed, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && read_capped(fd, (size_t)1 << 30, &sb) == 0)
+			may = strstr(sb.buf, prefix) != NULL;
+		else
+			may = fd >= 0; /* there but unreadable: ask git */
+		if (fd >= 0)
+			close(fd);
+	}
+	strbuf_release(&sb);
+	free(dir);
+	free(packed);
+	free(reftable);
+	return may;
+}
+
 void agentgit_drop_kept(const struct repo *r, const char *name)
 {
 	struct strbuf refs = STRBUF_INIT;
 	struct error e = ERROR_INIT;
 	char *prefix = xasprintf("refs/para/keep/%s/", name);
-	git(r->root, &refs, &e, "for-each-ref", "--format=%(refname)", prefix, NULL);
-	char *save = NULL;
-	for (char *l = strtok_r(refs.buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		git(r->root, NULL, &e, "update-ref", "-d", l, NULL);
+	if (may_hold_refs(r, prefix) && git(r->root, &refs, &e, "for-each-ref", "--format=%(refname)", prefix, NULL) == 0) {
+		char *save = NULL;
+		for (char *l = strtok_r(refs.buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			git(r->root, NULL, &e, "update-ref", "-d", l, NULL);
+	}
 	free(prefix);
 	strbuf_release(&refs);
 }

@@ -71,10 +71,17 @@ int git_start(struct git_job *j, const char *dir, struct strbuf *out, struct err
 	while ((a = va_arg(ap, const char *)))
 		strvec_push(&args, a);
 	va_end(ap);
+	int r = git_start_argv(j, dir, NULL, &args, out, err);
+	strvec_clear(&args);
+	return r;
+}
+
+int git_start_argv(struct git_job *j, const char *dir, const struct strvec *env, const struct strvec *args,
+		   struct strbuf *out, struct error *err)
+{
 	j->child = (struct child)CHILD_INIT;
 	strbuf_init(&j->errbuf, 0);
-	git_prepare(&j->child, dir, NULL, &args, out, &j->errbuf);
-	strvec_clear(&args);
+	git_prepare(&j->child, dir, env, args, out, &j->errbuf);
 	int r = child_start(&j->child, err);
 	if (r < 0) {
 		strbuf_release(&j->errbuf);

@@ -45,6 +45,8 @@ struct git_job {
 	struct strbuf errbuf;
 };
 int git_start(struct git_job *j, const char *dir, struct strbuf *out, struct error *err, ...) __attribute__((sentinel));
+int git_start_argv(struct git_job *j, const char *dir, const struct strvec *env, const struct strvec *args,
+		   struct strbuf *out, struct error *err);
 int git_finish(struct git_job *j, struct error *err);
 
 /* 1 when the ref exists, 0 when not. */

@@ -89,6 +89,27 @@ int lifecycle_setup(const struct lifecycle *lc, const struct container_spec *spe
 	return r;
 }
 
+/* The container, made and up; an image not looked for yet (plan->unchecked)
+ * is pulled or refused (image_ensure) when the run says it is missing, and
+ * the run is tried once more. */
+static int create_container(const struct lifecycle *lc, const struct start_request *rq, struct error *err)
+{
+	struct engine_ready ready = ENGINE_READY_INIT;
+	int r = engine_create(lc->eng, rq->spec, &ready, err);
+	if (r < 0 && ready.missing_image && rq->plan->unchecked) {
+		int nb = 0;
+		error_clear(err);
+		r = image_ensure(lc->eng, lc->cfg, rq->plan, rq->build, &nb, err);
+		if (r == 0)
+			r = interrupted(rq->sig_mark, err);
+		if (r == 0)
+			r = engine_create(lc->eng, rq->spec, &ready, err);
+	}
+	if (rq->home_files)
+		*rq->home_files = ready.home_files;
+	return r;
+}
+
 /* The container part of a start, after the worktree exists. */
 static int start_container(const struct lifecycle *lc, const struct start_request *rq, struct session *s,
 			   const char *run, struct error *err)
@@ -105,8 +126,7 @@ static int start_container(const struct lifecycle *lc, const struct start_reques
 	/* the name was free: a git directory left under it is a dead one's */
 	agentgit_remove(lc->repo, s->name);
 	if (agentgit_create(lc->repo, s, err) < 0 || state_save(lc->repo, s, err) < 0 ||
-	    (spec->isolated && netpolicy_up(lc->eng, spec, run, err) < 0) || engine_create(lc->eng, spec, err) < 0 ||
-	    engine_wait_ready(lc->eng, spec->name, err) < 0)
+	    (spec->isolated && netpolicy_up(lc->eng, spec, run, err) < 0) || create_container(lc, rq, err) < 0)
 		return -1;
 	if (rq->setup_script && (interrupted(rq->sig_mark, err) < 0 ||
 				 lifecycle_setup(lc, spec, rq->setup_script, rq->logs_dir, s->name, err) < 0))

@@ -30,6 +30,7 @@ struct start_request {
 	unsigned sig_mark;                    /* sig_count() when the command began */
 	const char *setup_script;             /* host path of the setup script, or NULL */
 	const char *logs_dir;                 /* where its log goes */
+	int *home_files;                      /* out: its home volume holds a file (engine_ready) */
 };
 
 /*

@@ -315,23 +315,56 @@ void session_rollback(const struct repo *r, const struct session *s)
 	free(ref);
 }
 
+/* Entries of `status --porcelain -z` output. */
+static int count_changes(const struct strbuf *out)
+{
+	int n = 0;
+	for (size_t i = 0; i < out->len;) {
+		char x = out->buf[i];
+		i += strlen(out->buf + i) + 1;
+		if ((x == 'R' || x == 'C') && i < out->len) /* a rename carries its source as a second field */
+			i += strlen(out->buf + i) + 1;
+		n++;
+	}
+	return n;
+}
+
+static void changes_args(const struct session *s, struct strvec *env, struct strvec *args)
+{
+	if (s->admin)
+		strvec_pushf(env, "GIT_DIR=%s", s->admin);
+	strvec_pushf(env, "GIT_WORK_TREE=%s", s->worktree);
+	strvec_pushl(args, "status", "--porcelain", "-z", "--untracked-files=all", NULL);
+}
+
 int session_changes(const struct session *s, int *count, struct error *err)
 {
-	struct strbuf out = STRBUF_INIT;
-	int ret = wt_git(s, &out, err, "status", "--porcelain", "-z", "--untracked-files=all", NULL);
-	if (ret == 0) {
-		int n = 0;
-		for (size_t i = 0; i < out.len;) {
-			char x = out.buf[i];
-			i += strlen(out.buf + i) + 1;
-			if (x == 'R' || x == 'C') /* a rename carries its source as a second field */
-				i += strlen(out.buf + i) + 1;
-			n++;
-		}
-		*count = n;
-	}
-	strbuf_release(&out);
-	return ret;
+	struct changes_job j;
+	if (session_changes_start(s, &j, err) < 0)
+		return -1;
+	return session_changes_finish(&j, count, err);
+}
+
+int session_changes_start(const struct session *s, struct changes_job *j, struct error *err)
+{
+	struct strvec env = STRVEC_INIT, args = STRVEC_INIT;
+	strbuf_init(&j->out, 0);
+	changes_args(s, &env, &args);
+	int r = git_start_argv(&j->job, s->worktree, &env, &args, &j->out, err);
+	strvec_clear(&env);
+	strvec_clear(&args);
+	if (r < 0)
+		strbuf_release(&j->out);
+	return r;
+}
+
+int session_changes_finish(struct changes_job *j, int *count, struct error *err)
+{
+	int r = git_finish(&j->job, err);
+	if (r == 0)
+		*count = count_changes(&j->out);
+	strbuf_release(&j->out);
+	return r;
 }
 
 int session_commit_all(const struct session *s, const char *msg, int *committed, struct error *err)
@@ -435,30 +468,82 @@ static int wip_tree(const struct repo *r, const struct session *s, const char *h
 /* Commits the session reached that its HEAD does not contain: the branch
  * tip, the reflogs of HEAD and the branch (since the session began), and
  * extra (the container's). Each is a tip not reachable from another. */
-static int lost_tips(const struct repo *r, const struct session *s, const char *head, const char *tip,
-		     const struct strvec *extra, struct strvec *out, struct error *err)
+/* The new values of a reflog of the files backend (trusted: the host's own
+ * git wrote it); 0 when there is no such file. */
+static int reflog_file(const char *path, struct strvec *out)
 {
-	struct strbuf logs = STRBUF_INIT, indep = STRBUF_INIT;
-	struct strvec args = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	if (strbuf_read_file(&sb, path) < 0) {
+		strbuf_release(&sb);
+		return 0;
+	}
+	char *save = NULL;
+	for (char *l = strtok_r(sb.buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *nv = strchr(l, ' ');
+		size_t n = nv ? strcspn(nv + 1, " ") : 0;
+		if (nv && (n == 40 || n == 64) && strspn(nv + 1, "0") < n)
+			strvec_pushf(out, "%.*s", (int)n, nv + 1);
+	}
+	strbuf_release(&sb);
+	return 1;
+}
+
+/* What the reflogs of the worktree's HEAD and of the branch reached: read
+ * from their files, or asked of git when the repository keeps them
+ * elsewhere (reftable). */
+static void session_reflogs(const struct repo *r, const struct session *s, struct strvec *out)
+{
+	char *reftable = path_join(r->git_dir, "reftable");
+	if (!is_dir(reftable) && s->admin) {
+		char *head = path_join(s->admin, "logs/HEAD");
+		char *branch = xasprintf("%s/logs/refs/heads/%s", r->git_dir, s->branch);
+		if (is_dir(s->worktree))
+			reflog_file(head, out);
+		reflog_file(branch, out);
+		free(head);
+		free(branch);
+		free(reftable);
+		return;
+	}
+	free(reftable);
+	struct strbuf logs = STRBUF_INIT;
 	struct error e = ERROR_INIT;
 	char *branch_ref = xasprintf("refs/heads/%s", s->branch);
 	if (is_dir(s->worktree))
 		wt_git(s, &logs, &e, "reflog", "show", "--format=%H", "HEAD", NULL);
 	git(r->root, &logs, &e, "reflog", "show", "--format=%H", branch_ref, NULL);
-	strvec_pushl(&args, "merge-base", "--independent", head, tip, NULL);
-	for (size_t i = 0; extra && i < extra->nr; i++)
-		strvec_push(&args, extra->v[i]);
 	char *save = NULL;
 	for (char *l = strtok_r(logs.buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		strvec_push(&args, l);
-	int ret = git_argv(r->root, NULL, &args, &indep, err);
-	save = NULL;
-	for (char *l = ret == 0 ? strtok_r(indep.buf, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
+		strvec_push(out, l);
+	free(branch_ref);
+	strbuf_release(&logs);
+}
+
+static int lost_tips(const struct repo *r, const struct session *s, const char *head, const char *tip,
+		     const struct strvec *extra, struct strvec *out, struct error *err)
+{
+	struct strbuf indep = STRBUF_INIT;
+	struct strvec args = STRVEC_INIT, cand = STRVEC_INIT;
+	strvec_push(&cand, tip);
+	if (extra)
+		strvec_pushv(&cand, (const char *const *)extra->v);
+	session_reflogs(r, s, &cand);
+	/* nothing but HEAD itself (a session that made no commit): no question */
+	int other = 0;
+	for (size_t i = 0; i < cand.nr && !other; i++)
+		other = strcmp(cand.v[i], head) != 0;
+	int ret = 0;
+	if (other) {
+		strvec_pushl(&args, "merge-base", "--independent", head, NULL);
+		strvec_pushv(&args, (const char *const *)cand.v);
+		ret = git_argv(r->root, NULL, &args, &indep, err);
+	}
+	char *save = NULL;
+	for (char *l = ret == 0 && other ? strtok_r(indep.buf, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
 		if (strcmp(l, head))
 			strvec_push(out, l);
-	free(branch_ref);
 	strvec_clear(&args);
-	strbuf_release(&logs);
+	strvec_clear(&cand);
 	strbuf_release(&indep);
 	return ret;
 }
@@ -559,14 +644,16 @@ static int archive_heads(const struct repo *r, const struct session *s, const st
 	return lr;
 }
 
-/* With the archive made: the worktree and the branch go. */
+/* With the archive made: the worktree and the branch go (removed: git's
+ * own worktree remove just did, so there is nothing to prune). */
 static int archive_remove_session(const struct repo *r, const struct session *s, const char *branch_ref,
-				  const struct strbuf *tip, struct error *err)
+				  const struct strbuf *tip, int removed, struct error *err)
 {
 	struct error e = ERROR_INIT;
 	if (is_dir(s->worktree) && session_remove_worktree(r, s, 1, err) < 0)
 		return -1;
-	git(r->root, NULL, &e, "worktree", "prune", NULL);
+	if (!removed)
+		git(r->root, NULL, &e, "worktree", "prune", NULL);
 	if (tip->len)
 		git(r->root, NULL, &e, "update-ref", "-d", branch_ref, tip->buf, NULL);
 	return 0;
@@ -580,7 +667,7 @@ int session_archive(const struct repo *r, const struct config *cfg, const struct
 	char *archive = s->archive ? xstrdup(s->archive) : archive_ref_name(r, cfg, s->name);
 	char *branch_ref = xasprintf("refs/heads/%s", s->branch);
 	struct error e = ERROR_INIT;
-	int ret = -1, had_archive = rev(r, archive, &old) == 0, made = 0;
+	int ret = -1, had_archive = rev(r, archive, &old) == 0, made = 0, removed = 0;
 	if (rev(r, branch_ref, &tip) < 0) {
 		if (!had_archive) {
 			error_set(err, PARA_EXIT_FAIL, "the branch %s of '%s' is gone and no archive of it exists", s->branch, s->name);
@@ -602,7 +689,8 @@ int session_archive(const struct repo *r, const struct config *cfg, const struct
 		 * untracked, or a repository sits inside: a clean session costs
 		 * no extra status check */
 		made = 1;
-		if (!is_dir(s->worktree) || git(r->root, NULL, &e, "worktree", "remove", s->worktree, NULL) == 0)
+		removed = is_dir(s->worktree) && git(r->root, NULL, &e, "worktree", "remove", s->worktree, NULL) == 0;
+		if (removed || !is_dir(s->worktree))
 			goto remove;
 		had_archive = 1;
 		strbuf_reset(&old);
@@ -615,7 +703,7 @@ int session_archive(const struct repo *r, const struct config *cfg, const struct
 		goto undo;
 	made |= !had_archive;
 remove:
-	ret = archive_remove_session(r, s, branch_ref, &tip, err);
+	ret = archive_remove_session(r, s, branch_ref, &tip, removed, err);
 	if (ret == 0)
 		*ref = xstrdup(archive + strlen("refs/heads/"));
 	goto out;

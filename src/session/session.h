@@ -44,6 +44,14 @@ void session_rollback(const struct repo *r, const struct session *s);
 
 /* Number of changed paths (tracked and untracked) in the worktree. */
 int session_changes(const struct session *s, int *count, struct error *err);
+/* session_changes in two halves, so many sessions' run side by side (and
+ * beside an engine call): start, then finish each started one. */
+struct changes_job {
+	struct git_job job;
+	struct strbuf out;
+};
+int session_changes_start(const struct session *s, struct changes_job *j, struct error *err);
+int session_changes_finish(struct changes_job *j, int *count, struct error *err);
 
 /* git add -A && git commit -m msg when anything changed; *committed says if it did. */
 int session_commit_all(const struct session *s, const char *msg, int *committed, struct error *err);

@@ -182,6 +182,11 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+void child_pass_stderr(const char *buf, size_t n)
+{
+	write_all(2, buf, n);
+}
+
 /* Still holding c->err back (err_hold): does it start like a held prefix? */
 static int looks_held(const struct child *c)
 {
@@ -203,13 +208,52 @@ static void release_held(struct child *c, int *relaying)
 	*relaying = 1;
 }
 
+/* What pump keeps between polls. */
+struct pump_state {
+	struct strbuf pending_out, pending_err; /* on_line: partial lines */
+	int relaying;         /* err_hold: passing stderr through */
+	long long hold_until; /* err_hold: a held line's deadline */
+};
+
+/* Data read from the child's stdout or stderr (sb): held, passed on, or
+ * captured (and handed to on_line). */
+static void took_output(struct child *c, struct pump_state *ps, struct strbuf *sb, int is_out, const char *buf,
+			size_t r)
+{
+	if (sb == c->err && c->err_hold && ps->relaying) {
+		write_all(2, buf, r);
+	} else if (sb == c->err && c->err_hold) {
+		strbuf_add(sb, buf, r);
+		if (!looks_held(c)) {
+			release_held(c, &ps->relaying);
+			ps->hold_until = -1;
+		} else if (ps->hold_until < 0 && memchr(sb->buf, '\n', sb->len)) {
+			ps->hold_until = now_ms() + 250;
+		}
+	} else {
+		strbuf_add(sb, buf, r);
+		if (c->on_line)
+			feed_lines(c, is_out ? &ps->pending_out : &ps->pending_err, buf, r, 0);
+	}
+}
+
+/* Feed stdin from c->in; the pipe closed once all of it went (or failed). */
+static void feed_stdin(struct child *c, int *in_fd, size_t *in_off)
+{
+	ssize_t w = write(*in_fd, c->in + *in_off, c->in_len - *in_off);
+	if (w > 0)
+		*in_off += (size_t)w;
+	if ((w < 0 && errno != EAGAIN && errno != EINTR) || *in_off >= c->in_len) {
+		close(*in_fd);
+		*in_fd = -1;
+	}
+}
+
 /* Move data between para and the child's pipes until all are closed. */
 static void pump(struct child *c, int in_fd, int out_fd, int err_fd)
 {
 	size_t in_off = 0;
-	struct strbuf pending_out = STRBUF_INIT, pending_err = STRBUF_INIT;
-	int relaying = 0;           /* err_hold: passing stderr through */
-	long long hold_until = -1;  /* err_hold: a held line's deadline */
+	struct pump_state ps = { STRBUF_INIT, STRBUF_INIT, 0, -1 };
 	for (;;) {
 		struct pollfd p[3];
 		int n = 0;
@@ -219,73 +263,44 @@ static void pump(struct child *c, int in_fd, int out_fd, int err_fd)
 			p[n++] = (struct pollfd){ out_fd, POLLIN, 0 };
 		if (err_fd >= 0)
 			p[n++] = (struct pollfd){ err_fd, POLLIN, 0 };
-		if (!n) {
-			if (c->on_line) {
-				feed_lines(c, &pending_out, "", 0, 1);
-				feed_lines(c, &pending_err, "", 0, 1);
-			}
-			strbuf_release(&pending_out);
-			strbuf_release(&pending_err);
-			return;
+		if (!n && c->on_line) {
+			feed_lines(c, &ps.pending_out, "", 0, 1);
+			feed_lines(c, &ps.pending_err, "", 0, 1);
 		}
-		int timeout = -1;
-		if (hold_until >= 0) {
-			long long left = hold_until - now_ms();
-			timeout = left > 0 ? (int)left : 0;
-		}
-		int pr = poll(p, (nfds_t)n, timeout);
-		if (pr == 0 && hold_until >= 0) {
+		long long left = ps.hold_until >= 0 ? ps.hold_until - now_ms() : -1;
+		int pr = n ? poll(p, (nfds_t)n, ps.hold_until < 0 ? -1 : left > 0 ? (int)left : 0) : -1;
+		if (n && pr == 0 && ps.hold_until >= 0) {
 			/* the child runs on after that line: it was its own */
-			release_held(c, &relaying);
-			hold_until = -1;
+			release_held(c, &ps.relaying);
+			ps.hold_until = -1;
 			continue;
 		}
-		if (pr < 0) {
-			if (errno == EINTR) {
-				deliver_signals(c);
-				continue;
-			}
-			strbuf_release(&pending_out);
-			strbuf_release(&pending_err);
-			return;
+		if (n && pr < 0 && errno == EINTR) {
+			deliver_signals(c);
+			continue;
 		}
+		if (!n || pr < 0)
+			break;
 		for (int i = 0; i < n; i++) {
 			if (!p[i].revents)
 				continue;
 			if (p[i].fd == in_fd) {
-				ssize_t w = write(in_fd, c->in + in_off, c->in_len - in_off);
-				if (w > 0)
-					in_off += (size_t)w;
-				if ((w < 0 && errno != EAGAIN && errno != EINTR) || in_off >= c->in_len) {
-					close(in_fd);
-					in_fd = -1;
-				}
+				feed_stdin(c, &in_fd, &in_off);
 				continue;
 			}
 			int *fdp = p[i].fd == out_fd ? &out_fd : &err_fd;
-			struct strbuf *sb = p[i].fd == out_fd ? c->out : c->err;
 			char buf[16384];
 			ssize_t r = read(*fdp, buf, sizeof buf);
-			if (r > 0 && sb == c->err && c->err_hold && relaying) {
-				write_all(2, buf, (size_t)r);
-			} else if (r > 0 && sb == c->err && c->err_hold) {
-				strbuf_add(sb, buf, (size_t)r);
-				if (!looks_held(c)) {
-					release_held(c, &relaying);
-					hold_until = -1;
-				} else if (hold_until < 0 && memchr(sb->buf, '\n', sb->len)) {
-					hold_until = now_ms() + 250;
-				}
-			} else if (r > 0) {
-				strbuf_add(sb, buf, (size_t)r);
-				if (c->on_line)
-					feed_lines(c, p[i].fd == out_fd ? &pending_out : &pending_err, buf, (size_t)r, 0);
+			if (r > 0) {
+				took_output(c, &ps, fdp == &out_fd ? c->out : c->err, fdp == &out_fd, buf, (size_t)r);
 			} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
 				close(*fdp);
 				*fdp = -1;
 			}
 		}
 	}
+	strbuf_release(&ps.pending_out);
+	strbuf_release(&ps.pending_err);
 }
 
 int child_start(struct child *c, struct error *err)

@@ -100,6 +100,10 @@ int child_spawn_detached(struct child *c, int out_fd, struct error *err);
 enum stdin_kind { STDIN_NONE, STDIN_TTY, STDIN_DATA };
 enum stdin_kind stdin_kind(void);
 
+/* Pass a child's own output (held back by err_hold, then found to be
+ * its own) on to para's stderr, as child_run would have. */
+void child_pass_stderr(const char *buf, size_t n);
+
 /* Return the first line of buf (without the newline), at most max bytes. */
 void first_line(const char *buf, char *out, size_t max);
 

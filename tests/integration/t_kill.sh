@@ -15,11 +15,12 @@ kill_repo() {
 	KILLED=0
 }
 
-# Run para in the background and kill -9 it after a random 0-400 ms.
+# Run para in the background and kill -9 it after a random 0-180 ms (a
+# start, finish or cancel of a container session takes about 150-300 ms).
 kill_at_random() {
 	"$PARA" "$@" >/dev/null 2>&1 </dev/null &
 	local pid=$!
-	sleep "$(printf '0.%03d' $((RANDOM % 400)))"
+	sleep "$(printf '0.%03d' $((RANDOM % 180)))"
 	kill -9 "$pid" 2>/dev/null && KILLED=$((KILLED + 1))
 	wait "$pid" 2>/dev/null
 	return 0

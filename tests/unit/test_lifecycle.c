@@ -72,7 +72,7 @@ static int teardown(void **state)
 
 static struct start_request host_start(const char *name)
 {
-	return (struct start_request){ name, NULL, NULL, 0, NULL, NULL, sig_count(), NULL, NULL };
+	return (struct start_request){ name, NULL, NULL, 0, NULL, NULL, sig_count(), NULL, NULL, NULL };
 }
 
 static int branch_exists(struct fixture *f, const char *ref)

@@ -102,7 +102,7 @@ static void test_flag_isolates_and_adds_to_the_list(void **state)
 	s.proxy_ip = xstrdup("10.213.7.2");
 	struct strvec args = STRVEC_INIT, env = STRVEC_INIT;
 	struct strbuf in = STRBUF_INIT;
-	spec_render_run(&s, &args, &env, &in);
+	spec_render_run(&s, SPEC_RUN_ATTACH | SPEC_RUN_VOLUME_LABELS, &args, &env, &in);
 	assert_true(strvec_find(&args, "--network=para-r-123456-s-net") >= 0);
 	assert_true(strvec_find(&args, "--dns=10.213.7.2") >= 0);
 	assert_true(strvec_find(&args, "host.docker.internal:host-gateway") < 0);

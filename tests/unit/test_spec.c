@@ -507,10 +507,14 @@ static void test_render_run(void **state)
 	full_spec(&s, "{\"docker\": {\"docker_args\": [\"--cap-drop\", \"ALL\"], \"resources\": {\"memory\": \"2g\"}}}");
 	struct strvec args = STRVEC_INIT, env = STRVEC_INIT;
 	strbuf_reset(&run_in);
-	spec_render_run(&s, &args, &env, &run_in);
+	spec_render_run(&s, SPEC_RUN_ATTACH | SPEC_RUN_VOLUME_LABELS, &args, &env, &run_in);
 
 	assert_string_equal(args.v[0], "run");
-	assert_true(arg_index(&args, "--detach") > 0);
+	/* attached (para reads the ready mark, then lets go of the CLI), and
+	 * never a pull of its own */
+	assert_true(arg_index(&args, "--sig-proxy=false") > 0);
+	assert_int_equal(arg_index(&args, "--detach"), -1);
+	assert_true(arg_index(&args, "--pull=never") > 0);
 	assert_true(arg_index(&args, "--init") > 0);
 	assert_pair(&args, "--security-opt", "no-new-privileges");
 	assert_true(arg_index(&args, "--pids-limit=4096") > 0);
@@ -551,7 +555,7 @@ static void test_render_run(void **state)
 	/* other network modes are passed on; pids_limit null means no flag */
 	full_spec(&s, "{\"docker\": {\"network\": {\"mode\": \"none\"}, \"resources\": {\"pids_limit\": null}}}");
 	strbuf_reset(&run_in);
-	spec_render_run(&s, &args, &env, &run_in);
+	spec_render_run(&s, SPEC_RUN_ATTACH | SPEC_RUN_VOLUME_LABELS, &args, &env, &run_in);
 	assert_true(arg_index(&args, "--network=none") > 0);
 	assert_int_equal(arg_containing(&args, "--pids-limit"), -1);
 	assert_true(arg_index(&args, "--init") > 0);
@@ -562,7 +566,7 @@ static void test_render_run(void **state)
 	/* docker.user "image": the container runs as the image's user */
 	full_spec(&s, "{\"docker\": {\"user\": \"image\"}}");
 	strbuf_reset(&run_in);
-	spec_render_run(&s, &args, &env, &run_in);
+	spec_render_run(&s, SPEC_RUN_ATTACH | SPEC_RUN_VOLUME_LABELS, &args, &env, &run_in);
 	assert_int_equal(arg_containing(&args, "--user"), -1);
 	strvec_clear(&args);
 	strvec_clear(&env);
@@ -643,7 +647,7 @@ static void test_render_env(void **state)
 	static const char *const cmd[] = { "sh", NULL };
 	struct strvec ra = STRVEC_INIT, re = STRVEC_INIT, ea = STRVEC_INIT, ee = STRVEC_INIT;
 	strbuf_reset(&run_in);
-	spec_render_run(&s, &ra, &re, &run_in);
+	spec_render_run(&s, SPEC_RUN_ATTACH | SPEC_RUN_VOLUME_LABELS, &ra, &re, &run_in);
 	spec_render_exec(&s, 1, 1, NULL, cmd, &ea, &ee);
 	assert_no_secret(&ra, "run");
 	assert_no_secret(&ea, "exec");
@@ -693,7 +697,7 @@ static void test_render_env_at_exec(void **state)
 	static const char *const cmd[] = { "sh", NULL };
 	struct strvec ra = STRVEC_INIT, re = STRVEC_INIT, ea = STRVEC_INIT, ee = STRVEC_INIT;
 	strbuf_reset(&run_in);
-	spec_render_run(&s, &ra, &re, &run_in);
+	spec_render_run(&s, SPEC_RUN_ATTACH | SPEC_RUN_VOLUME_LABELS, &ra, &re, &run_in);
 	spec_render_exec(&s, 0, 0, NULL, cmd, &ea, &ee);
 	assert_no_secret(&ra, "run");
 	assert_no_secret(&ea, "exec");
@@ -803,9 +807,9 @@ static void test_json_round_trip(void **state)
 	assert_string_equal(hx, hy);
 	struct strvec ax = STRVEC_INIT, ay = STRVEC_INIT, ex = STRVEC_INIT, ey = STRVEC_INIT;
 	strbuf_reset(&run_in);
-	spec_render_run(&x, &ax, &ex, &run_in);
+	spec_render_run(&x, SPEC_RUN_ATTACH | SPEC_RUN_VOLUME_LABELS, &ax, &ex, &run_in);
 	strbuf_reset(&run_in);
-	spec_render_run(&y, &ay, &ey, &run_in);
+	spec_render_run(&y, SPEC_RUN_ATTACH | SPEC_RUN_VOLUME_LABELS, &ay, &ey, &run_in);
 	without_env_flags(&ax);
 	without_env_flags(&ay);
 	assert_int_equal(ax.nr, ay.nr);
@@ -880,7 +884,7 @@ static void test_json_damaged_does_not_crash(void **state)
 			/* refused is fine; accepted and usable is fine too */
 			if (spec_from_json(j, &s, &err) == 0) {
 				strbuf_reset(&run_in);
-	spec_render_run(&s, &args, &env, &run_in);
+	spec_render_run(&s, SPEC_RUN_ATTACH | SPEC_RUN_VOLUME_LABELS, &args, &env, &run_in);
 				spec_render_exec(&s, 0, 0, NULL, cmd, &args, &env);
 			}
 			strvec_clear(&args);
@@ -1005,7 +1009,7 @@ static void test_colon_in_path(void **state)
 	}
 	struct strvec args = STRVEC_INIT, env = STRVEC_INIT;
 	strbuf_reset(&run_in);
-	spec_render_run(&s, &args, &env, &run_in);
+	spec_render_run(&s, SPEC_RUN_ATTACH | SPEC_RUN_VOLUME_LABELS, &args, &env, &run_in);
 	/* --mount's fields are key=value, so a colon in a path is only a colon:
 	 * the worktree is mounted whole, and nothing uses the -v form */
 	int found = 0;
@@ -1222,13 +1226,36 @@ static void test_home_volume_rendered(void **state)
 	struct container_spec s = CONTAINER_SPEC_INIT;
 	static const char *const cmd[] = { "true", NULL };
 	full_spec(&s, "{\"docker\": {\"home_volume\": \"hv-1\"}}");
+	struct spec_mount vm = { MOUNT_VOLUME, (char *)"cache-vol", (char *)"/cache", 0, NULL, 0 };
+	spec_put_mount(&s, &vm);
 	struct strvec args = STRVEC_INIT, env = STRVEC_INIT;
 	strbuf_reset(&run_in);
-	spec_render_run(&s, &args, &env, &run_in);
-	long home = arg_index(&args, "--mount=type=volume,source=hv-1,target=" SPEC_HOME);
+	spec_render_run(&s, SPEC_RUN_ATTACH | SPEC_RUN_VOLUME_LABELS, &args, &env, &run_in);
+	long home = arg_containing(&args, "--mount=type=volume,source=hv-1,target=" SPEC_HOME
+					  ",volume-label=" SPEC_HOME_ROLE ",");
 	long npm = arg_containing(&args, "target=/home/para/.npm");
 	assert_true(home > 0);
 	assert_true(npm > home); /* the home first, a volume below it after */
+	/* the run makes them labelled: the home as the user's, with no
+	 * repository's label; another volume as this repository's */
+	assert_non_null(strstr(args.v[home], ",volume-label=dev.para.origin=/home/u/src/app"));
+	assert_null(strstr(args.v[home], "dev.para.repo="));
+	long vol = arg_containing(&args, "--mount=type=volume,source=cache-vol,target=/cache,");
+	assert_true(vol > 0);
+	assert_non_null(strstr(args.v[vol], ",volume-label=dev.para.volume=1,volume-label=dev.para.repo=/home/u/src/app"));
+	assert_int_equal(arg_containing(&args, "source=npm-cache,target=/home/para/.npm,volume-label"), -1);
+	/* the keep-alive says whether the home holds a file, before its mark */
+	const char *ka = args.v[args.nr - 1];
+	assert_non_null(strstr(ka, "find " SPEC_HOME " ! -type d"));
+	assert_true(strstr(ka, SPEC_HOME_FILES) < strstr(ka, "echo " SPEC_READY_MARK));
+	strvec_clear(&args);
+	strvec_clear(&env);
+	/* an engine whose run cannot label volumes (podman): detached, plain */
+	spec_render_run(&s, 0, &args, &env, &run_in);
+	assert_true(arg_index(&args, "--detach") > 0);
+	assert_true(arg_index(&args, "--pull=never") > 0);
+	assert_true(arg_index(&args, "--mount=type=volume,source=hv-1,target=" SPEC_HOME) > 0);
+	assert_int_equal(arg_containing(&args, "volume-label"), -1);
 	strvec_clear(&args);
 	strvec_clear(&env);
 	spec_clear(&s);
@@ -1244,7 +1271,7 @@ static void test_home_volume_rendered(void **state)
 	full_spec(&s, "{\"docker\": {\"user\": \"image\", \"home_volume\": \"none\"}}");
 	assert_null(s.home_volume);
 	strbuf_reset(&run_in);
-	spec_render_run(&s, &args, &env, &run_in);
+	spec_render_run(&s, SPEC_RUN_ATTACH | SPEC_RUN_VOLUME_LABELS, &args, &env, &run_in);
 	assert_int_equal(arg_containing(&args, "target=" SPEC_HOME ","), -1);
 	assert_int_equal(arg_containing(&args, "target=" SPEC_HOME), arg_containing(&args, "target=/home/para/.npm"));
 	strvec_clear(&args);
