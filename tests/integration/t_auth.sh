@@ -364,3 +364,35 @@ test_setup_stdin_piped_or_a_terminal() {
 	assert_contains "$out" "has-tty" "the login under a terminal"
 	assert_no_auth_container
 }
+
+# Whether the home holds a login is the keep-alive's answer as it comes up
+# (no engine call of its own); an image without find is read with docker
+# cp instead, and gets the same answer.
+test_credentials_answer_from_keepalive_or_cp() {
+	auth_repo
+	need_image "$DEBIAN_IMAGE"
+	NOFIND=para-it-nofind-$TEST_RUN_ID:$RANDOM
+	printf 'FROM %s\nRUN rm /usr/bin/find\n' "$DEBIAN_IMAGE" | "$DOCKER" build -q -t "$NOFIND" - >/dev/null ||
+		fail "cannot build an image without find"
+	trap 'cleanup_engine_objects; auth_cleanup; "$DOCKER" image rm -f "$NOFIND" >/dev/null 2>&1' EXIT
+	# an empty home: the warning, and no docker cp to find that out
+	run env -u ANTHROPIC_API_KEY "$PARA" start -c e1 --detach --verbose
+	assert_eq 0 "$rc" "start: $out"
+	assert_contains "$out" "gets no credentials"
+	assert_not_contains "$out" "para: engine: docker cp"
+	assert_contains "$out" "para: engine: 1 call"
+	run env -u ANTHROPIC_API_KEY "$PARA" start -c n1 --detach --verbose --docker-image "$NOFIND"
+	assert_eq 0 "$rc" "start without find: $out"
+	assert_contains "$out" "gets no credentials"
+	assert_contains "$out" "para: engine: docker cp"
+	# a file in the home: no warning, either way
+	expect_rc 0 "$PARA" exec e1 -- sh -c 'mkdir -p "$HOME/.agent" && echo t >"$HOME/.agent/login"'
+	run env -u ANTHROPIC_API_KEY "$PARA" start -c e2 --detach --verbose
+	assert_eq 0 "$rc" "start: $out"
+	assert_not_contains "$out" "gets no credentials"
+	assert_not_contains "$out" "para: engine: docker cp"
+	run env -u ANTHROPIC_API_KEY "$PARA" start -c n2 --detach --docker-image "$NOFIND"
+	assert_eq 0 "$rc" "start without find: $out"
+	assert_not_contains "$out" "gets no credentials"
+	for n in e1 n1 e2 n2; do expect_rc 0 "$PARA" cancel -f $n; done
+}

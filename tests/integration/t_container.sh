@@ -205,6 +205,35 @@ test_list_uses_one_engine_call() {
 	for n in one two three hostonly; do expect_rc 0 "$PARA" cancel -f $n; done
 }
 
+# A start asks the engine one thing: the run, attached until the keep-alive
+# says it is ready; the image is looked for only when that run fails, and
+# a missing one then leaves nothing behind.
+test_start_is_one_engine_call() {
+	container_repo
+	run "$PARA" start -c --detach --verbose one
+	assert_eq 0 "$rc" "start: $out"
+	assert_contains "$out" "para: engine: 1 call"
+	assert_contains "$out" "para: engine: docker run --sig-proxy=false --pull=never "
+	assert_eq running "$("$DOCKER" inspect -f '{{.State.Status}}' "$(cname one)")" "the container after the CLI let go"
+	run "$PARA" exec one -- cat /run/para-ready
+	assert_eq 0 "$rc" "ready file: $out"
+	run "$PARA" start -c --dry-run two
+	assert_contains "$out" "docker run --sig-proxy=false --pull=never"
+	# a missing image: the run says so, pull "never" refuses, nothing is left
+	mkdir -p "$XDG_CONFIG_HOME/para"
+	echo '{"docker": {"pull": "never"}}' >"$XDG_CONFIG_HOME/para/config.json"
+	run "$PARA" start -c --detach --verbose --docker-image para-test-absent:1 gone
+	assert_eq 1 "$rc"
+	assert_contains "$out" "image 'para-test-absent:1' (from --docker-image) not found, and docker.pull is \"never\""
+	assert_not_contains "$out" "para: engine: docker pull"
+	assert_no_file .para/state/gone.json
+	assert_no_file .para/worktrees/gone
+	git rev-parse -q --verify refs/heads/para/gone >/dev/null && fail "the branch of a failed start is left"
+	[ -z "$("$DOCKER" ps -aq --filter "label=dev.para.repo=$REPO" --filter "label=dev.para.session=gone")" ] ||
+		fail "a container of a failed start is left"
+	expect_rc 0 "$PARA" cancel -f one
+}
+
 # exec on a running session asks the engine nothing but the exec; a status
 # of 1 is the command's; a stopped or removed container is still brought back
 test_exec_hot_path_one_call_and_recovery() {
