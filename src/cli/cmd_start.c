@@ -138,6 +138,14 @@ static int host_path_exists(const char *path, void *ctx)
 	return stat(path, &st) == 0;
 }
 
+static int para_dirs_exist(const struct cli *c)
+{
+	char *state = path_join(c->repo.para_dir, "state");
+	int have = is_dir(state);
+	free(state);
+	return have;
+}
+
 static int plan_container(struct cli *c, struct start_opts *o, const char *name, struct container_spec *spec,
 			  struct image_plan *plan_out, int *needs_build, struct error *err)
 {
@@ -180,8 +188,10 @@ static int plan_container(struct cli *c, struct start_opts *o, const char *name,
 	if (r == 0 && o->dry_run && !o->json && !c->quiet)
 		cli_note(c, "image %s (from %s)%s", plan.image, plan.rule,
 			 plan.dockerfile ? ", built from the project Dockerfile when its hash is new" : "");
-	/* a named image present is the usual case: the run finds out for free */
-	if (r == 0 && !o->dry_run && image_check_can_wait(&c->cfg, &plan)) {
+	/* a named image present is the usual case: the run finds out for free
+	 * (and a failed run is rolled back); the first start in a repository
+	 * looks first, as it would make para's folders for nothing */
+	if (r == 0 && !o->dry_run && image_check_can_wait(&c->cfg, &plan) && para_dirs_exist(c)) {
 		plan.unchecked = 1;
 	} else if (r == 0 && !o->dry_run) {
 		struct image_build_opts bo = { o->build, o->no_cache, c->quiet, cli_progress_line(), NULL, c->verbose };

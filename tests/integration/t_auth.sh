@@ -380,7 +380,6 @@ test_credentials_answer_from_keepalive_or_cp() {
 	assert_eq 0 "$rc" "start: $out"
 	assert_contains "$out" "gets no credentials"
 	assert_not_contains "$out" "para: engine: docker cp"
-	assert_contains "$out" "para: engine: 1 call"
 	run env -u ANTHROPIC_API_KEY "$PARA" start -c n1 --detach --verbose --docker-image "$NOFIND"
 	assert_eq 0 "$rc" "start without find: $out"
 	assert_contains "$out" "gets no credentials"

@@ -136,6 +136,17 @@ test_missing_image_creates_nothing() {
 	assert_contains "$out" "localhost:1/para-test-no-such-image:1"
 	assert_eq "$before" "$(disk_snapshot)" "disk after missing image"
 	[ -z "$(repo_containers)" ] || fail "a container was created"
+	# once para has its folders, the run finds the image missing (no look
+	# before it), and what the start made is rolled back all the same
+	expect_rc 0 "$PARA" start -c --detach y
+	expect_rc 0 "$PARA" cancel -f y
+	before=$(disk_snapshot)
+	run "$PARA" start -c --verbose --docker-image localhost:1/para-test-no-such-image:1 x
+	assert_eq 1 "$rc"
+	assert_contains "$out" "para: engine: docker run "
+	assert_contains "$out" "image 'localhost:1/para-test-no-such-image:1' (from --docker-image) not found"
+	assert_eq "$before" "$(disk_snapshot)" "disk after missing image, later"
+	[ -z "$(repo_containers)" ] || fail "a container was created"
 }
 
 test_sigint_during_start_leaves_nothing_half_made() {
@@ -210,9 +221,16 @@ test_list_uses_one_engine_call() {
 # a missing one then leaves nothing behind.
 test_start_is_one_engine_call() {
 	container_repo
+	# the first start in a repository looks for the image before it makes
+	# para's folders; later ones leave that to the run
+	run "$PARA" start -c --detach --verbose zero
+	assert_eq 0 "$rc" "start: $out"
+	assert_contains "$out" "para: engine: docker image inspect"
+	assert_contains "$out" "para: engine: 2 calls"
 	run "$PARA" start -c --detach --verbose one
 	assert_eq 0 "$rc" "start: $out"
 	assert_contains "$out" "para: engine: 1 call"
+	assert_not_contains "$out" "image inspect"
 	assert_contains "$out" "para: engine: docker run --sig-proxy=false --pull=never "
 	assert_eq running "$("$DOCKER" inspect -f '{{.State.Status}}' "$(cname one)")" "the container after the CLI let go"
 	run "$PARA" exec one -- cat /run/para-ready
@@ -232,6 +250,7 @@ test_start_is_one_engine_call() {
 	[ -z "$("$DOCKER" ps -aq --filter "label=dev.para.repo=$REPO" --filter "label=dev.para.session=gone")" ] ||
 		fail "a container of a failed start is left"
 	expect_rc 0 "$PARA" cancel -f one
+	expect_rc 0 "$PARA" cancel -f zero
 }
 
 # exec on a running session asks the engine nothing but the exec; a status
@@ -283,7 +302,7 @@ test_dry_run_prints_plan_creates_nothing() {
 	container_repo
 	before=$(disk_snapshot)
 	expect_rc 0 "$PARA" start -c --dry-run plan -p "the prompt"
-	assert_contains "$out" "docker run --detach --name para-repo-"
+	assert_contains "$out" "docker run --sig-proxy=false --pull=never --name para-repo-"
 	assert_contains "$out" "--init"
 	assert_contains "$out" "git worktree add"
 	assert_contains "$out" "exec"
