@@ -441,12 +441,15 @@ static void ready_line(const char *line, size_t len, void *ctx)
 	}
 }
 
-/* Output lines joined for a one-line message: the last three. */
+/* The last three lines of out, joined for a one-line message. */
 static void last_lines(const struct strbuf *out, struct strbuf *sb)
 {
-	size_t end = out->len, start = end;
-	for (int n = 0; start > 0 && n < 4; start--)
-		if (out->buf[start - 1] == '\n' && ++n == 4)
+	size_t end = out->len, start;
+	while (end > 0 && (out->buf[end - 1] == '\n' || out->buf[end - 1] == ' '))
+		end--;
+	start = end;
+	for (int n = 0; start > 0; start--)
+		if (out->buf[start - 1] == '\n' && ++n == 3)
 			break;
 	for (size_t i = start; i < end; i++)
 		strbuf_addch(sb, out->buf[i] == '\n' ? ';' : out->buf[i]);
@@ -553,11 +556,8 @@ static void last_logs(struct engine *e, const char *name, struct strbuf *sb)
 	struct error err = ERROR_INIT;
 	int status = 0;
 	strvec_pushl(&args, "logs", "--tail", "3", name, NULL);
-	if (run_engine(e, &args, NULL, &out, &out, &status, &err) == 0) {
-		strbuf_trim(&out);
-		for (size_t i = 0; i < out.len; i++)
-			strbuf_addch(sb, out.buf[i] == '\n' ? ';' : out.buf[i]);
-	}
+	if (run_engine(e, &args, NULL, &out, &out, &status, &err) == 0)
+		last_lines(&out, sb);
 	strvec_clear(&args);
 	strbuf_release(&out);
 }
