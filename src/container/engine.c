@@ -426,6 +426,10 @@ struct ready_watch {
 	int ready, home;
 };
 
+/* What a keep-alive may print before its ready mark: para's script prints
+ * two lines; an image whose sh prints on and on is not waited for. */
+#define READY_OUTPUT_MAX (1u << 20)
+
 static void ready_line(const char *line, size_t len, void *ctx)
 {
 	struct ready_watch *w = ctx;
@@ -457,9 +461,14 @@ static void last_lines(const struct strbuf *out, struct strbuf *sb)
 }
 
 /* An attached run that ended before its ready mark. */
-static int run_failed(struct engine *e, const struct container_spec *s, int status, struct strbuf *out,
+static int run_failed(struct engine *e, const struct container_spec *s, int status, int flood, struct strbuf *out,
 		      struct strbuf *errout, struct engine_ready *ready, struct error *err)
 {
+	if (flood) {
+		error_set(err, PARA_EXIT_FAIL, "container '%s' printed more than %u KiB before it was ready", s->name,
+			  READY_OUTPUT_MAX >> 10);
+		return error_hint(err, "nothing was kept; its image's sh is not a shell para can set up");
+	}
 	if (status == 125) { /* the engine's own complaint, not the container's */
 		char *id = NULL, *what = xasprintf("cannot create container '%s'", s->name);
 		int r = engine_image_id(e, s->image, &id, err);
@@ -504,6 +513,7 @@ int engine_create(struct engine *e, const struct container_spec *s, struct engin
 		c.out = &out;
 		c.on_line = ready_line;
 		c.on_line_ctx = &w;
+		c.capture_max = READY_OUTPUT_MAX;
 	} else {
 		c.null_stdout = 1;
 	}
@@ -515,7 +525,7 @@ int engine_create(struct engine *e, const struct container_spec *s, struct engin
 	} else if (r == 0 && !(flags & SPEC_RUN_ATTACH)) {
 		r = engine_wait_ready(e, s->name, err);
 	} else if (r == 0 && !w.ready) {
-		r = run_failed(e, s, status, &out, &errout, ready, err);
+		r = run_failed(e, s, status, c.capture_over, &out, &errout, ready, err);
 	}
 	if (r == 0 && ready)
 		ready->home_files = w.home;

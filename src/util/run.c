@@ -230,6 +230,11 @@ static void took_output(struct child *c, struct pump_state *ps, struct strbuf *s
 		} else if (ps->hold_until < 0 && memchr(sb->buf, '\n', sb->len)) {
 			ps->hold_until = now_ms() + 250;
 		}
+	} else if (c->capture_max && (c->capture_over || (c->out ? c->out->len : 0) + (c->err ? c->err->len : 0) + r >
+							      c->capture_max)) {
+		if (!c->capture_over)
+			kill(c->pid, SIGKILL);
+		c->capture_over = 1;
 	} else {
 		strbuf_add(sb, buf, r);
 		if (c->on_line)

@@ -55,6 +55,10 @@ struct child {
 	 * it turns out to be something else (it stops matching, grows past 4 KB,
 	 * or the child still runs 250 ms after its first line). */
 	const char *const *err_hold;
+	/* When non-zero: once captured stdout and stderr together pass this
+	 * many bytes, the child is killed (SIGKILL) and capture_over set. */
+	size_t capture_max;
+	unsigned capture_over : 1;
 	pid_t pid;
 	/* private to run.c */
 	int fds_[6];

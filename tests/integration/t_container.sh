@@ -253,6 +253,26 @@ test_start_is_one_engine_call() {
 	expect_rc 0 "$PARA" cancel -f zero
 }
 
+# What para reads of a new container (its output until the ready mark) is
+# bounded: an image whose sh prints on and on, without a newline, is killed
+# at 1 MiB and the start rolled back, not waited for or buffered whole.
+test_start_bounds_what_it_reads_of_a_flooding_image() {
+	container_repo
+	FLOOD=para-it-flood-$TEST_RUN_ID:$RANDOM
+	printf 'FROM %s\nRUN mkdir /x && cp /bin/busybox /x/busybox && rm /bin/sh && printf "#!/x/busybox sh\\nexec /x/busybox cat /dev/zero\\n" >/bin/sh && /x/busybox chmod +x /bin/sh\n' \
+		"$BUSYBOX_IMAGE" | "$DOCKER" build -q -t "$FLOOD" - >/dev/null || fail "cannot build the flooding image"
+	trap 'cleanup_engine_objects; "$DOCKER" image rm -f "$FLOOD" >/dev/null 2>&1' EXIT
+	expect_rc 0 "$PARA" start -c --detach first
+	expect_rc 0 "$PARA" cancel -f first
+	run timeout 60 "$PARA" start -c --detach --docker-image "$FLOOD" flood
+	assert_eq 1 "$rc"
+	assert_contains "$out" "printed more than 1024 KiB before it was ready"
+	assert_one_line "$(grep -v '^para: warning' <<<"$out")"
+	assert_no_file .para/state/flood.json
+	assert_no_file .para/worktrees/flood
+	[ -z "$(repo_containers)" ] || fail "the flooding container is left: $(repo_containers)"
+}
+
 # exec on a running session asks the engine nothing but the exec; a status
 # of 1 is the command's; a stopped or removed container is still brought back
 test_exec_hot_path_one_call_and_recovery() {
