@@ -17,7 +17,7 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 DEPS=(
     gcc clang libclang-rt-14-dev meson ninja-build pkg-config libjansson-dev
-    libcmocka-dev libxxhash-dev libarchive-dev git valgrind busybox-static debootstrap
+    libcmocka-dev libxxhash-dev libarchive-dev libgit2-dev git valgrind busybox-static debootstrap
     docker.io jq python3 hyperfine tmux util-linux iproute2 ca-certificates
     scdoc man-db zsh fish strace
 )

@@ -1,4 +1,5 @@
 /* para list / para status */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -6,6 +7,7 @@
 #include "cli/cli.h"
 #include "container/netpolicy.h"
 #include "session/session.h"
+#include "session/wtstatus.h"
 #include "util/jsonutil.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -125,40 +127,57 @@ static void sync_shown(struct cli *c, struct session *s)
 		cli_warn("%s%s%s", e.msg, e.hint[0] ? "; " : "", e.hint);
 }
 
-/* At most this many `git status` at once: enough to keep the cores busy
- * while one waits on the disk, few enough not to thrash them. */
+/* At most this many `git status` at once (for the sessions libgit2 cannot
+ * read): enough to keep the cores busy while one waits on the disk, few
+ * enough not to thrash them. */
 #define LIST_JOBS 8
 
-static void changes_start(const struct session *v, struct changes_job *jobs, char *started, size_t i)
+struct counting {
+	const struct session *v;
+	size_t n;
+	int *ch;
+};
+
+static void *count_in_process(void *arg)
 {
-	struct error e = ERROR_INIT;
-	started[i] = session_changes_start(&v[i], &jobs[i], &e) == 0;
+	struct counting *k = arg;
+	wtstatus_count(k->v, k->n, k->ch);
+	return NULL;
 }
 
-/* Every session's commits brought back first (cheap unless there are new
- * ones), then their changes counted side by side, LIST_JOBS at a time,
- * beside the one engine call for the container states; ch[i]: -1 unknown. */
-static void list_gather(struct cli *c, struct session *v, size_t n, int *ch, struct states *st)
+/* The changes of the sessions libgit2 could not count (ch[i] < 0), by git. */
+static void count_by_git(const struct session *v, size_t n, int *ch)
 {
 	struct changes_job *jobs = xcalloc(n ? n : 1, sizeof *jobs);
 	char *started = xcalloc(n ? n : 1, 1);
 	size_t next = 0;
-	for (size_t i = 0; i < n; i++)
-		sync_shown(c, &v[i]);
-	for (; next < n && next < LIST_JOBS; next++)
-		changes_start(v, jobs, started, next);
-	states_load(c, v, n, st);
 	for (size_t i = 0; i < n; i++) {
 		struct error e = ERROR_INIT;
-		int count = -1;
-		if (started[i] && session_changes_finish(&jobs[i], &count, &e) < 0)
-			count = -1;
-		ch[i] = count;
-		if (next < n)
-			changes_start(v, jobs, started, next++);
+		for (; next < n && next < i + LIST_JOBS; next++)
+			started[next] = ch[next] < 0 && session_changes_start(&v[next], &jobs[next], &e) == 0;
+		if (started[i] && session_changes_finish(&jobs[i], &ch[i], &e) < 0)
+			ch[i] = -1;
 	}
 	free(jobs);
 	free(started);
+}
+
+/* Every session's commits brought back first (cheap unless there are new
+ * ones), then their changes counted in-process beside the one engine call
+ * for the container states; ch[i]: -1 unknown. */
+static void list_gather(struct cli *c, struct session *v, size_t n, int *ch, struct states *st)
+{
+	struct counting k = { v, n, ch };
+	pthread_t t;
+	for (size_t i = 0; i < n; i++)
+		sync_shown(c, &v[i]);
+	int threaded = pthread_create(&t, NULL, count_in_process, &k) == 0;
+	if (!threaded)
+		count_in_process(&k);
+	states_load(c, v, n, st);
+	if (threaded)
+		pthread_join(t, NULL);
+	count_by_git(v, n, ch);
 }
 
 static void list_archived(struct cli *c, int quiet, json_t *arr)

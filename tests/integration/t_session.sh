@@ -638,6 +638,49 @@ test_list_forms() {
 	refuse 2 "$PARA" list --bogus
 }
 
+# The entries git status --porcelain --untracked-files=all lists in worktree W
+# (one line each: no name here holds a newline).
+git_changes() { git -C "$1" status --porcelain --untracked-files=all | wc -l; }
+
+# list counts changes in-process (libgit2), not by a git per session: the
+# count must be git's own, change for change, and git's again where
+# libgit2 cannot read the repository (an extension it lacks, a split index).
+test_list_changes_are_gits_count() {
+	repo_rec
+	mkdir -p lib && printf 'x\n' >lib/a.txt && printf 'y\n' >lib/b.txt && printf 'z\n' >run.sh
+	printf '*.log\n' >.gitignore && git add -A && git commit -q -m files
+	expect_rc 0 "$PARA" start mix --detach </dev/null
+	expect_rc 0 "$PARA" start clean --detach </dev/null
+	local w
+	w=$(wt_of mix)
+	echo more >>"$w/README.md"                     # modified
+	echo new >"$w/staged.txt" && git -C "$w" add staged.txt
+	git -C "$w" mv lib/a.txt lib/moved.txt         # a staged rename: one entry
+	rm "$w/lib/b.txt"                              # deleted
+	mkdir -p "$w/deep/er/est" && echo u >"$w/deep/er/est/u.txt" && echo v >"$w/deep/v.txt"
+	echo ignored >"$w/x.log"                       # ignored by .gitignore
+	echo excl >"$w/excluded.tmp" && echo 'excluded.tmp' >>"$REPO/.git/info/exclude"
+	echo both >"$w/both.txt" && git -C "$w" add both.txt && echo again >>"$w/both.txt"
+	chmod +x "$w/run.sh"                           # a mode change
+	git init -q "$w/nested" && echo n >"$w/nested/n.txt"   # an untracked repository: one entry
+	local want
+	want=$(git_changes "$w")
+	assert_eq 9 "$want" "git's own count (the test's premise)"
+	assert_eq "[{\"name\":\"clean\",\"changes\":0},{\"name\":\"mix\",\"changes\":$want}]" \
+		"$("$PARA" list --json | jq -c '[.[] | {name, changes}] | sort_by(.name)')" "list --json changes"
+	run "$PARA" status mix
+	assert_contains "$out" "changes:    $want" "status"
+	local counts='[.[] | {name, changes}] | sort_by(.name) | map(.changes)'
+	git config core.splitIndex true && git -C "$w" update-index --split-index
+	assert_eq "$want" "$(git_changes "$w")" "git's count with a split index"
+	assert_eq "[0,$want]" "$("$PARA" list --json | jq -c "$counts")" "list --json changes with a split index"
+	git config core.splitIndex false && git -C "$w" update-index --no-split-index
+	git config core.repositoryformatversion 1 && git config extensions.worktreeConfig true
+	assert_eq "[0,$want]" "$("$PARA" list --json | jq -c "$counts")" "list --json changes with extensions.worktreeConfig"
+	rm -rf "$w"
+	assert_eq "[0,null]" "$("$PARA" list --json 2>/dev/null | jq -c "$counts")" "changes of a session whose worktree is gone"
+}
+
 test_list_in_repo_without_sessions() {
 	repo_plain
 	run "$PARA" list
