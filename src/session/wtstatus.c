@@ -1,9 +1,19 @@
 #include "session/wtstatus.h"
 
 #include <git2.h>
+#include <string.h>
 
 #include "util/fsutil.h"
 #include "util/banned.h"
+
+/* Whether libgit2 found the session's worktree as the repository's (the
+ * admin directory's gitdir file names it): else this is not the session. */
+static int same_workdir(git_repository *repo, const char *worktree)
+{
+	const char *w = git_repository_workdir(repo);
+	size_t n = strlen(worktree);
+	return w && !strncmp(w, worktree, n) && (!w[n] || !strcmp(w + n, "/"));
+}
 
 /* The git directory para's own git calls use (GIT_DIR=admin with
  * GIT_WORK_TREE=worktree): a container session's worktree .git file names
@@ -24,7 +34,7 @@ static int count_one(const struct session *s)
 		  GIT_STATUS_OPT_RENAMES_HEAD_TO_INDEX;
 	if (git_repository_open_ext(&repo, s->admin ? s->admin : s->worktree, GIT_REPOSITORY_OPEN_NO_SEARCH,
 				    NULL) == 0 &&
-	    git_repository_set_workdir(repo, s->worktree, 0) == 0 && git_status_list_new(&list, repo, &o) == 0)
+	    same_workdir(repo, s->worktree) && git_status_list_new(&list, repo, &o) == 0)
 		n = (int)git_status_list_entrycount(list);
 	git_status_list_free(list);
 	git_repository_free(repo);
