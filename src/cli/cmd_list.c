@@ -145,8 +145,16 @@ static void *count_in_process(void *arg)
 	return NULL;
 }
 
+static int git_count_start(const struct cli *c, const struct session *s, struct changes_job *j)
+{
+	struct error e = ERROR_INIT;
+	if (c->verbose)
+		fprintf(stderr, "para: git status of '%s' (libgit2 cannot read its repository)\n", s->name);
+	return session_changes_start(s, j, &e) == 0;
+}
+
 /* The changes of the sessions libgit2 could not count (ch[i] < 0), by git. */
-static void count_by_git(const struct session *v, size_t n, int *ch)
+static void count_by_git(const struct cli *c, const struct session *v, size_t n, int *ch)
 {
 	struct changes_job *jobs = xcalloc(n ? n : 1, sizeof *jobs);
 	char *started = xcalloc(n ? n : 1, 1);
@@ -154,7 +162,7 @@ static void count_by_git(const struct session *v, size_t n, int *ch)
 	for (size_t i = 0; i < n; i++) {
 		struct error e = ERROR_INIT;
 		for (; next < n && next < i + LIST_JOBS; next++)
-			started[next] = ch[next] < 0 && session_changes_start(&v[next], &jobs[next], &e) == 0;
+			started[next] = ch[next] < 0 && git_count_start(c, &v[next], &jobs[next]);
 		if (started[i] && session_changes_finish(&jobs[i], &ch[i], &e) < 0)
 			ch[i] = -1;
 	}
@@ -177,7 +185,7 @@ static void list_gather(struct cli *c, struct session *v, size_t n, int *ch, str
 	states_load(c, v, n, st);
 	if (threaded)
 		pthread_join(t, NULL);
-	count_by_git(v, n, ch);
+	count_by_git(c, v, n, ch);
 }
 
 static void list_archived(struct cli *c, int quiet, json_t *arr)

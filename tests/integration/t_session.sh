@@ -670,13 +670,19 @@ test_list_changes_are_gits_count() {
 		"$("$PARA" list --json | jq -c '[.[] | {name, changes}] | sort_by(.name)')" "list --json changes"
 	run "$PARA" status mix
 	assert_contains "$out" "changes:    $want" "status"
+	run "$PARA" list -v
+	assert_not_contains "$out" "git status of" "list -v (libgit2 counted them all)"
 	local counts='[.[] | {name, changes}] | sort_by(.name) | map(.changes)'
 	git config core.splitIndex true && git -C "$w" update-index --split-index
 	assert_eq "$want" "$(git_changes "$w")" "git's count with a split index"
 	assert_eq "[0,$want]" "$("$PARA" list --json | jq -c "$counts")" "list --json changes with a split index"
+	run "$PARA" list -v
+	assert_contains "$out" "para: git status of 'mix' (libgit2 cannot read its repository)" "list -v"
 	git config core.splitIndex false && git -C "$w" update-index --no-split-index
 	git config core.repositoryformatversion 1 && git config extensions.worktreeConfig true
 	assert_eq "[0,$want]" "$("$PARA" list --json | jq -c "$counts")" "list --json changes with extensions.worktreeConfig"
+	run "$PARA" list -v
+	assert_contains "$out" "para: git status of 'clean'" "list -v with extensions.worktreeConfig"
 	rm -rf "$w"
 	assert_eq "[0,null]" "$("$PARA" list --json 2>/dev/null | jq -c "$counts")" "changes of a session whose worktree is gone"
 }
