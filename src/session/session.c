@@ -270,7 +270,12 @@ int session_create_at(const struct repo *r, const struct config *cfg, const char
 
 	if (start_commit(r, start, &head, err) < 0)
 		goto out;
-	if (name_is_free(r, name, branch, wt, err) < 0 || state_prepare(r, err) < 0 ||
+	/* checked before .para is made, so a taken name leaves no .para behind;
+	 * once it exists, the check under the lock is the one that counts */
+	char *state_dir = path_join(r->para_dir, "state");
+	int fresh = !is_dir(state_dir);
+	free(state_dir);
+	if ((fresh && name_is_free(r, name, branch, wt, err) < 0) || state_prepare(r, err) < 0 ||
 	    (fd = state_lock(r, err)) < 0 || name_is_free(r, name, branch, wt, err) < 0 ||
 	    session_lock(r, name, s, err) < 0)
 		goto out;
