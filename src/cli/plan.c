@@ -65,7 +65,7 @@ struct plan_cmds {
 	const char *name;
 	const char *setup; /* the setup script, or NULL */
 	char *branch, *wt;
-	struct strvec git_args, run, exec, env;
+	struct strvec git_args, checkout, run, exec, env;
 	struct strbuf envfile;
 };
 
@@ -136,6 +136,7 @@ static void plan_json(const struct cli *c, const struct plan_cmds *p, const stru
 	json_object_set_new(j, "container", spec ? container_plan_json(spec, p->setup, reveal) : json_null());
 	if (spec) {
 		json_array_append_new(cmds, argv_json(&p->run, c->eng.cli));
+		json_array_append_new(cmds, argv_json(&p->checkout, "git"));
 		json_array_append_new(cmds, argv_json(&p->exec, c->eng.cli));
 	} else {
 		struct strvec a = STRVEC_INIT;
@@ -180,6 +181,7 @@ static void plan_text(const struct cli *c, const struct plan_cmds *p, const stru
 	print_cmdline("git", &p->git_args, "", "");
 	if (spec) {
 		print_cmdline(c->eng.cli, &p->run, "", p->envfile.len ? "   (env file on stdin: the variables above)" : "");
+		print_cmdline("git", &p->checkout, "(in the worktree, while the container starts) ", "");
 		print_cmdline(c->eng.cli, &p->exec, "", "");
 	} else {
 		struct strvec a = STRVEC_INIT;
@@ -192,17 +194,18 @@ static void plan_text(const struct cli *c, const struct plan_cmds *p, const stru
 int plan_print(struct cli *c, const char *name, const struct container_spec *spec, const char *const *agent,
 	       const char *setup_script, int json, int reveal)
 {
-	struct plan_cmds p = { name,	    setup_script, NULL,		NULL,	     STRVEC_INIT,
+	struct plan_cmds p = { name,	    setup_script, NULL,	       NULL,	    STRVEC_INIT, STRVEC_INIT,
 			       STRVEC_INIT, STRVEC_INIT,  STRVEC_INIT, STRBUF_INIT };
 	session_paths(&c->repo, &c->cfg, name, &p.branch, &p.wt);
 	/* the very commands the start would run */
 	struct error err = ERROR_INIT;
-	if (session_plan_create(&c->repo, &c->cfg, name, &p.git_args, &err) < 0) {
+	if (session_plan_create(&c->repo, &c->cfg, name, spec ? SESSION_CHECKOUT_LATER : 0, &p.git_args, &err) < 0) {
 		free(p.branch);
 		free(p.wt);
 		return cli_fail(&err);
 	}
 	if (spec) {
+		session_plan_checkout(&p.checkout);
 		engine_render_run(&c->eng, spec, &p.run, &p.env, &p.envfile);
 		enum stdin_kind k = stdin_kind();
 		engine_exec_args(spec, k != STDIN_NONE, k == STDIN_TTY, agent, &p.exec, &p.env);
@@ -214,6 +217,7 @@ int plan_print(struct cli *c, const char *name, const struct container_spec *spe
 	free(p.branch);
 	free(p.wt);
 	strvec_clear(&p.git_args);
+	strvec_clear(&p.checkout);
 	strvec_clear(&p.run);
 	strvec_clear(&p.exec);
 	strvec_clear(&p.env);

@@ -1,6 +1,7 @@
 #include "container/engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -492,51 +493,110 @@ static int run_failed(struct engine *e, const struct container_spec *s, int stat
 	return -1;
 }
 
-int engine_create(struct engine *e, const struct container_spec *s, struct engine_ready *ready, struct error *err)
+struct engine_run {
+	struct engine *e;
+	const struct container_spec *s;
+	unsigned flags;
+	struct child c;
+	struct strbuf in, out, errout;
+	struct ready_watch w;
+};
+
+/* The env file into a pipe that is the CLI's stdin, whole, before the CLI
+ * starts: it reads the file at once and waits on nothing of para's, so para
+ * may do other work before it reads the CLI's output. Left to the child's
+ * feeding (at engine_create_end) when the pipe cannot hold it. */
+static void env_into_pipe(struct engine_run *run)
 {
-	unsigned flags = run_flags(e);
+	int p[2];
+	if (run->in.len > (1u << 16) || pipe2(p, O_CLOEXEC) < 0)
+		return;
+	if (write(p[1], run->in.buf, run->in.len) != (ssize_t)run->in.len) {
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	close(p[1]);
+	run->c.in = NULL;
+	run->c.in_fd = p[0];
+}
+
+static void run_free(struct engine_run *run)
+{
+	/* the env file held the values: do not leave them in freed memory */
+	if (run->in.len)
+		memset(run->in.buf, 0, run->in.len);
+	strbuf_release(&run->in);
+	strbuf_release(&run->out);
+	strbuf_release(&run->errout);
+	child_clear(&run->c);
+	free(run);
+}
+
+struct engine_run *engine_create_begin(struct engine *e, const struct container_spec *s, struct error *err)
+{
+	struct engine_run *run = xcalloc(1, sizeof *run);
+	*run = (struct engine_run){ e, s, run_flags(e), CHILD_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, { NULL, 0, -1 } };
+	struct child *c = &run->c;
+	run->w.c = c;
+	if (!(run->flags & SPEC_RUN_VOLUME_LABELS) && volumes_ensure(e, s, err) < 0)
+		goto fail;
+	strvec_push(&c->args, e->cli);
+	spec_render_run(s, run->flags, &c->args, &c->env, &run->in);
+	c->in = run->in.buf;
+	c->in_len = run->in.len;
+	c->no_stdin = !run->in.len;
+	c->err = &run->errout;
+	if (run->flags & SPEC_RUN_ATTACH) {
+		c->out = &run->out;
+		c->on_line = ready_line;
+		c->on_line_ctx = &run->w;
+		c->capture_max = READY_OUTPUT_MAX;
+	} else {
+		c->null_stdout = 1;
+	}
+	if (run->in.len)
+		env_into_pipe(run);
+	int r = engine_spawn(e, c, err);
+	if (c->in_fd > 0)
+		close(c->in_fd);
+	c->in_fd = 0;
+	if (r == 0)
+		return run;
+fail:
+	run_free(run);
+	return NULL;
+}
+
+int engine_create_end(struct engine_run *run, struct engine_ready *ready, struct error *err)
+{
+	struct engine *e = run->e;
+	const struct container_spec *s = run->s;
+	int status = 0;
 	if (ready)
 		*ready = (struct engine_ready)ENGINE_READY_INIT;
-	if (!(flags & SPEC_RUN_VOLUME_LABELS) && volumes_ensure(e, s, err) < 0)
-		return -1;
-	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT, errout = STRBUF_INIT;
-	struct child c = CHILD_INIT;
-	struct ready_watch w = { &c, 0, -1 };
-	int status = 0;
-	strvec_push(&c.args, e->cli);
-	spec_render_run(s, flags, &c.args, &c.env, &in);
-	c.in = in.buf;
-	c.in_len = in.len;
-	c.no_stdin = !in.len;
-	c.err = &errout;
-	if (flags & SPEC_RUN_ATTACH) {
-		c.out = &out;
-		c.on_line = ready_line;
-		c.on_line_ctx = &w;
-		c.capture_max = READY_OUTPUT_MAX;
-	} else {
-		c.null_stdout = 1;
-	}
-	int r = engine_child(e, &c, &status, err);
-	if (r == 0 && !(flags & SPEC_RUN_ATTACH) && status) {
+	int r = engine_reap(e, &run->c, &status, err);
+	if (r == 0 && !(run->flags & SPEC_RUN_ATTACH) && status) {
 		char *what = xasprintf("cannot create container '%s'", s->name);
-		r = engine_refused(e, what, &errout, err);
+		r = engine_refused(e, what, &run->errout, err);
 		free(what);
-	} else if (r == 0 && !(flags & SPEC_RUN_ATTACH)) {
+	} else if (r == 0 && !(run->flags & SPEC_RUN_ATTACH)) {
 		r = engine_wait_ready(e, s->name, err);
-	} else if (r == 0 && !w.ready) {
-		r = run_failed(e, s, status, c.capture_over, &out, &errout, ready, err);
+	} else if (r == 0 && !run->w.ready) {
+		r = run_failed(e, s, status, run->c.capture_over, &run->out, &run->errout, ready, err);
 	}
 	if (r == 0 && ready)
-		ready->home_files = w.home;
-	/* the env file held the values: do not leave them in freed memory */
-	if (in.len)
-		memset(in.buf, 0, in.len);
-	strbuf_release(&in);
-	strbuf_release(&out);
-	strbuf_release(&errout);
-	child_clear(&c);
+		ready->home_files = run->w.home;
+	run_free(run);
 	return r;
+}
+
+int engine_create(struct engine *e, const struct container_spec *s, struct engine_ready *ready, struct error *err)
+{
+	struct engine_run *run = engine_create_begin(e, s, err);
+	if (ready)
+		*ready = (struct engine_ready)ENGINE_READY_INIT;
+	return run ? engine_create_end(run, ready, err) : -1;
 }
 
 int engine_remove_own(struct engine *e, const char *name, const char *run, struct error *err)

@@ -67,6 +67,16 @@ struct engine_ready {
  * The named volumes it mounts (its home volume too) are made labelled when
  * missing. ready (when non-NULL) gets what it said. */
 int engine_create(struct engine *e, const struct container_spec *s, struct engine_ready *ready, struct error *err);
+/*
+ * engine_create in two halves, so other work (checking out the worktree) is
+ * done while the container starts: begin starts the run (the env file
+ * already on its stdin, so it waits on nothing of para's), end waits until
+ * the container is ready, as engine_create. A run begun is always ended
+ * (that reaps the CLI, and tells whether a container was made).
+ */
+struct engine_run;
+struct engine_run *engine_create_begin(struct engine *e, const struct container_spec *s, struct error *err);
+int engine_create_end(struct engine_run *run, struct engine_ready *ready, struct error *err);
 /* The `run` arguments engine_create would give this engine (spec_render_run). */
 void engine_render_run(const struct engine *e, const struct container_spec *s, struct strvec *args,
 		       struct strvec *env, struct strbuf *in);

@@ -163,6 +163,15 @@ static int copy_if_there(const char *src, const char *dir, const char *rel, stru
 	return r;
 }
 
+int agentgit_take_index(const struct repo *r, const struct session *s, struct error *err)
+{
+	char *dir = agentgit_dir(r, s->name), *index = path_join(s->admin, "index");
+	int ret = copy_if_there(index, dir, "index", err);
+	free(dir);
+	free(index);
+	return ret;
+}
+
 void agentgit_object_dirs(const struct repo *r, struct strvec *dirs)
 {
 	char *objects = path_join(r->git_dir, "objects");

@@ -37,6 +37,10 @@ char *agentgit_link(const struct repo *r, const char *name);
  */
 int agentgit_create(const struct repo *r, struct session *s, struct error *err);
 
+/* The worktree's index into the agent's git directory, for a worktree
+ * checked out after that directory was made (SESSION_CHECKOUT_LATER). */
+int agentgit_take_index(const struct repo *r, const struct session *s, struct error *err);
+
 /* Object directories the container must see read-only, at their host
  * paths: the repository's, and the alternates it borrows from. */
 void agentgit_object_dirs(const struct repo *r, struct strvec *dirs);

@@ -92,10 +92,24 @@ int lifecycle_setup(const struct lifecycle *lc, const struct container_spec *spe
 /* The container, made and up; an image not looked for yet (plan->unchecked)
  * is pulled or refused (image_ensure) when the run says it is missing, and
  * the run is tried once more. */
-static int create_container(const struct lifecycle *lc, const struct start_request *rq, struct error *err)
+/* The container started, and the worktree's files checked out while it
+ * starts (its bind source only has to exist; the agent runs once both are
+ * done). A run begun is waited for even when the checkout fails, so the
+ * rollback finds the container it made. */
+static int create_container(const struct lifecycle *lc, const struct start_request *rq, struct session *s,
+			    struct error *err)
 {
 	struct engine_ready ready = ENGINE_READY_INIT;
-	int r = engine_create(lc->eng, rq->spec, &ready, err);
+	struct error co_err = ERROR_INIT;
+	struct engine_run *run = engine_create_begin(lc->eng, rq->spec, err);
+	if (!run)
+		return -1;
+	int co = session_checkout(s, &co_err) < 0 || agentgit_take_index(lc->repo, s, &co_err) < 0 ? -1 : 0;
+	int r = engine_create_end(run, &ready, err);
+	if (r == 0 && co < 0) {
+		*err = co_err;
+		return -1;
+	}
 	if (r < 0 && ready.missing_image && rq->plan->unchecked) {
 		int nb = 0;
 		error_clear(err);
@@ -126,7 +140,7 @@ static int start_container(const struct lifecycle *lc, const struct start_reques
 	/* the name was free: a git directory left under it is a dead one's */
 	agentgit_remove(lc->repo, s->name);
 	if (agentgit_create(lc->repo, s, err) < 0 || state_save(lc->repo, s, err) < 0 ||
-	    (spec->isolated && netpolicy_up(lc->eng, spec, run, err) < 0) || create_container(lc, rq, err) < 0)
+	    (spec->isolated && netpolicy_up(lc->eng, spec, run, err) < 0) || create_container(lc, rq, s, err) < 0)
 		return -1;
 	if (rq->setup_script && (interrupted(rq->sig_mark, err) < 0 ||
 				 lifecycle_setup(lc, spec, rq->setup_script, rq->logs_dir, s->name, err) < 0))
@@ -139,7 +153,7 @@ int lifecycle_start(const struct lifecycle *lc, const struct start_request *rq, 
 {
 	const char *run_label = NULL;
 	json_t *env_inputs = rq->env_inputs;
-	if (session_create(lc->repo, lc->cfg, rq->name, s, err) < 0) {
+	if (session_create(lc->repo, lc->cfg, rq->name, rq->spec ? SESSION_CHECKOUT_LATER : 0, s, err) < 0) {
 		json_decref(env_inputs);
 		return -1;
 	}

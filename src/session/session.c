@@ -198,10 +198,26 @@ out:
 	return ret;
 }
 
-int session_create(const struct repo *r, const struct config *cfg, const char *name, struct session *s,
-		   struct error *err)
+static int create_at(const struct repo *r, const struct config *cfg, const char *name, const char *start,
+		     unsigned flags, struct session *s, struct error *err);
+
+int session_create(const struct repo *r, const struct config *cfg, const char *name, unsigned flags,
+		   struct session *s, struct error *err)
 {
-	return session_create_at(r, cfg, name, "HEAD", s, err);
+	return create_at(r, cfg, name, "HEAD", flags, s, err);
+}
+
+/* what `git worktree add` runs itself when it checks out */
+static const char *const checkout_args[] = { "reset", "--hard", "--quiet", "--no-recurse-submodules", NULL };
+
+void session_plan_checkout(struct strvec *git_args)
+{
+	strvec_pushv(git_args, checkout_args);
+}
+
+int session_checkout(const struct session *s, struct error *err)
+{
+	return wt_git(s, NULL, err, checkout_args[0], checkout_args[1], checkout_args[2], checkout_args[3], NULL);
 }
 
 void session_paths(const struct repo *r, const struct config *cfg, const char *name, char **branch, char **wt)
@@ -231,20 +247,24 @@ static int start_commit(const struct repo *r, const char *start, struct strbuf *
 	return 0;
 }
 
-static void worktree_add_args(const char *branch, const char *wt, const char *base, struct strvec *args)
+static void worktree_add_args(const char *branch, const char *wt, const char *base, unsigned flags,
+			      struct strvec *args)
 {
-	strvec_pushl(args, "worktree", "add", "--quiet", "-b", branch, wt, base, NULL);
+	strvec_pushl(args, "worktree", "add", "--quiet", NULL);
+	if (flags & SESSION_CHECKOUT_LATER)
+		strvec_push(args, "--no-checkout");
+	strvec_pushl(args, "-b", branch, wt, base, NULL);
 }
 
-int session_plan_create(const struct repo *r, const struct config *cfg, const char *name, struct strvec *git_args,
-			struct error *err)
+int session_plan_create(const struct repo *r, const struct config *cfg, const char *name, unsigned flags,
+			struct strvec *git_args, struct error *err)
 {
 	char *branch, *wt;
 	session_paths(r, cfg, name, &branch, &wt);
 	struct strbuf head = STRBUF_INIT;
 	int ret = start_commit(r, "HEAD", &head, err);
 	if (ret == 0)
-		worktree_add_args(branch, wt, head.buf, git_args);
+		worktree_add_args(branch, wt, head.buf, flags, git_args);
 	free(branch);
 	free(wt);
 	strbuf_release(&head);
@@ -261,6 +281,12 @@ static int undo_create(const struct repo *r, struct session *s)
 
 int session_create_at(const struct repo *r, const struct config *cfg, const char *name, const char *start,
 		      struct session *s, struct error *err)
+{
+	return create_at(r, cfg, name, start, 0, s, err);
+}
+
+static int create_at(const struct repo *r, const struct config *cfg, const char *name, const char *start,
+		     unsigned flags, struct session *s, struct error *err)
 {
 	char *branch, *wt;
 	session_paths(r, cfg, name, &branch, &wt);
@@ -293,7 +319,7 @@ int session_create_at(const struct repo *r, const struct config *cfg, const char
 	state_unlock(fd);
 	fd = -1;
 	/* outside the lock: other sessions may be created meanwhile */
-	worktree_add_args(branch, wt, s->base, &add);
+	worktree_add_args(branch, wt, s->base, flags, &add);
 	ret = git_argv(r->root, NULL, &add, NULL, err) < 0 || worktree_admin(r, s, err) < 0 ? undo_create(r, s) : 0;
 out:
 	state_unlock(fd);

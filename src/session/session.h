@@ -29,13 +29,20 @@ int repo_dirty_finish(struct git_job *j, const struct strbuf *out, int *dirty, s
  * branch <prefix>/<name> and its worktree from HEAD. On failure nothing is
  * left behind. s is filled on success.
  */
-int session_create(const struct repo *r, const struct config *cfg, const char *name, struct session *s,
-		   struct error *err);
+int session_create(const struct repo *r, const struct config *cfg, const char *name, unsigned flags,
+		   struct session *s, struct error *err);
+/* session_create's flag: the worktree is made without its files (`git
+ * worktree add --no-checkout`); session_checkout puts them there (a
+ * container session does, while its container starts). */
+#define SESSION_CHECKOUT_LATER 1u
+int session_checkout(const struct session *s, struct error *err);
+/* The git arguments session_checkout runs (in the worktree), for --dry-run. */
+void session_plan_checkout(struct strvec *git_args);
 /* The branch and worktree path a session named name gets (new strings). */
 void session_paths(const struct repo *r, const struct config *cfg, const char *name, char **branch, char **wt);
 /* The git command session_create would run for name, exactly (for --dry-run). */
-int session_plan_create(const struct repo *r, const struct config *cfg, const char *name, struct strvec *git_args,
-			struct error *err);
+int session_plan_create(const struct repo *r, const struct config *cfg, const char *name, unsigned flags,
+			struct strvec *git_args, struct error *err);
 /* session_create from another start point (a commit-ish). */
 int session_create_at(const struct repo *r, const struct config *cfg, const char *name, const char *start,
 		      struct session *s, struct error *err);

@@ -149,6 +149,55 @@ test_missing_image_creates_nothing() {
 	[ -z "$(repo_containers)" ] || fail "a container was created"
 }
 
+# The worktree's files are checked out while the container starts (the run
+# is begun on an empty worktree): when the start returns, they are all
+# there, as on the branch, and the agent's git sees them as checked out.
+test_worktree_checked_out_while_the_container_starts() {
+	container_repo
+	need_image "$DEBIAN_IMAGE"
+	mkdir -p src/a src/b && for i in $(seq 1 50); do echo "$i" >"src/a/f$i" && echo "$i" >"src/b/g$i"; done
+	printf '#!/bin/sh\necho run\n' >tool.sh && chmod +x tool.sh && ln -s src/a/f1 link
+	git add -A && git commit -q -m files
+	expect_rc 0 "$PARA" start -c --detach --docker-image "$DEBIAN_IMAGE" s
+	local wt=$REPO/.para/worktrees/s
+	assert_eq "" "$(git -C "$wt" status --porcelain)" "the host's status of the new worktree"
+	assert_eq "$(git ls-tree -r HEAD | sort)" "$(git -C "$wt" ls-tree -r HEAD | sort)" "its tree"
+	assert_eq "src/a/f1" "$(readlink "$wt/link")" "a symlink"
+	[ -x "$wt/tool.sh" ] || fail "tool.sh lost its x bit"
+	run "$PARA" exec s -- git status --porcelain
+	assert_eq 0 "$rc" "git status in the container: $out"
+	assert_eq "" "$out" "the agent's status of its worktree (its index is the checked-out one)"
+	run "$PARA" exec s -- sh -c 'git diff --quiet && git diff --cached --quiet && echo same'
+	assert_eq "same" "$out" "the agent's index and worktree"
+	expect_rc 0 "$PARA" cancel -f s
+}
+
+# A checkout that fails once the run is begun rolls back the container too.
+test_checkout_failing_while_the_container_starts_leaves_nothing() {
+	container_repo
+	printf 'data\n' >a.dat && printf '*.dat filter=boom\n' >.gitattributes
+	git add -A && git commit -q -m "filtered file"
+	expect_rc 0 "$PARA" start -c --detach first && expect_rc 0 "$PARA" cancel -f first # para's folders made
+	git config filter.boom.clean cat && git config filter.boom.smudge false && git config filter.boom.required true
+	before=$(disk_snapshot)
+	run "$PARA" start -c --detach s
+	assert_eq 1 "$rc" "exit of the start: $out"
+	assert_one_line "$out"
+	assert_contains "$out" "git reset failed"
+	assert_contains "$out" "boom"
+	assert_eq "$before" "$(disk_snapshot)" "disk after the failed checkout"
+	[ -z "$(repo_containers)" ] || fail "a container was left: $(repo_containers)"
+	git rev-parse --verify --quiet refs/heads/para/s >/dev/null && fail "the branch was left"
+	assert_eq 1 "$(git worktree list | wc -l)" "git worktree entries"
+	# the run was begun before the checkout failed, and its container removed
+	run "$PARA" start -c --detach -v s
+	assert_eq 1 "$rc" "exit of the verbose start"
+	assert_contains "$out" "para: engine: docker run "
+	assert_contains "$out" "para: engine: docker rm --force --volumes para-repo-"
+	assert_eq "$before" "$(disk_snapshot)" "disk after the second failed checkout"
+	[ -z "$(repo_containers)" ] || fail "a container was left: $(repo_containers)"
+}
+
 test_sigint_during_start_leaves_nothing_half_made() {
 	container_repo
 	for d in 0.02 0.1 0.2 0.3 0.45 0.6 0.8 1.2; do
@@ -333,9 +382,11 @@ test_dry_run_prints_plan_creates_nothing() {
 	assert_eq "run" "$(jq -r '.commands[1][1]' <<<"$out")"
 	# the plan is what start runs: git branches from the very commit, and the
 	# exec records the agent's pid as the real one does
-	assert_eq "worktree add --quiet -b para/plan $REPO/.para/worktrees/plan $(git rev-parse HEAD)" \
+	assert_eq "worktree add --quiet --no-checkout -b para/plan $REPO/.para/worktrees/plan $(git rev-parse HEAD)" \
 		"$(jq -r '.commands[0][1:] | join(" ")' <<<"$out")" "the plan's git command"
-	assert_contains "$(jq -r '.commands[2] | join(" ")' <<<"$out")" "echo \$\$ >/tmp/.para-exec-"
+	# the worktree's files are checked out while the container starts
+	assert_eq "git reset --hard --quiet --no-recurse-submodules" "$(jq -r '.commands[2] | join(" ")' <<<"$out")"
+	assert_contains "$(jq -r '.commands[3] | join(" ")' <<<"$out")" "echo \$\$ >/tmp/.para-exec-"
 	assert_eq "$before" "$(disk_snapshot)" "disk after dry run"
 	[ -z "$(repo_containers)" ] || fail "dry run created a container"
 }
