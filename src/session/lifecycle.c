@@ -89,22 +89,21 @@ int lifecycle_setup(const struct lifecycle *lc, const struct container_spec *spe
 	return r;
 }
 
-/* The container, made and up; an image not looked for yet (plan->unchecked)
- * is pulled or refused (image_ensure) when the run says it is missing, and
- * the run is tried once more. */
-/* The container started, and the worktree's files checked out while it
- * starts (its bind source only has to exist; the agent runs once both are
- * done). A run begun is waited for even when the checkout fails, so the
- * rollback finds the container it made. */
+/* The container, made and up; with checkout, the worktree's files are
+ * checked out while it starts (its bind source only has to exist; the
+ * agent runs once both are done), and a run begun is waited for even when
+ * the checkout fails, so the rollback finds the container it made. An image
+ * not looked for yet (plan->unchecked) is pulled or refused (image_ensure)
+ * when the run says it is missing, and the run is tried once more. */
 static int create_container(const struct lifecycle *lc, const struct start_request *rq, struct session *s,
-			    struct error *err)
+			    int checkout, struct error *err)
 {
 	struct engine_ready ready = ENGINE_READY_INIT;
 	struct error co_err = ERROR_INIT;
 	struct engine_run *run = engine_create_begin(lc->eng, rq->spec, err);
 	if (!run)
 		return -1;
-	int co = session_checkout(s, &co_err) < 0 || agentgit_take_index(lc->repo, s, &co_err) < 0 ? -1 : 0;
+	int co = checkout && (session_checkout(s, &co_err) < 0 || agentgit_take_index(lc->repo, s, &co_err) < 0) ? -1 : 0;
 	int r = engine_create_end(run, &ready, err);
 	if (r == 0 && co < 0) {
 		*err = co_err;
@@ -130,9 +129,10 @@ static int start_container(const struct lifecycle *lc, const struct start_reques
 {
 	struct container_spec *spec = rq->spec;
 	if (rq->needs_build) {
-		/* the session exists from here on, so `para list` shows it building */
-		if (set_phase(lc, s, "building", err) < 0 || image_build(lc->eng, rq->plan, rq->build, err) < 0 ||
-		    interrupted(rq->sig_mark, err) < 0)
+		/* the session exists from here on, so `para list` shows it
+		 * building, its worktree whole while the build takes its time */
+		if (session_checkout(s, err) < 0 || set_phase(lc, s, "building", err) < 0 ||
+		    image_build(lc->eng, rq->plan, rq->build, err) < 0 || interrupted(rq->sig_mark, err) < 0)
 			return -1;
 	}
 	free(s->phase);
@@ -140,7 +140,8 @@ static int start_container(const struct lifecycle *lc, const struct start_reques
 	/* the name was free: a git directory left under it is a dead one's */
 	agentgit_remove(lc->repo, s->name);
 	if (agentgit_create(lc->repo, s, err) < 0 || state_save(lc->repo, s, err) < 0 ||
-	    (spec->isolated && netpolicy_up(lc->eng, spec, run, err) < 0) || create_container(lc, rq, s, err) < 0)
+	    (spec->isolated && netpolicy_up(lc->eng, spec, run, err) < 0) ||
+	    create_container(lc, rq, s, !rq->needs_build, err) < 0)
 		return -1;
 	if (rq->setup_script && (interrupted(rq->sig_mark, err) < 0 ||
 				 lifecycle_setup(lc, spec, rq->setup_script, rq->logs_dir, s->name, err) < 0))

@@ -368,9 +368,21 @@ static void changes_args(const struct session *s, struct strvec *env, struct str
 	strvec_pushl(args, "status", "--porcelain", "-z", "--untracked-files=all", NULL);
 }
 
+int session_checked_out(const struct session *s)
+{
+	char *index = s->admin ? path_join(s->admin, "index") : NULL;
+	int yes = !index || path_exists(index);
+	free(index);
+	return yes;
+}
+
 int session_changes(const struct session *s, int *count, struct error *err)
 {
 	struct changes_job j;
+	if (!session_checked_out(s)) {
+		*count = 0;
+		return 0;
+	}
 	if (session_changes_start(s, &j, err) < 0)
 		return -1;
 	return session_changes_finish(&j, count, err);
@@ -624,7 +636,7 @@ static int archive_commit(const struct repo *r, const struct session *s, const c
 	char *htreeish = xasprintf("%s^{tree}", head);
 	int ret = git(r->root, &htree, err, "rev-parse", htreeish, NULL);
 	strbuf_trim(&htree);
-	if (ret == 0 && is_dir(s->worktree))
+	if (ret == 0 && is_dir(s->worktree) && session_checked_out(s))
 		ret = wip_tree(r, s, head, &tree, err);
 	else if (ret == 0)
 		strbuf_add(&tree, htree.buf, htree.len);

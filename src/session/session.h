@@ -36,6 +36,11 @@ int session_create(const struct repo *r, const struct config *cfg, const char *n
  * container session does, while its container starts). */
 #define SESSION_CHECKOUT_LATER 1u
 int session_checkout(const struct session *s, struct error *err);
+/* 0 for a worktree made with SESSION_CHECKOUT_LATER whose start died before
+ * its checkout (it has no index): nothing of anyone's is in it, though git
+ * would call each file of HEAD deleted; its changes count 0, and an archive
+ * of it is its HEAD. */
+int session_checked_out(const struct session *s);
 /* The git arguments session_checkout runs (in the worktree), for --dry-run. */
 void session_plan_checkout(struct strvec *git_args);
 /* The branch and worktree path a session named name gets (new strings). */

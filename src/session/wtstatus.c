@@ -4,6 +4,7 @@
 #include <git2.h>
 #include <string.h>
 
+#include "session/session.h"
 #include "util/fsutil.h"
 #include "util/banned.h"
 
@@ -63,6 +64,8 @@ static int count_one(const struct git2 *g, const struct session *s)
 	int n = -1;
 	if (!is_dir(s->worktree)) /* libgit2 would call every file deleted */
 		return -1;
+	if (!session_checked_out(s))
+		return 0;
 	g->git_status_options_init(&o, GIT_STATUS_OPTIONS_VERSION);
 	o.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	/* porcelain v1: untracked files one by one (--untracked-files=all),

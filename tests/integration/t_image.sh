@@ -139,6 +139,10 @@ test_sigint_during_build_leaves_no_session() {
 	# meanwhile the session is there, building
 	run "$PARA" list --json
 	assert_eq building "$(jq -r '.[] | select(.name=="slow") | .container_state' <<<"$out")" "list during the build"
+	# with its worktree whole (checked out before the build), and no changes
+	assert_eq 0 "$(jq -r '.[] | select(.name=="slow") | .changes' <<<"$out")" "changes during the build"
+	assert_eq "$(git ls-files | sort)" "$(git -C .para/worktrees/slow ls-files | sort)" "files during the build"
+	assert_file .para/worktrees/slow/.para/Dockerfile
 	t0=$(date +%s)
 	kill -INT $pid
 	wait $pid

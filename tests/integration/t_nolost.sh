@@ -291,3 +291,38 @@ test_clean_of_a_dead_start_with_agent_commits_does_not_hang() {
 	assert_eq wip "$(git show "$a:w")"
 	assert_no_file .para/state/dz.json
 }
+
+# A start killed after its worktree was made (empty: it is checked out while
+# the container starts) and before that checkout: the worktree holds nothing
+# of anyone's, so it counts no changes, clean removes the dead start as one
+# with no work, and a cancel archives its HEAD, not a commit deleting every
+# file.
+test_worktree_never_checked_out_holds_no_work() {
+	need_engine
+	need_image "$DEBIAN_IMAGE"
+	nl_repo
+	echo keep >kept.txt && git add kept.txt && git commit -qm kept
+	local base n
+	base=$(git rev-parse HEAD)
+	expect_rc 0 "$PARA" start -c --detach ds
+	expect_rc 0 "$PARA" start -c --detach dc
+	for n in ds dc; do # where such a start left it: no files, no index
+		find "$(wt $n)" -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} +
+		rm "$(sed 's/^gitdir: //' "$(wt $n)/.git")/index" || fail "no index to remove"
+	done
+	assert_eq '{"dc":0,"ds":0}' "$("$PARA" list --json | jq -c 'map({(.name): .changes}) | add')" "changes"
+	jq --argjson p "$(dead_pid)" '.phase = "starting" | .pid = $p' .para/state/ds.json >s.json &&
+		mv s.json .para/state/ds.json
+	run "$PARA" clean
+	assert_eq 0 "$rc" "clean: $out"
+	assert_contains "$out" "'ds'"
+	assert_not_contains "$out" "it has changes"
+	assert_no_file .para/state/ds.json
+	assert_eq "" "$(archive_of ds)" "an archive of the dead start"
+	expect_rc 0 "$PARA" cancel -f dc
+	a=$(archive_of dc)
+	[ -n "$a" ] || fail "no archive of dc: $out"
+	assert_eq "$base" "$(git rev-parse "$a")" "dc's archive is its HEAD"
+	assert_eq keep "$(git show "$a:kept.txt")"
+	assert_eq "$base" "$(git rev-parse main)" "main"
+}
