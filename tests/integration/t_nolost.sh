@@ -310,7 +310,7 @@ test_worktree_never_checked_out_holds_no_work() {
 		find "$(wt $n)" -mindepth 1 -maxdepth 1 ! -name .git -exec rm -rf {} +
 		rm "$(sed 's/^gitdir: //' "$(wt $n)/.git")/index" || fail "no index to remove"
 	done
-	assert_eq '{"dc":0,"ds":0}' "$("$PARA" list --json | jq -c 'map({(.name): .changes}) | add')" "changes"
+	assert_eq '{"dc":0,"ds":0}' "$("$PARA" list --json | jq -S -c 'map({(.name): .changes}) | add')" "changes"
 	jq --argjson p "$(dead_pid)" '.phase = "starting" | .pid = $p' .para/state/ds.json >s.json &&
 		mv s.json .para/state/ds.json
 	run "$PARA" clean
