@@ -87,8 +87,6 @@ void wtstatus_count(const struct session *v, size_t n, int *ch)
 	int up = git2_load(&g) == 0;
 	for (size_t i = 0; i < n; i++)
 		ch[i] = up ? count_one(&g, &v[i]) : -1;
-	if (!up)
-		return;
-	g.git_libgit2_shutdown();
-	dlclose(g.lib);
+	if (up) /* the library stays loaded: a leak report can name it */
+		g.git_libgit2_shutdown();
 }
