@@ -505,11 +505,12 @@ struct engine_run {
 /* The env file into a pipe that is the CLI's stdin, whole, before the CLI
  * starts: it reads the file at once and waits on nothing of para's, so para
  * may do other work before it reads the CLI's output. Left to the child's
- * feeding (at engine_create_end) when the pipe cannot hold it. */
+ * feeding (at engine_create_end) when the pipe cannot hold it: the write
+ * does not block, since a user over pipe-user-pages-soft gets 4 KiB pipes. */
 static void env_into_pipe(struct engine_run *run)
 {
 	int p[2];
-	if (run->in.len > (1u << 16) || pipe2(p, O_CLOEXEC) < 0)
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
 		return;
 	if (write(p[1], run->in.buf, run->in.len) != (ssize_t)run->in.len) {
 		close(p[0]);
@@ -517,6 +518,7 @@ static void env_into_pipe(struct engine_run *run)
 		return;
 	}
 	close(p[1]);
+	fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) & ~O_NONBLOCK); /* the CLI's stdin as any other */
 	run->c.in = NULL;
 	run->c.in_fd = p[0];
 }

@@ -105,8 +105,9 @@ static int create_container(const struct lifecycle *lc, const struct start_reque
 		return -1;
 	int co = checkout && (session_checkout(s, &co_err) < 0 || agentgit_take_index(lc->repo, s, &co_err) < 0) ? -1 : 0;
 	int r = engine_create_end(run, &ready, err);
-	if (r == 0 && co < 0) {
-		*err = co_err;
+	if (co < 0) { /* no retry of a missing image either: the worktree is not whole */
+		if (r == 0)
+			*err = co_err;
 		return -1;
 	}
 	if (r < 0 && ready.missing_image && rq->plan->unchecked) {

@@ -102,6 +102,11 @@ test_boundary_vectors_run_nothing_on_the_host() {
 	expect_rc 0 "$PARA" status s
 	# the agent's exclude file hides nothing from the host
 	assert_contains "$out" "changes:    1"
+	# counted in para's own process (libgit2) over all of the above, and
+	# still nothing of the agent's ran
+	run "$PARA" list -v
+	assert_eq 0 "$rc" "list -v: $out"
+	assert_not_contains "$out" "git status of"
 	expect_rc 0 "$PARA" start --detach other
 	git status >/dev/null
 	echo change >>README.md

@@ -172,6 +172,18 @@ test_worktree_checked_out_while_the_container_starts() {
 	expect_rc 0 "$PARA" cancel -f s
 }
 
+# An env file the CLI's stdin pipe cannot hold at once (over 64 KiB) is fed
+# to it as it reads: every value still reaches the container.
+test_env_file_larger_than_a_pipe_reaches_the_container() {
+	container_repo
+	for i in $(seq 1 1500); do printf 'BIG_%d=%0100d\n' "$i" "$i"; done >"$TEST_TMP/big.env"
+	[ "$(wc -c <"$TEST_TMP/big.env")" -gt 131072 ] || fail "the env file is not large enough"
+	expect_rc 0 "$PARA" start -c --detach --env-file "$TEST_TMP/big.env" s
+	run "$PARA" exec s -- sh -c 'env | grep -c "^BIG_"; printf "%s\n" "$BIG_1500"'
+	assert_eq "$(printf '1500\n%0100d' 1500)" "$out" "the variables in the container"
+	expect_rc 0 "$PARA" cancel -f s
+}
+
 # A checkout that fails once the run is begun rolls back the container too.
 test_checkout_failing_while_the_container_starts_leaves_nothing() {
 	container_repo
