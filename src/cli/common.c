@@ -196,8 +196,13 @@ int cli_open(struct cli *c, struct error *err)
 
 void cli_close(struct cli *c)
 {
-	if (c->verbose && c->eng.calls)
-		fprintf(stderr, "para: engine: %u call%s\n", c->eng.calls, c->eng.calls == 1 ? "" : "s");
+	unsigned n = c->eng.calls, a = c->eng.api_calls;
+	/* "1 CLI call", "3 API requests", "1 CLI call, 3 API requests" */
+	if (c->verbose && n && a)
+		fprintf(stderr, "para: engine: %u CLI call%s, %u API request%s\n", n, n == 1 ? "" : "s", a,
+			a == 1 ? "" : "s");
+	else if (c->verbose && (n || a))
+		fprintf(stderr, "para: engine: %u %s%s\n", n + a, n ? "CLI call" : "API request", n + a == 1 ? "" : "s");
 	repo_clear(&c->repo);
 	config_clear(&c->cfg);
 	engine_clear(&c->eng);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "container/engineapi.h"
 #include "session/session.h"
 #include "util/run.h"
 #include "util/jsonutil.h"
@@ -67,7 +68,14 @@ struct plan_cmds {
 	char *branch, *wt;
 	struct strvec git_args, checkout, run, exec, env;
 	struct strbuf envfile;
+	int api;              /* the run is made by the Engine API's requests: */
+	struct strvec req[3]; /* [method, target, body] each */
 };
+
+static const char *shown_value(const struct spec_env *e, void *ctx)
+{
+	return plan_shown_value(e, *(const int *)ctx);
+}
 
 static json_t *strv_json(const struct strvec *v)
 {
@@ -135,7 +143,10 @@ static void plan_json(const struct cli *c, const struct plan_cmds *p, const stru
 	json_array_append_new(cmds, argv_json(&p->git_args, "git"));
 	json_object_set_new(j, "container", spec ? container_plan_json(spec, p->setup, reveal) : json_null());
 	if (spec) {
-		json_array_append_new(cmds, argv_json(&p->run, c->eng.cli));
+		for (size_t i = 0; p->api && i < 3; i++)
+			json_array_append_new(cmds, strv_json(&p->req[i]));
+		if (!p->api)
+			json_array_append_new(cmds, argv_json(&p->run, c->eng.cli));
 		json_array_append_new(cmds, argv_json(&p->checkout, "git"));
 		json_array_append_new(cmds, argv_json(&p->exec, c->eng.cli));
 	} else {
@@ -180,7 +191,12 @@ static void plan_text(const struct cli *c, const struct plan_cmds *p, const stru
 	printf("commands:\n");
 	print_cmdline("git", &p->git_args, "", "");
 	if (spec) {
-		print_cmdline(c->eng.cli, &p->run, "", p->envfile.len ? "   (env file on stdin: the variables above)" : "");
+		for (size_t i = 0; p->api && i < 3; i++)
+			printf("  %s %s%s%s%s\n", p->req[i].v[0], p->req[i].v[1], p->req[i].nr > 2 ? " " : "",
+			       p->req[i].nr > 2 ? p->req[i].v[2] : "", i ? "" : "   (Engine API)");
+		if (!p->api)
+			print_cmdline(c->eng.cli, &p->run, "",
+				      p->envfile.len ? "   (env file on stdin: the variables above)" : "");
 		print_cmdline("git", &p->checkout, "(in the worktree, while the container starts) ", "");
 		print_cmdline(c->eng.cli, &p->exec, "", "");
 	} else {
@@ -195,7 +211,7 @@ int plan_print(struct cli *c, const char *name, const struct container_spec *spe
 	       const char *setup_script, int json, int reveal)
 {
 	struct plan_cmds p = { name,	    setup_script, NULL,	       NULL,	    STRVEC_INIT, STRVEC_INIT,
-			       STRVEC_INIT, STRVEC_INIT,  STRVEC_INIT, STRBUF_INIT };
+			       STRVEC_INIT, STRVEC_INIT,  STRVEC_INIT, STRBUF_INIT, 0, { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT } };
 	session_paths(&c->repo, &c->cfg, name, &p.branch, &p.wt);
 	/* the very commands the start would run */
 	struct error err = ERROR_INIT;
@@ -206,7 +222,9 @@ int plan_print(struct cli *c, const char *name, const struct container_spec *spe
 	}
 	if (spec) {
 		session_plan_checkout(&p.checkout);
-		engine_render_run(&c->eng, spec, &p.run, &p.env, &p.envfile);
+		p.api = engine_api_run_plan(&c->eng, spec, shown_value, &reveal, p.req) == 0;
+		if (!p.api)
+			engine_render_run(&c->eng, spec, &p.run, &p.env, &p.envfile);
 		enum stdin_kind k = stdin_kind();
 		engine_exec_args(spec, k != STDIN_NONE, k == STDIN_TTY, agent, &p.exec, &p.env);
 	}
@@ -221,6 +239,8 @@ int plan_print(struct cli *c, const char *name, const struct container_spec *spe
 	strvec_clear(&p.run);
 	strvec_clear(&p.exec);
 	strvec_clear(&p.env);
+	for (size_t i = 0; i < 3; i++)
+		strvec_clear(&p.req[i]);
 	/* the env file holds values: shown only as the env table above */
 	if (p.envfile.len)
 		memset(p.envfile.buf, 0, p.envfile.len);

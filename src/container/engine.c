@@ -1,4 +1,5 @@
 #include "container/engine.h"
+#include "container/engineapi.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,10 +25,15 @@ void engine_init(struct engine *e, const struct config *cfg)
 	const char *c = env && *env ? env : config_str(cfg, "docker.runtime");
 	e->cli = xstrdup(c && *c ? c : "docker");
 	e->calls = 0;
+	e->api_sock = NULL;
+	e->api_known = 0;
 }
 
 void engine_clear(struct engine *e)
 {
+	free(e->api_sock);
+	e->api_sock = NULL;
+	e->api_known = 0;
 	free(e->cli);
 	e->cli = NULL;
 	free(e->exec_held);
@@ -483,11 +489,16 @@ static int run_failed(struct engine *e, const struct container_spec *s, int stat
 		free(what);
 		return -1;
 	}
-	struct strbuf logs = STRBUF_INIT;
 	strbuf_add(out, errout->buf, errout->len);
+	return engine_stopped_error(err, s->name, out);
+}
+
+int engine_stopped_error(struct error *err, const char *name, const struct strbuf *out)
+{
+	struct strbuf logs = STRBUF_INIT;
 	last_lines(out, &logs);
-	error_set(err, PARA_EXIT_FAIL, "container '%s' stopped as soon as it started%s%s", s->name,
-		  logs.len ? ": " : "", logs.buf);
+	error_set(err, PARA_EXIT_FAIL, "container '%s' stopped as soon as it started%s%s", name, logs.len ? ": " : "",
+		  logs.buf);
 	error_hint(err, "nothing was kept; check the image and the session's environment");
 	strbuf_release(&logs);
 	return -1;
@@ -495,6 +506,7 @@ static int run_failed(struct engine *e, const struct container_spec *s, int stat
 
 struct engine_run {
 	struct engine *e;
+	struct api_run *api; /* made through the Engine API (no CLI) */
 	const struct container_spec *s;
 	unsigned flags;
 	struct child c;
@@ -537,8 +549,18 @@ static void run_free(struct engine_run *run)
 
 struct engine_run *engine_create_begin(struct engine *e, const struct container_spec *s, struct error *err)
 {
+	json_t *body = engine_api_body(e, s, NULL, NULL);
+	if (body) {
+		struct api_run *api = api_run_begin(e, engine_api_sock(e), s, body, err);
+		json_decref(body);
+		if (!api)
+			return NULL;
+		struct engine_run *run = xcalloc(1, sizeof *run);
+		*run = (struct engine_run){ e, api, s, 0, CHILD_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, { NULL, 0, -1 } };
+		return run;
+	}
 	struct engine_run *run = xcalloc(1, sizeof *run);
-	*run = (struct engine_run){ e, s, run_flags(e), CHILD_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, { NULL, 0, -1 } };
+	*run = (struct engine_run){ e, NULL, s, run_flags(e), CHILD_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, { NULL, 0, -1 } };
 	struct child *c = &run->c;
 	run->w.c = c;
 	if (!(run->flags & SPEC_RUN_VOLUME_LABELS) && volumes_ensure(e, s, err) < 0)
@@ -577,6 +599,11 @@ int engine_create_end(struct engine_run *run, struct engine_ready *ready, struct
 	int status = 0;
 	if (ready)
 		*ready = (struct engine_ready)ENGINE_READY_INIT;
+	if (run->api) {
+		int ar = api_run_end(run->api, ready, err);
+		run_free(run);
+		return ar;
+	}
 	int r = engine_reap(e, &run->c, &status, err);
 	if (r == 0 && !(run->flags & SPEC_RUN_ATTACH) && status) {
 		char *what = xasprintf("cannot create container '%s'", s->name);
@@ -701,7 +728,12 @@ int engine_remove(struct engine *e, const char *name, struct error *err)
 	struct strbuf errout = STRBUF_INIT;
 	int status = 0, ret = 0;
 	strvec_pushl(&args, "rm", "--force", "--volumes", name, NULL);
-	if (run_engine(e, &args, NULL, NULL, &errout, &status, err) < 0) {
+	const char *sock = engine_api_name_ok(name) ? engine_api_sock(e) : NULL;
+	if (sock && api_remove(e, sock, name, &status, &errout, err) < 0) {
+		ret = -1;
+	} else if (sock && (status == 204 || status == 404)) {
+		ret = 0;
+	} else if (!sock && run_engine(e, &args, NULL, NULL, &errout, &status, err) < 0) {
 		ret = -1;
 	} else if (status) {
 		char *state = NULL;

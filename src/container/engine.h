@@ -15,16 +15,20 @@
 struct engine {
 	char *cli;     /* "docker", "podman", or a path */
 	int verbose;   /* trace each engine command on stderr */
-	unsigned calls; /* engine invocations made (for --verbose and tests) */
+	unsigned calls; /* engine CLI runs made (for --verbose and tests) */
 	char exec_pidfile[96]; /* where the last engine_exec's command wrote its pid */
 	/* engine_exec: hold back what the CLI's stderr starts with when it looks
 	 * like the engine's own error, and the exec exits 1 or 125: exec_held
 	 * (caller frees, shows or drops). */
 	int hold_exec_errors;
 	char *exec_held;
+	/* the Engine API's socket (container/engineapi.h), once api_known */
+	char *api_sock;
+	int api_known;
+	unsigned api_calls; /* Engine API requests made */
 };
 
-#define ENGINE_INIT { NULL, 0, 0, "", 0, NULL }
+#define ENGINE_INIT { NULL, 0, 0, "", 0, NULL, NULL, 0, 0 }
 
 /* PARA_CONTAINER_RUNTIME, else docker.runtime, else "docker". */
 void engine_init(struct engine *e, const struct config *cfg);
@@ -77,6 +81,9 @@ int engine_create(struct engine *e, const struct container_spec *s, struct engin
 struct engine_run;
 struct engine_run *engine_create_begin(struct engine *e, const struct container_spec *s, struct error *err);
 int engine_create_end(struct engine_run *run, struct engine_ready *ready, struct error *err);
+/* A keep-alive that stopped before its ready mark: the error, with the
+ * last lines of out (what it printed). */
+int engine_stopped_error(struct error *err, const char *name, const struct strbuf *out);
 /* The `run` arguments engine_create would give this engine (spec_render_run). */
 void engine_render_run(const struct engine *e, const struct container_spec *s, struct strvec *args,
 		       struct strvec *env, struct strbuf *in);

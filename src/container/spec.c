@@ -485,7 +485,7 @@ void spec_hash(const struct container_spec *s, char out[33])
 /* The keep-alive process. As root, it first gives the session user a passwd
  * and group entry and a home it owns (also on images without useradd), then
  * marks the container ready; execs wait for that mark. */
-static char *keepalive_script(const struct container_spec *s)
+char *spec_keepalive_script(const struct container_spec *s)
 {
 	struct strbuf sb = STRBUF_INIT;
 	if (s->add_passwd) {
@@ -711,7 +711,7 @@ void spec_render_run(const struct container_spec *s, unsigned flags, struct strv
 		strvec_push(args, "--user=0:0");
 	strvec_pushv(args, (const char *const *)s->extra_args.v);
 	strvec_pushl(args, "--entrypoint", "sh", s->image, "-c", NULL);
-	strvec_push_nodup(args, keepalive_script(s));
+	strvec_push_nodup(args, spec_keepalive_script(s));
 }
 
 void spec_render_exec(const struct container_spec *s, int interactive, int tty, const char *pidfile,

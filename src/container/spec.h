@@ -184,6 +184,19 @@ void spec_hash(const struct container_spec *s, char out[33]);
  */
 void spec_render_run(const struct container_spec *s, unsigned flags, struct strvec *args, struct strvec *env,
 		     struct strbuf *in);
+/* The keep-alive's script (sh -c): set-up, the ready mark, then waiting. */
+char *spec_keepalive_script(const struct container_spec *s);
+/*
+ * The same container as the Engine API's create body (POST
+ * /containers/create): what spec_render_run with SPEC_RUN_ATTACH |
+ * SPEC_RUN_VOLUME_LABELS gives the docker CLI, field for field. Variable
+ * values are shown(e, ctx) when shown is given (a dry run), else as they
+ * are. NULL when the API cannot say it as the CLI would: docker_args
+ * (passed through to the CLI only), --gpus (the CLI's own syntax), a value
+ * JSON cannot hold (not UTF-8).
+ */
+json_t *spec_render_create(const struct container_spec *s, const char *(*shown)(const struct spec_env *e, void *ctx),
+			   void *ctx);
 /* Whether an engine CLI itself reads this variable (DOCKER_*, PATH, LD_*…). */
 int env_name_steers_engine(const char *key);
 /*

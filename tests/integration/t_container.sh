@@ -143,10 +143,17 @@ test_missing_image_creates_nothing() {
 	before=$(disk_snapshot)
 	run "$PARA" start -c --verbose --docker-image localhost:1/para-test-no-such-image:1 x
 	assert_eq 1 "$rc"
-	assert_contains "$out" "para: engine: docker run "
+	assert_contains "$out" "para: engine: POST /v1.41/containers/create?name="
 	assert_contains "$out" "image 'localhost:1/para-test-no-such-image:1' (from --docker-image) not found"
 	assert_eq "$before" "$(disk_snapshot)" "disk after missing image, later"
 	[ -z "$(repo_containers)" ] || fail "a container was created"
+	# the CLI's run says it its own way (exit 125): the same outcome
+	PARA_ENGINE_API=0 run "$PARA" start -c --verbose --docker-image localhost:1/para-test-no-such-image:1 x
+	assert_eq 1 "$rc"
+	assert_contains "$out" "para: engine: docker run "
+	assert_contains "$out" "image 'localhost:1/para-test-no-such-image:1' (from --docker-image) not found"
+	assert_eq "$before" "$(disk_snapshot)" "disk after missing image, by the CLI"
+	[ -z "$(repo_containers)" ] || fail "a container was created by the CLI"
 }
 
 # The worktree's files are checked out while the container starts (the run
@@ -204,8 +211,8 @@ test_checkout_failing_while_the_container_starts_leaves_nothing() {
 	# the run was begun before the checkout failed, and its container removed
 	run "$PARA" start -c --detach -v s
 	assert_eq 1 "$rc" "exit of the verbose start"
-	assert_contains "$out" "para: engine: docker run "
-	assert_contains "$out" "para: engine: docker rm --force --volumes para-repo-"
+	assert_contains "$out" "para: engine: POST /v1.41/containers/create?name=para-repo-"
+	assert_contains "$out" "para: engine: DELETE /v1.41/containers/para-repo-"
 	assert_eq "$before" "$(disk_snapshot)" "disk after the second failed checkout"
 	[ -z "$(repo_containers)" ] || fail "a container was left: $(repo_containers)"
 }
@@ -264,7 +271,7 @@ test_list_uses_one_engine_call() {
 	"$DOCKER" stop -t 0 "$(cname two)" >/dev/null
 	run "$PARA" list --verbose
 	assert_eq 0 "$rc"
-	assert_contains "$out" "para: engine: 1 call"
+	assert_contains "$out" "para: engine: 1 CLI call"
 	assert_eq 1 "$(grep -c '^one .*running$' <<<"$out")" "one running"
 	assert_eq 1 "$(grep -c '^two .*exited$' <<<"$out")" "two exited"
 	run "$PARA" list --json
@@ -283,21 +290,33 @@ test_list_uses_one_engine_call() {
 test_start_is_one_engine_call() {
 	container_repo
 	# the first start in a repository looks for the image before it makes
-	# para's folders; later ones leave that to the run
+	# para's folders; later ones leave that to the run: create, attach and
+	# start, asked of the Engine API over its socket (no CLI run at all)
 	run "$PARA" start -c --detach --verbose zero
 	assert_eq 0 "$rc" "start: $out"
 	assert_contains "$out" "para: engine: docker image inspect"
-	assert_contains "$out" "para: engine: 2 calls"
+	assert_contains "$out" "para: engine: 1 CLI call, 3 API requests"
 	run "$PARA" start -c --detach --verbose one
 	assert_eq 0 "$rc" "start: $out"
-	assert_contains "$out" "para: engine: 1 call"
+	assert_contains "$out" "para: engine: 3 API requests"
 	assert_not_contains "$out" "image inspect"
-	assert_contains "$out" "para: engine: docker run --sig-proxy=false --pull=never "
-	assert_eq running "$("$DOCKER" inspect -f '{{.State.Status}}' "$(cname one)")" "the container after the CLI let go"
+	assert_contains "$out" "para: engine: POST /v1.41/containers/create?name=$(cname one)"
+	assert_contains "$out" "para: engine: POST /v1.41/containers/$(cname one)/attach?stream=1&stdout=1&stderr=1"
+	assert_contains "$out" "para: engine: POST /v1.41/containers/$(cname one)/start"
+	assert_eq running "$("$DOCKER" inspect -f '{{.State.Status}}' "$(cname one)")" "the container after para let go"
 	run "$PARA" exec one -- cat /run/para-ready
 	assert_eq 0 "$rc" "ready file: $out"
 	run "$PARA" start -c --dry-run two
+	assert_contains "$out" "POST /v1.41/containers/create?name=para-repo-"
+	# with the API turned off, the same start is one CLI run
+	PARA_ENGINE_API=0 run "$PARA" start -c --detach --verbose three
+	assert_eq 0 "$rc" "start: $out"
+	assert_contains "$out" "para: engine: 1 CLI call"
+	assert_contains "$out" "para: engine: docker run --sig-proxy=false --pull=never "
+	assert_eq running "$("$DOCKER" inspect -f '{{.State.Status}}' "$(cname three)")" "the container after the CLI let go"
+	PARA_ENGINE_API=0 run "$PARA" start -c --dry-run two
 	assert_contains "$out" "docker run --sig-proxy=false --pull=never"
+	expect_rc 0 "$PARA" cancel -f three
 	# a missing image: the run says so, pull "never" refuses, nothing is left
 	mkdir -p "$XDG_CONFIG_HOME/para"
 	echo '{"docker": {"pull": "never"}}' >"$XDG_CONFIG_HOME/para/config.json"
@@ -341,7 +360,7 @@ test_exec_hot_path_one_call_and_recovery() {
 	expect_rc 0 "$PARA" start -c --detach hot
 	run "$PARA" exec --verbose hot -- true
 	assert_eq 0 "$rc"
-	assert_contains "$out" "para: engine: 1 call"
+	assert_contains "$out" "para: engine: 1 CLI call"
 	assert_eq 1 "$(grep -c '^para: engine: docker exec ' <<<"$out")" "one exec"
 	run "$PARA" exec hot -- sh -c 'echo "Error: mine" >&2; exit 1'
 	assert_eq 1 "$rc"
@@ -359,7 +378,7 @@ test_exec_hot_path_one_call_and_recovery() {
 	assert_contains "$out" "again"
 	assert_not_contains "$out" "No such container"
 	run "$PARA" exec --verbose hot -- true
-	assert_contains "$out" "para: engine: 1 call"
+	assert_contains "$out" "para: engine: 1 CLI call"
 	expect_rc 0 "$PARA" cancel -f hot
 }
 
@@ -382,21 +401,41 @@ test_clean_containers_removes_orphans_only() {
 test_dry_run_prints_plan_creates_nothing() {
 	container_repo
 	before=$(disk_snapshot)
-	expect_rc 0 "$PARA" start -c --dry-run plan -p "the prompt"
-	assert_contains "$out" "docker run --sig-proxy=false --pull=never --name para-repo-"
-	assert_contains "$out" "--init"
+	export PLAN_TOKEN=s3cr3t-value
+	expect_rc 0 "$PARA" start -c --dry-run -e PLAN_TOKEN -e PLAN_NOTE=shown plan -p "the prompt"
+	assert_contains "$out" "POST /v1.41/containers/create?name=para-repo-"
+	assert_contains "$out" '"Init":true'
+	assert_contains "$out" '"PLAN_NOTE=shown"'
+	assert_contains "$out" '"PLAN_TOKEN=********"'
+	assert_not_contains "$out" "s3cr3t-value"
 	assert_contains "$out" "git worktree add"
 	assert_contains "$out" "exec"
-	run "$PARA" start -c --dry-run --json plan -p "the prompt"
+	run "$PARA" start -c --dry-run --json -e PLAN_TOKEN plan -p "the prompt"
 	assert_eq 0 "$rc"
+	assert_not_contains "$out" "s3cr3t-value"
 	assert_eq "plan" "$(jq -r .name <<<"$out")"
-	assert_eq "docker" "$(jq -r '.commands[1][0]' <<<"$out")"
-	assert_eq "run" "$(jq -r '.commands[1][1]' <<<"$out")"
+	pc=$(jq -r .container.name <<<"$out")
+	# the Engine API's three requests: the create (its body the container),
+	# the attach that reads the ready mark, the start
+	assert_eq "POST /v1.41/containers/create?name=$pc" "$(jq -r '.commands[1][0:2] | join(" ")' <<<"$out")"
+	assert_eq "para-test-busybox:latest true /workspace" \
+		"$(jq -r '.commands[1][2] | fromjson | "\(.Image) \(.HostConfig.Init) \(.WorkingDir)"' <<<"$out")"
+	assert_eq "POST /v1.41/containers/$pc/attach?stream=1&stdout=1&stderr=1" \
+		"$(jq -r '.commands[2] | join(" ")' <<<"$out")"
+	assert_eq "POST /v1.41/containers/$pc/start" "$(jq -r '.commands[3] | join(" ")' <<<"$out")"
 	# the plan is what start runs: git branches from the very commit, and the
 	# exec records the agent's pid as the real one does
 	assert_eq "worktree add --quiet --no-checkout -b para/plan $REPO/.para/worktrees/plan $(git rev-parse HEAD)" \
 		"$(jq -r '.commands[0][1:] | join(" ")' <<<"$out")" "the plan's git command"
 	# the worktree's files are checked out while the container starts
+	assert_eq "git reset --hard --quiet --no-recurse-submodules" "$(jq -r '.commands[4] | join(" ")' <<<"$out")"
+	assert_contains "$(jq -r '.commands[5] | join(" ")' <<<"$out")" "echo \$\$ >/tmp/.para-exec-"
+	# with the CLI making it: its one run
+	PARA_ENGINE_API=0 run "$PARA" start -c --dry-run plan -p "the prompt"
+	assert_contains "$out" "docker run --sig-proxy=false --pull=never --name para-repo-"
+	assert_contains "$out" "--init"
+	PARA_ENGINE_API=0 run "$PARA" start -c --dry-run --json plan -p "the prompt"
+	assert_eq "docker run" "$(jq -r '.commands[1][0:2] | join(" ")' <<<"$out")"
 	assert_eq "git reset --hard --quiet --no-recurse-submodules" "$(jq -r '.commands[2] | join(" ")' <<<"$out")"
 	assert_contains "$(jq -r '.commands[3] | join(" ")' <<<"$out")" "echo \$\$ >/tmp/.para-exec-"
 	assert_eq "$before" "$(disk_snapshot)" "disk after dry run"

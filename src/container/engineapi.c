@@ -1,0 +1,331 @@
+#include "container/engineapi.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/jsonutil.h"
+#include "util/report.h"
+#include "util/sig.h"
+#include "util/uhttp.h"
+#include "util/xalloc.h"
+
+/* The docker CLI's own choice of context: DOCKER_CONTEXT, else the config
+ * file's currentContext. 1 when it is the default (the socket below). */
+static int default_context(void)
+{
+	const char *ctx = getenv("DOCKER_CONTEXT");
+	if (ctx && *ctx)
+		return !strcmp(ctx, "default");
+	const char *dir = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
+	char *path = dir && *dir ? xasprintf("%s/config.json", dir) : xasprintf("%s/.docker/config.json", home ? home : "");
+	int ok = access(path, F_OK) != 0; /* none: the default */
+	if (!ok) {
+		json_t *j = json_load_file(path, 0, NULL);
+		const char *cur = j ? json_str(j, "currentContext") : NULL;
+		ok = j && (!cur || !*cur || !strcmp(cur, "default")); /* unreadable: the CLI decides */
+		json_decref(j);
+	}
+	free(path);
+	return ok;
+}
+
+static char *api_socket(const struct engine *e)
+{
+	const char *base = strrchr(e->cli, '/');
+	base = base ? base + 1 : e->cli;
+	const char *off = getenv("PARA_ENGINE_API");
+	if (strcmp(base, "docker") || (off && !strcmp(off, "0")))
+		return NULL;
+	const char *host = getenv("DOCKER_HOST");
+	if (host && *host)
+		return !strncmp(host, "unix://", 7) && host[7] == '/' ? xstrdup(host + 7) : NULL;
+	return default_context() ? xstrdup("/var/run/docker.sock") : NULL;
+}
+
+const char *engine_api_sock(struct engine *e)
+{
+	if (!e->api_known) {
+		e->api_sock = api_socket(e);
+		e->api_known = 1;
+	}
+	return e->api_sock;
+}
+
+json_t *engine_api_body(struct engine *e, const struct container_spec *s,
+			const char *(*shown)(const struct spec_env *e, void *ctx), void *ctx)
+{
+	if (!engine_api_sock(e) || !engine_api_name_ok(s->name))
+		return NULL;
+	return spec_render_create(s, shown, ctx);
+}
+
+int engine_api_run_plan(struct engine *e, const struct container_spec *s,
+			const char *(*shown)(const struct spec_env *e, void *ctx), void *ctx, struct strvec req[3])
+{
+	json_t *body = engine_api_body(e, s, shown, ctx);
+	if (!body)
+		return -1;
+	strvec_push(&req[0], "POST");
+	strvec_pushf(&req[0], "/" ENGINE_API_VERSION "/containers/create?name=%s", s->name);
+	strvec_push_nodup(&req[0], json_dumps(body, JSON_COMPACT));
+	strvec_push(&req[1], "POST");
+	strvec_pushf(&req[1], "/" ENGINE_API_VERSION "/containers/%s/attach?stream=1&stdout=1&stderr=1", s->name);
+	strvec_push(&req[2], "POST");
+	strvec_pushf(&req[2], "/" ENGINE_API_VERSION "/containers/%s/start", s->name);
+	json_decref(body);
+	return 0;
+}
+
+int engine_api_name_ok(const char *name)
+{
+	if (!name || !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') ||
+		       (name[0] >= '0' && name[0] <= '9')))
+		return 0;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == strlen(name);
+}
+
+/* The engine's reason ("message" of its JSON answer), one line. */
+static void api_message(const struct strbuf *body, struct strbuf *msg)
+{
+	json_t *j = json_loadb(body->buf, body->len, 0, NULL);
+	const char *m = j ? json_str(j, "message") : NULL;
+	strbuf_reset(msg);
+	strbuf_addstr(msg, m ? m : body->buf);
+	json_decref(j);
+	size_t nl = strcspn(msg->buf, "\r\n");
+	strbuf_setlen(msg, nl);
+	strbuf_trim(msg);
+	if (!msg->len)
+		strbuf_addstr(msg, "the engine gave no reason");
+}
+
+static int call(const char *sock, const char *method, const char *target, const char *body, int upgrade,
+		int *status, struct strbuf *out, int *fd, struct error *err)
+{
+	struct uhttp_req req = { sock, method, target, body, body ? strlen(body) : 0, upgrade, 0 };
+	int r = uhttp_call(&req, status, out, fd, err);
+	if (r < 0 && err->code == PARA_EXIT_ENGINE) {
+		error_wrap(err, "container engine not reachable");
+		error_hint(err, "start it (e.g. 'sudo systemctl start docker', or 'sudo dockerd &'), then 'para doctor'");
+	}
+	return r;
+}
+
+int api_remove(struct engine *e, const char *sock, const char *name, int *status, struct strbuf *msg,
+	       struct error *err)
+{
+	if (!engine_api_name_ok(name))
+		return error_set(err, PARA_EXIT_FAIL, "'%s' is not a container name", name);
+	char *target = xasprintf("/" ENGINE_API_VERSION "/containers/%s?force=1&v=1", name);
+	struct strbuf body = STRBUF_INIT;
+	e->api_calls++;
+	if (e->verbose)
+		report(REPORT_TRACE, "engine: DELETE %s", target);
+	int r = call(sock, "DELETE", target, NULL, 0, status, &body, NULL, err);
+	if (r == 0 && *status >= 300)
+		api_message(&body, msg);
+	free(target);
+	strbuf_release(&body);
+	return r;
+}
+
+/* --- create, attach, start, wait for the ready mark --- */
+
+struct api_run {
+	struct engine *e;
+	char *sock, *name, *image, *body;
+	pthread_t thread;
+	struct error err;
+	int ret;
+	int ready, home, missing_image;
+	struct strbuf out;     /* what it printed, both streams */
+	struct strbuf line[2]; /* the line each stream is in the middle of */
+};
+
+#define READY_OUTPUT_MAX (1u << 20)
+
+static void on_line(struct api_run *r, const char *l, size_t n)
+{
+	if (r->ready)
+		return;
+	if (n == strlen(SPEC_HOME_FILES) && !memcmp(l, SPEC_HOME_FILES, n))
+		r->home = 1;
+	else if (n == strlen(SPEC_HOME_EMPTY) && !memcmp(l, SPEC_HOME_EMPTY, n))
+		r->home = 0;
+	else if (n == strlen(SPEC_READY_MARK) && !memcmp(l, SPEC_READY_MARK, n))
+		r->ready = 1;
+}
+
+/* A frame's payload (stream 1 stdout, 2 stderr), split into lines. */
+static void on_output(struct api_run *r, unsigned stream, const char *p, size_t n)
+{
+	struct strbuf *line = &r->line[stream == 2];
+	strbuf_add(&r->out, p, n);
+	for (size_t i = 0; i < n && !r->ready; i++) {
+		if (p[i] != '\n') {
+			strbuf_addch(line, p[i]);
+			continue;
+		}
+		on_line(r, line->buf, line->len);
+		strbuf_reset(line);
+	}
+}
+
+/* The attached stream, read until the ready mark or its end: stdout and
+ * stderr come in frames of an 8-byte header (stream, 0, 0, 0, length). */
+static int read_attached(struct api_run *r, int fd, struct strbuf *pending, unsigned mark, struct error *err)
+{
+	char buf[16384];
+	for (;;) {
+		while (pending->len >= 8 && !r->ready) {
+			const unsigned char *h = (const unsigned char *)pending->buf;
+			size_t n = (size_t)h[4] << 24 | (size_t)h[5] << 16 | (size_t)h[6] << 8 | h[7];
+			if (pending->len < 8 + n)
+				break;
+			on_output(r, h[0], pending->buf + 8, n);
+			memmove(pending->buf, pending->buf + 8 + n, pending->len - 8 - n);
+			strbuf_setlen(pending, pending->len - 8 - n);
+		}
+		if (r->ready)
+			return 0;
+		if (r->out.len > READY_OUTPUT_MAX)
+			return error_set(err, PARA_EXIT_FAIL, "container '%s' printed more than %u KiB before it was ready",
+					 r->name, READY_OUTPUT_MAX >> 10);
+		long got = uhttp_read(fd, buf, sizeof buf, 100);
+		if (got == -2 && sig_count() == mark)
+			continue;
+		if (got == -2)
+			return 1; /* a signal: the caller says so */
+		if (got <= 0)
+			return 2; /* it ended: the container stopped */
+		strbuf_add(pending, buf, (size_t)got);
+	}
+}
+
+static int created(struct api_run *r, struct error *err)
+{
+	struct strbuf out = STRBUF_INIT, msg = STRBUF_INIT;
+	char *target = xasprintf("/" ENGINE_API_VERSION "/containers/create?name=%s", r->name);
+	int status = 0, ret = call(r->sock, "POST", target, r->body, 0, &status, &out, NULL, err);
+	if (ret == 0 && status != 201) {
+		api_message(&out, &msg);
+		r->missing_image = status == 404 && !strncmp(msg.buf, "No such image", 13);
+		if (r->missing_image)
+			ret = error_set(err, PARA_EXIT_FAIL, "cannot create container '%s': image '%s' not found", r->name,
+					r->image);
+		else
+			ret = error_set(err, PARA_EXIT_FAIL, "cannot create container '%s': %s", r->name, msg.buf);
+	}
+	free(target);
+	strbuf_release(&out);
+	strbuf_release(&msg);
+	return ret;
+}
+
+static int started(struct api_run *r, int *fd, struct strbuf *pending, struct error *err)
+{
+	struct strbuf out = STRBUF_INIT, msg = STRBUF_INIT;
+	char *attach = xasprintf("/" ENGINE_API_VERSION "/containers/%s/attach?stream=1&stdout=1&stderr=1", r->name);
+	char *start = xasprintf("/" ENGINE_API_VERSION "/containers/%s/start", r->name);
+	int status = 0, ret = call(r->sock, "POST", attach, NULL, 1, &status, pending, fd, err);
+	if (ret == 0 && status != 101 && status != 200) {
+		api_message(pending, &msg);
+		ret = error_set(err, PARA_EXIT_FAIL, "cannot attach to container '%s': %s", r->name, msg.buf);
+	}
+	if (ret == 0)
+		ret = call(r->sock, "POST", start, NULL, 0, &status, &out, NULL, err);
+	if (ret == 0 && status != 204 && status != 304) {
+		api_message(&out, &msg);
+		ret = error_set(err, PARA_EXIT_FAIL, "cannot create container '%s': %s", r->name, msg.buf);
+	}
+	free(attach);
+	free(start);
+	strbuf_release(&out);
+	strbuf_release(&msg);
+	return ret;
+}
+
+static void api_run_free(struct api_run *r)
+{
+	/* the body held the values: do not leave them in freed memory */
+	if (r->body)
+		memset(r->body, 0, strlen(r->body));
+	free(r->body);
+	free(r->sock);
+	free(r->name);
+	free(r->image);
+	strbuf_release(&r->out);
+	strbuf_release(&r->line[0]);
+	strbuf_release(&r->line[1]);
+	free(r);
+}
+
+static void *run_thread(void *p)
+{
+	struct api_run *r = p;
+	struct strbuf pending = STRBUF_INIT;
+	int fd = -1;
+	unsigned mark = sig_count();
+	r->ret = created(r, &r->err);
+	if (r->ret == 0)
+		r->ret = started(r, &fd, &pending, &r->err);
+	if (r->ret == 0) {
+		int how = read_attached(r, fd, &pending, mark, &r->err);
+		if (how == 1)
+			r->ret = error_set(&r->err, 128 + sig_last(), "interrupted; nothing was kept");
+		else if (how == 2)
+			r->ret = -1; /* api_run_end says how it stopped */
+		else
+			r->ret = how;
+	}
+	if (fd >= 0)
+		close(fd); /* lets go of the container: it runs on */
+	strbuf_release(&pending);
+	return NULL;
+}
+
+struct api_run *api_run_begin(struct engine *e, const char *sock, const struct container_spec *s, json_t *body,
+			      struct error *err)
+{
+	struct api_run *r = xcalloc(1, sizeof *r);
+	*r = (struct api_run){ .e = e, .sock = xstrdup(sock), .name = xstrdup(s->name), .image = xstrdup(s->image),
+			       .home = -1, .out = STRBUF_INIT, .line = { STRBUF_INIT, STRBUF_INIT } };
+	r->body = json_dumps(body, JSON_COMPACT);
+	static const char *const shown[] = { "create?name=", "/attach?stream=1&stdout=1&stderr=1", "/start" };
+	for (size_t i = 0; i < 3; i++) {
+		e->api_calls++;
+		if (e->verbose)
+			report(REPORT_TRACE, "engine: POST /" ENGINE_API_VERSION "/containers/%s%s%s", i ? s->name : "",
+			       shown[i], i ? "" : s->name);
+	}
+	/* signals are the main thread's: it rolls back, this one sees sig_count */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = r->body ? pthread_create(&r->thread, NULL, run_thread, r) : -1;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc == 0)
+		return r;
+	error_set(err, PARA_EXIT_FAIL, "cannot start the engine call for container '%s'", s->name);
+	api_run_free(r);
+	return NULL;
+}
+
+int api_run_end(struct api_run *r, struct engine_ready *ready, struct error *err)
+{
+	pthread_join(r->thread, NULL);
+	int ret = r->ret;
+	if (ready) {
+		ready->home_files = ret == 0 ? r->home : -1;
+		ready->missing_image = r->missing_image;
+	}
+	if (ret < 0 && r->err.code)
+		*err = r->err;
+	else if (ret < 0)
+		engine_stopped_error(err, r->name, &r->out);
+	api_run_free(r);
+	return ret;
+}

@@ -1,0 +1,46 @@
+/*
+ * The Engine API over the daemon's unix socket, for the calls on a
+ * session's hot path (creating and starting its container, removing it):
+ * each docker CLI call spends ~20 ms starting before it asks the daemon
+ * anything. Used only when the CLI would reach that same socket: the
+ * engine CLI is docker, DOCKER_HOST is unset or unix://, and no docker
+ * context but the default is chosen; and not when PARA_ENGINE_API=0.
+ * Every other engine (podman, tcp://, ssh://, a context) gets the CLI.
+ */
+#ifndef PARA_ENGINEAPI_H
+#define PARA_ENGINEAPI_H
+#include <jansson.h>
+
+#include "container/engine.h"
+
+#define ENGINE_API_VERSION "v1.41" /* Docker 20.10 on: every field para sends */
+
+/* The socket para talks to for e, or NULL: use the CLI. Decided once. */
+const char *engine_api_sock(struct engine *e);
+
+/* The create body for s when the API makes its container (spec_render_create,
+ * shown as there), or NULL: the CLI's run does. */
+json_t *engine_api_body(struct engine *e, const struct container_spec *s,
+			const char *(*shown)(const struct spec_env *e, void *ctx), void *ctx);
+/* The three requests that make it, each [method, target, body] (body only
+ * for the create), for --dry-run: 0, or -1 when the CLI makes it. */
+int engine_api_run_plan(struct engine *e, const struct container_spec *s,
+			const char *(*shown)(const struct spec_env *e, void *ctx), void *ctx, struct strvec req[3]);
+
+/* Whether name can go into an API path as it is (a container name). */
+int engine_api_name_ok(const char *name);
+
+/* POST /containers/create, attach, start, then wait for the ready mark:
+ * begun on a thread of its own (so para checks out the worktree meanwhile),
+ * ended by api_run_end, which reaps it and says how it went. */
+struct api_run;
+struct api_run *api_run_begin(struct engine *e, const char *sock, const struct container_spec *s, json_t *body,
+			      struct error *err);
+int api_run_end(struct api_run *run, struct engine_ready *ready, struct error *err);
+
+/* DELETE /containers/NAME?force=1&v=1: *status is the HTTP status (204
+ * removed, 404 not there, 409 being removed); msg the engine's reason. */
+int api_remove(struct engine *e, const char *sock, const char *name, int *status, struct strbuf *msg,
+	       struct error *err);
+
+#endif
