@@ -24,11 +24,12 @@ struct engine {
 	char *exec_held;
 	/* the Engine API's socket (container/engineapi.h), once api_known */
 	char *api_sock;
+	char api_version[16]; /* "v1.41": what the daemon speaks, up to what para knows */
 	int api_known;
 	unsigned api_calls; /* Engine API requests made */
 };
 
-#define ENGINE_INIT { NULL, 0, 0, "", 0, NULL, NULL, 0, 0 }
+#define ENGINE_INIT { NULL, 0, 0, "", 0, NULL, NULL, "", 0, 0 }
 
 /* PARA_CONTAINER_RUNTIME, else docker.runtime, else "docker". */
 void engine_init(struct engine *e, const struct config *cfg);

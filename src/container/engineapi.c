@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,11 +46,37 @@ static char *api_socket(const struct engine *e)
 	return default_context() ? xstrdup("/var/run/docker.sock") : NULL;
 }
 
+/* GET /_ping: the daemon answers there, and speaks API 1.41 or later (the
+ * version said in every path is its own, as the CLI's negotiation gives). */
+static int api_ping(struct engine *e, const char *sock)
+{
+	struct strbuf body = STRBUF_INIT, ver = STRBUF_INIT;
+	struct error err = ERROR_INIT;
+	struct uhttp_req req = { sock, "GET", "/_ping", NULL, 0, 0, 3000, "API-Version", &ver };
+	int status = 0, minor = 0, end = 0;
+	e->api_calls++;
+	if (e->verbose)
+		report(REPORT_TRACE, "engine: GET /_ping (unix://%s)", sock);
+	int ok = uhttp_call(&req, &status, &body, NULL, &err) == 0 && status == 200 &&
+		 sscanf(ver.buf, "1.%d%n", &minor, &end) == 1 && (size_t)end == ver.len && minor >= 41 && minor < 1000;
+	if (ok)
+		snprintf(e->api_version, sizeof e->api_version, "v1.%d", minor);
+	strbuf_release(&body);
+	strbuf_release(&ver);
+	return ok;
+}
+
 const char *engine_api_sock(struct engine *e)
 {
 	if (!e->api_known) {
 		e->api_sock = api_socket(e);
 		e->api_known = 1;
+		/* a socket that does not answer (or an older daemon) is the CLI's
+		 * to find and name */
+		if (e->api_sock && !api_ping(e, e->api_sock)) {
+			free(e->api_sock);
+			e->api_sock = NULL;
+		}
 	}
 	return e->api_sock;
 }
@@ -69,12 +96,12 @@ int engine_api_run_plan(struct engine *e, const struct container_spec *s,
 	if (!body)
 		return -1;
 	strvec_push(&req[0], "POST");
-	strvec_pushf(&req[0], "/" ENGINE_API_VERSION "/containers/create?name=%s", s->name);
+	strvec_pushf(&req[0], "/%s/containers/create?name=%s", e->api_version, s->name);
 	strvec_push_nodup(&req[0], json_dumps(body, JSON_COMPACT));
 	strvec_push(&req[1], "POST");
-	strvec_pushf(&req[1], "/" ENGINE_API_VERSION "/containers/%s/attach?stream=1&stdout=1&stderr=1", s->name);
+	strvec_pushf(&req[1], "/%s/containers/%s/attach?stream=1&stdout=1&stderr=1", e->api_version, s->name);
 	strvec_push(&req[2], "POST");
-	strvec_pushf(&req[2], "/" ENGINE_API_VERSION "/containers/%s/start", s->name);
+	strvec_pushf(&req[2], "/%s/containers/%s/start", e->api_version, s->name);
 	json_decref(body);
 	return 0;
 }
@@ -105,7 +132,7 @@ static void api_message(const struct strbuf *body, struct strbuf *msg)
 static int call(const char *sock, const char *method, const char *target, const char *body, int upgrade,
 		int *status, struct strbuf *out, int *fd, struct error *err)
 {
-	struct uhttp_req req = { sock, method, target, body, body ? strlen(body) : 0, upgrade, 0 };
+	struct uhttp_req req = { sock, method, target, body, body ? strlen(body) : 0, upgrade, 0, NULL, NULL };
 	int r = uhttp_call(&req, status, out, fd, err);
 	if (r < 0 && err->code == PARA_EXIT_ENGINE) {
 		error_wrap(err, "container engine not reachable");
@@ -119,7 +146,7 @@ int api_remove(struct engine *e, const char *sock, const char *name, int *status
 {
 	if (!engine_api_name_ok(name))
 		return error_set(err, PARA_EXIT_FAIL, "'%s' is not a container name", name);
-	char *target = xasprintf("/" ENGINE_API_VERSION "/containers/%s?force=1&v=1", name);
+	char *target = xasprintf("/%s/containers/%s?force=1&v=1", e->api_version, name);
 	struct strbuf body = STRBUF_INIT;
 	e->api_calls++;
 	if (e->verbose)
@@ -208,7 +235,7 @@ static int read_attached(struct api_run *r, int fd, struct strbuf *pending, unsi
 static int created(struct api_run *r, struct error *err)
 {
 	struct strbuf out = STRBUF_INIT, msg = STRBUF_INIT;
-	char *target = xasprintf("/" ENGINE_API_VERSION "/containers/create?name=%s", r->name);
+	char *target = xasprintf("/%s/containers/create?name=%s", r->e->api_version, r->name);
 	int status = 0, ret = call(r->sock, "POST", target, r->body, 0, &status, &out, NULL, err);
 	if (ret == 0 && status != 201) {
 		api_message(&out, &msg);
@@ -228,8 +255,8 @@ static int created(struct api_run *r, struct error *err)
 static int started(struct api_run *r, int *fd, struct strbuf *pending, struct error *err)
 {
 	struct strbuf out = STRBUF_INIT, msg = STRBUF_INIT;
-	char *attach = xasprintf("/" ENGINE_API_VERSION "/containers/%s/attach?stream=1&stdout=1&stderr=1", r->name);
-	char *start = xasprintf("/" ENGINE_API_VERSION "/containers/%s/start", r->name);
+	char *attach = xasprintf("/%s/containers/%s/attach?stream=1&stdout=1&stderr=1", r->e->api_version, r->name);
+	char *start = xasprintf("/%s/containers/%s/start", r->e->api_version, r->name);
 	int status = 0, ret = call(r->sock, "POST", attach, NULL, 1, &status, pending, fd, err);
 	if (ret == 0 && status != 101 && status != 200) {
 		api_message(pending, &msg);
@@ -298,7 +325,7 @@ struct api_run *api_run_begin(struct engine *e, const char *sock, const struct c
 	for (size_t i = 0; i < 3; i++) {
 		e->api_calls++;
 		if (e->verbose)
-			report(REPORT_TRACE, "engine: POST /" ENGINE_API_VERSION "/containers/%s%s%s", i ? s->name : "",
+			report(REPORT_TRACE, "engine: POST /%s/containers/%s%s%s", e->api_version, i ? s->name : "",
 			       shown[i], i ? "" : s->name);
 	}
 	/* signals are the main thread's: it rolls back, this one sees sig_count */

@@ -13,9 +13,9 @@
 
 #include "container/engine.h"
 
-#define ENGINE_API_VERSION "v1.41" /* Docker 20.10 on: every field para sends */
-
-/* The socket para talks to for e, or NULL: use the CLI. Decided once. */
+/* The socket para talks to for e, or NULL: use the CLI. Decided once, by
+ * the rules above and a GET /_ping that must answer with API version 1.41
+ * (Docker 20.10) or later; the paths then say the daemon's version. */
 const char *engine_api_sock(struct engine *e);
 
 /* The create body for s when the API makes its container (spec_render_create,

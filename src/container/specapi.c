@@ -35,11 +35,13 @@ static json_t *labels_json(const struct strvec *labels)
 
 static const char *const api_mount_types[] = { "bind", "volume", "tmpfs" };
 
-/* One --mount, as opts/mount.go reads it: BindOptions and VolumeOptions
- * only when one of their keys was given. */
+/* One --mount, as opts/mount.go reads it: BindOptions only when a bind-*
+ * key was given; VolumeOptions (with an empty DriverConfig and Labels)
+ * when a volume-* key was. */
 static json_t *mount_json(const struct spec_mount *m, const struct strvec *labels)
 {
 	json_t *o = json_object(), *vo = NULL;
+	int labelled = m->type == MOUNT_VOLUME && m->src && labels && labels->nr;
 	json_object_set_new(o, "Type", json_string(api_mount_types[m->type]));
 	if (m->src && json_object_set_new(o, "Source", json_string(m->src)) < 0)
 		goto fail;
@@ -49,21 +51,17 @@ static json_t *mount_json(const struct spec_mount *m, const struct strvec *label
 		json_object_set_new(o, "ReadOnly", json_true());
 	if (m->propagation)
 		json_object_set_new(o, "BindOptions", json_pack("{s:s}", "Propagation", m->propagation));
-	if (m->type == MOUNT_VOLUME && (m->nocopy || (m->src && labels && labels->nr)))
-		vo = json_object();
-	if (vo && m->nocopy)
-		json_object_set_new(vo, "NoCopy", json_true());
-	if (vo && m->src && labels && labels->nr) {
-		json_t *l = labels_json(labels);
+	if (m->type == MOUNT_VOLUME && (m->nocopy || labelled)) {
+		json_t *l = labelled ? labels_json(labels) : json_object();
 		if (!l)
 			goto fail;
-		json_object_set_new(vo, "Labels", l);
-	}
-	if (vo)
+		vo = json_pack("{s:{}, s:o}", "DriverConfig", "Labels", l);
+		if (m->nocopy)
+			json_object_set_new(vo, "NoCopy", json_true());
 		json_object_set_new(o, "VolumeOptions", vo);
+	}
 	return o;
 fail:
-	json_decref(vo);
 	json_decref(o);
 	return NULL;
 }
@@ -92,26 +90,36 @@ static json_t *mounts_json(const struct container_spec *s)
 	return a;
 }
 
-/* Every variable the container is made with: para's own, the env file's
- * and the "-e KEY" ones alike (here each is one JSON string). */
+/* Variable i as "KEY=VALUE" into a (0), or -1 when JSON cannot hold it. */
+static int env_entry(const struct spec_env *e, const char *(*shown)(const struct spec_env *, void *), void *ctx,
+		     json_t *a)
+{
+	char *kv = xasprintf("%s=%s", e->key, shown && strcmp(e->source, "para") ? shown(e, ctx) : e->value);
+	json_t *v = json_string(kv);
+	memset(kv, 0, strlen(kv));
+	free(kv);
+	return v ? json_array_append_new(a, v) : -1;
+}
+
+/* Every variable the container is made with, in the order the CLI's run
+ * gives the engine: its env file's, then para's own --env, then the "-e
+ * KEY" ones (values an env file cannot hold). */
 static json_t *env_json(const struct container_spec *s, const char *(*shown)(const struct spec_env *, void *),
 			void *ctx)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < s->nenv; i++) {
-		const struct spec_env *e = &s->env[i];
-		if (!e->value || e->at_exec)
-			continue;
-		char *kv = xasprintf("%s=%s", e->key, shown && strcmp(e->source, "para") ? shown(e, ctx) : e->value);
-		json_t *v = json_string(kv);
-		memset(kv, 0, strlen(kv));
-		free(kv);
-		if (!v) {
-			json_decref(a);
-			return NULL;
+	for (int pass = 0; pass < 3; pass++)
+		for (size_t i = 0; i < s->nenv; i++) {
+			const struct spec_env *e = &s->env[i];
+			int own = !strcmp(e->source, "para");
+			if (!e->value || e->at_exec)
+				continue;
+			int in = own ? 1 : env_value_fits_file(e->key, e->value) ? 0 : 2;
+			if (in == pass && env_entry(e, shown, ctx, a) < 0) {
+				json_decref(a);
+				return NULL;
+			}
 		}
-		json_array_append_new(a, v);
-	}
 	return a;
 }
 
@@ -141,7 +149,11 @@ static int resources_json(const struct container_spec *s, json_t *hc)
 
 static json_t *host_config(const struct container_spec *s)
 {
-	json_t *hc = json_pack("{s:b, s:[s]}", "Init", 1, "SecurityOpt", "no-new-privileges");
+	/* what the CLI sends as empty lists when not given */
+	json_t *hc = json_pack("{s:b, s:[s], s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:[], s:{}, s:{s:s}, s:[]}",
+			       "Init", 1, "SecurityOpt", "no-new-privileges", "BlkioDeviceReadBps", "BlkioDeviceReadIOps",
+			       "BlkioDeviceWriteBps", "BlkioDeviceWriteIOps", "BlkioWeightDevice", "Devices", "Dns",
+			       "DnsOptions", "DnsSearch", "PortBindings", "RestartPolicy", "Name", "no", "Ulimits");
 	json_t *mounts = mounts_json(s);
 	/* an isolated agent is given no way to the host */
 	if (!s->isolated)

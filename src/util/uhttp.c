@@ -141,7 +141,7 @@ struct resp {
 };
 
 /* The headers, once they are all in: 1 parsed, 0 not yet, -1 malformed. */
-static int parse_head(struct resp *r)
+static int parse_head(struct resp *r, const struct uhttp_req *req)
 {
 	const char *end = memmem(r->raw.buf, r->raw.len, "\r\n\r\n", 4);
 	if (!end)
@@ -153,6 +153,9 @@ static int parse_head(struct resp *r)
 	r->chunked = te && len >= 7 && !strncasecmp(te + len - 7, "chunked", 7);
 	const char *cl = header(hdr, "Content-Length", &len);
 	r->length = cl ? strtoll(cl, NULL, 10) : -1;
+	const char *want = req->header ? header(hdr, req->header, &len) : NULL;
+	if (want)
+		strbuf_add(req->value, want, len);
 	free(hdr);
 	r->body_at = (size_t)(end - r->raw.buf) + 4;
 	return ok ? 1 : -1;
@@ -191,7 +194,7 @@ static int read_resp(int fd, const struct uhttp_req *req, long long deadline, un
 		if (r->raw.len > UHTTP_BODY_MAX)
 			return error_set(err, PARA_EXIT_FAIL, "the engine's answer to %s %s is over %u MiB", req->method,
 					 req->target, UHTTP_BODY_MAX >> 20);
-		int h = r->body_at ? 1 : parse_head(r);
+		int h = r->body_at ? 1 : parse_head(r, req);
 		if (h < 0)
 			return error_set(err, PARA_EXIT_FAIL, "the engine's answer to %s %s is not HTTP", req->method,
 					 req->target);

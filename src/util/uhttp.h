@@ -23,6 +23,8 @@ struct uhttp_req {
 	size_t body_len;
 	int upgrade;        /* ask for the raw stream (attach) */
 	int timeout_ms;     /* for the whole exchange; 0: no deadline */
+	const char *header; /* the answer's header to give back in value, or NULL */
+	struct strbuf *value;
 };
 
 /*

@@ -344,6 +344,8 @@ test_default_volume_name() {
 	write_user_config host "$LOGIN" null "[\"/opt/bin/$agent\"]"
 	run "$PARA" start -c d --dry-run
 	assert_eq 0 "$rc" "dry run: $out"
+	assert_contains "$out" '{"Type":"volume","Source":"'"para-home-it-agent-$TEST_RUN_ID-$(id -u)"'","Target":"/home/para"'
+	PARA_ENGINE_API=0 run "$PARA" start -c d --dry-run
 	assert_contains "$out" "--mount=type=volume,source=para-home-it-agent-$TEST_RUN_ID-$(id -u),target=/home/para"
 	assert_eq "" "$("$DOCKER" volume ls -q --filter "name=para-home-it-agent-$TEST_RUN_ID")" "volumes a dry run made"
 }

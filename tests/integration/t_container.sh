@@ -295,10 +295,10 @@ test_start_is_one_engine_call() {
 	run "$PARA" start -c --detach --verbose zero
 	assert_eq 0 "$rc" "start: $out"
 	assert_contains "$out" "para: engine: docker image inspect"
-	assert_contains "$out" "para: engine: 1 CLI call, 3 API requests"
+	assert_contains "$out" "para: engine: 1 CLI call, 4 API requests"
 	run "$PARA" start -c --detach --verbose one
 	assert_eq 0 "$rc" "start: $out"
-	assert_contains "$out" "para: engine: 3 API requests"
+	assert_contains "$out" "para: engine: 4 API requests"
 	assert_not_contains "$out" "image inspect"
 	assert_contains "$out" "para: engine: POST /v1.41/containers/create?name=$(cname one)"
 	assert_contains "$out" "para: engine: POST /v1.41/containers/$(cname one)/attach?stream=1&stdout=1&stderr=1"

@@ -137,6 +137,8 @@ EOT
 	# allowed by the user's own choice
 	user_config '"mounts": ["~/code:/code"], "allow_dangerous_mounts": true'
 	expect_rc 0 "$PARA" start -c --dry-run s --mount "~/.ssh:/keys:ro"
+	assert_contains "$out" '{"Type":"bind","Source":"'"$HOME/.ssh"'","Target":"/keys","ReadOnly":true}'
+	PARA_ENGINE_API=0 run "$PARA" start -c --dry-run s --mount "~/.ssh:/keys:ro"
 	assert_contains "$out" "source=$HOME/.ssh,target=/keys,readonly"
 }
 
