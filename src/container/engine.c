@@ -802,6 +802,30 @@ void engine_exec_args(const struct container_spec *s, int interactive, int tty, 
 	spec_render_exec(s, interactive, tty, pidfile, cmd, args, env);
 }
 
+/* engine_exec without a terminal, through the Engine API: 1 when the CLI
+ * is to run it instead. What the engine refused goes to held (as the CLI's
+ * stderr would) when it is held, else to para's stderr. */
+static int exec_by_api(struct engine *e, const struct container_spec *s, const char *const *cmd, int interactive,
+		       const char *in, size_t in_len, struct relay *relay, unsigned mark, int *status,
+		       struct strbuf *held, struct error *err)
+{
+	json_t *body = engine_api_name_ok(s->name) && engine_api_sock(e)
+			       ? spec_render_exec_create(s, interactive, relay->pidfile, cmd)
+			       : NULL;
+	if (!body)
+		return 1;
+	struct api_exec x = { s->name, body, interactive, 0, in, in_len, relay_signal, relay, mark };
+	struct strbuf refused = STRBUF_INIT;
+	int r = api_exec(e, &x, status, &refused, err);
+	if (refused.len && e->hold_exec_errors)
+		strbuf_add(held, refused.buf, refused.len);
+	else if (refused.len)
+		child_pass_stderr(refused.buf, refused.len);
+	json_decref(body);
+	strbuf_release(&refused);
+	return r;
+}
+
 int engine_exec(struct engine *e, const struct container_spec *s, const char *const *cmd, int interactive,
 		int tty, const char *in, size_t in_len, int *status, struct error *err)
 {
@@ -835,7 +859,9 @@ int engine_exec(struct engine *e, const struct container_spec *s, const char *co
 	}
 	free(e->exec_held);
 	e->exec_held = NULL;
-	int r = engine_child(e, &c, status, err);
+	int r = tty ? 1 : exec_by_api(e, s, cmd, interactive || in, in, in_len, &relay, mark, status, &held, err);
+	if (r == 1)
+		r = engine_child(e, &c, status, err);
 	if (held.len && r == 0 && (*status == 1 || *status == 125))
 		e->exec_held = strbuf_detach(&held, NULL);
 	else if (held.len)

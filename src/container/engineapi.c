@@ -1,14 +1,19 @@
 #include "container/engineapi.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/jsonutil.h"
 #include "util/report.h"
+#include "util/run.h"
 #include "util/sig.h"
 #include "util/uhttp.h"
 #include "util/xalloc.h"
@@ -354,5 +359,207 @@ int api_run_end(struct api_run *r, struct engine_ready *ready, struct error *err
 	else if (ret < 0)
 		engine_stopped_error(err, r->name, &r->out);
 	api_run_free(r);
+	return ret;
+}
+
+/* --- exec without a terminal --- */
+
+/* The exec's two ends: the stream from the engine (frames, as for attach)
+ * to para's stdout and stderr, and stdin (an fd or a buffer) to the engine,
+ * its end a half-close. */
+struct pump {
+	int conn, in_fd;        /* in_fd -1: none (or done) */
+	const char *in;         /* or this buffer */
+	size_t in_len, in_off;
+	char buf[16384];        /* read from in_fd, not yet sent */
+	size_t buf_len, buf_off;
+	struct strbuf pending;  /* frames not yet whole */
+	const struct api_exec *x;
+	unsigned sigs;
+};
+
+static void pump_frames(struct pump *p)
+{
+	while (p->pending.len >= 8) {
+		const unsigned char *h = (const unsigned char *)p->pending.buf;
+		size_t n = (size_t)h[4] << 24 | (size_t)h[5] << 16 | (size_t)h[6] << 8 | h[7];
+		if (p->pending.len < 8 + n)
+			return;
+		child_pass_output(h[0] == 2 ? 2 : 1, p->pending.buf + 8, n);
+		memmove(p->pending.buf, p->pending.buf + 8 + n, p->pending.len - 8 - n);
+		strbuf_setlen(&p->pending, p->pending.len - 8 - n);
+	}
+}
+
+/* Send what there is of stdin; at its end, the half-close. */
+static void pump_in(struct pump *p, int readable)
+{
+	if (p->in && p->in_off < p->in_len) {
+		ssize_t w = send(p->conn, p->in + p->in_off, p->in_len - p->in_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w > 0)
+			p->in_off += (size_t)w;
+		if (p->in_off == p->in_len || (w < 0 && errno != EAGAIN && errno != EINTR)) {
+			p->in = NULL;
+			shutdown(p->conn, SHUT_WR);
+		}
+		return;
+	}
+	if (p->buf_off < p->buf_len) {
+		ssize_t w = send(p->conn, p->buf + p->buf_off, p->buf_len - p->buf_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w > 0)
+			p->buf_off += (size_t)w;
+		else if (w < 0 && errno != EAGAIN && errno != EINTR)
+			p->in_fd = -1; /* the engine took no more: the rest is not read */
+		return;
+	}
+	if (!readable)
+		return;
+	ssize_t r = read(p->in_fd, p->buf, sizeof p->buf);
+	if (r > 0) {
+		p->buf_len = (size_t)r;
+		p->buf_off = 0;
+	} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+		p->in_fd = -1;
+		shutdown(p->conn, SHUT_WR);
+	}
+}
+
+/* Until the exec's stream ends; each signal to para goes to on_signal. */
+static int pump_run(struct pump *p, struct error *err)
+{
+	char rbuf[16384];
+	for (;;) {
+		int sending = (p->in && p->in_off < p->in_len) || p->buf_off < p->buf_len;
+		struct pollfd fds[2] = { { p->conn, (short)(POLLIN | (sending ? POLLOUT : 0)), 0 },
+					 { p->in_fd, POLLIN, 0 } };
+		int nfds = p->in_fd >= 0 && !sending ? 2 : 1;
+		int r = poll(fds, (nfds_t)nfds, 100);
+		while (p->x->on_signal && sig_count() != p->sigs) {
+			p->sigs++;
+			p->x->on_signal(sig_last(), p->sigs - p->x->sig_mark, p->x->on_signal_ctx);
+		}
+		if (r < 0 && errno != EINTR)
+			return error_errno(err, PARA_EXIT_FAIL, "cannot wait for the exec");
+		if (r <= 0)
+			continue;
+		if (sending && (fds[0].revents & POLLOUT))
+			pump_in(p, 0);
+		if (nfds == 2 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			pump_in(p, 1);
+		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = read(p->conn, rbuf, sizeof rbuf);
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (n <= 0)
+				return 0;
+			strbuf_add(&p->pending, rbuf, (size_t)n);
+			pump_frames(p);
+		}
+	}
+}
+
+/* The exec's exit code, once the engine has it. */
+static int exec_exit_code(struct engine *e, const char *id, int *status, struct error *err)
+{
+	char *target = xasprintf("/%s/exec/%s/json", e->api_version, id);
+	struct strbuf out = STRBUF_INIT;
+	int ret = -1;
+	for (int i = 0; i < 100; i++) {
+		int http = 0;
+		e->api_calls++;
+		if (call(e->api_sock, "GET", target, NULL, 0, &http, &out, NULL, err) < 0)
+			break;
+		json_t *j = json_loadb(out.buf, out.len, 0, NULL);
+		json_t *code = json_object_get(j, "ExitCode");
+		int done = http == 200 && !json_is_true(json_object_get(j, "Running")) && json_is_integer(code);
+		if (done)
+			*status = (int)json_integer_value(code);
+		json_decref(j);
+		if (done || http != 200) {
+			ret = done ? 0 : error_set(err, PARA_EXIT_FAIL, "the engine lost the exec's exit code");
+			break;
+		}
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	if (ret < 0 && !err->code)
+		error_set(err, PARA_EXIT_FAIL, "the exec ended, but the engine still says it runs");
+	free(target);
+	strbuf_release(&out);
+	return ret;
+}
+
+/* POST /containers/NAME/exec: the exec's id, or what the engine refused. */
+static int exec_create(struct engine *e, const struct api_exec *x, char **id, struct strbuf *refused,
+		       struct error *err)
+{
+	char *target = xasprintf("/%s/containers/%s/exec", e->api_version, x->name);
+	char *body = json_dumps(x->body, JSON_COMPACT);
+	struct strbuf out = STRBUF_INIT, msg = STRBUF_INIT;
+	int http = 0;
+	e->api_calls++;
+	if (e->verbose)
+		report(REPORT_TRACE, "engine: POST %s", target);
+	int ret = body ? call(e->api_sock, "POST", target, body, 0, &http, &out, NULL, err)
+		       : error_set(err, PARA_EXIT_FAIL, "cannot say the exec in JSON");
+	json_t *j = ret == 0 && http == 201 ? json_loadb(out.buf, out.len, 0, NULL) : NULL;
+	if (ret == 0 && http == 201 && json_str(j, "Id"))
+		*id = xstrdup(json_str(j, "Id"));
+	else if (ret == 0) {
+		/* as the docker CLI says it */
+		api_message(&out, &msg);
+		strbuf_addf(refused, "%s%s\n", http == 404 ? "Error: " : "Error response from daemon: ", msg.buf);
+	}
+	json_decref(j);
+	if (body)
+		memset(body, 0, strlen(body));
+	free(body);
+	free(target);
+	strbuf_release(&out);
+	strbuf_release(&msg);
+	return ret;
+}
+
+int api_exec(struct engine *e, const struct api_exec *x, int *status, struct strbuf *refused, struct error *err)
+{
+	char *id = NULL, *target = NULL;
+	struct strbuf lead = STRBUF_INIT, msg = STRBUF_INIT;
+	int conn = -1, http = 0, ret = exec_create(e, x, &id, refused, err);
+	if (ret < 0 || !id) {
+		*status = 1;
+		goto out;
+	}
+	target = xasprintf("/%s/exec/%s/start", e->api_version, id);
+	e->api_calls++;
+	if (e->verbose)
+		report(REPORT_TRACE, "engine: POST %s", target);
+	ret = call(e->api_sock, "POST", target, "{\"Detach\":false,\"Tty\":false}", 1, &http, &lead, &conn, err);
+	if (ret == 0 && http != 101 && http != 200) {
+		api_message(&lead, &msg);
+		strbuf_addf(refused, "Error response from daemon: %s\n", msg.buf);
+		*status = 1;
+		goto out;
+	}
+	if (ret < 0)
+		goto out;
+	struct pump p = { conn, x->attach_stdin && !x->in ? x->in_fd : -1, x->attach_stdin ? x->in : NULL,
+			  x->in_len, 0, "", 0, 0, STRBUF_INIT, x, sig_count() };
+	if (p.in && !p.in_len) {
+		p.in = NULL;
+		shutdown(conn, SHUT_WR);
+	}
+	strbuf_add(&p.pending, lead.buf, lead.len);
+	pump_frames(&p);
+	ret = pump_run(&p, err);
+	strbuf_release(&p.pending);
+	if (ret == 0)
+		ret = exec_exit_code(e, id, status, err);
+out:
+	if (conn >= 0)
+		close(conn);
+	free(id);
+	free(target);
+	strbuf_release(&lead);
+	strbuf_release(&msg);
 	return ret;
 }

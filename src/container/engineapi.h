@@ -43,4 +43,23 @@ int api_run_end(struct api_run *run, struct engine_ready *ready, struct error *e
 int api_remove(struct engine *e, const char *sock, const char *name, int *status, struct strbuf *msg,
 	       struct error *err);
 
+/* An exec without a terminal (POST /containers/NAME/exec, then its start,
+ * the stream pumped to para's stdout and stderr, stdin passed on). */
+struct api_exec {
+	const char *name;  /* the container */
+	json_t *body;      /* spec_render_exec_create */
+	int attach_stdin;
+	int in_fd;         /* stdin passed on (attach_stdin, no in) */
+	const char *in;    /* or this, then its end */
+	size_t in_len;
+	void (*on_signal)(int signo, unsigned count, void *ctx); /* each signal to para while it runs */
+	void *on_signal_ctx;
+	unsigned sig_mark; /* sig_count() before it: count is 1 for the first signal */
+};
+/* 0 and *status the command's exit code; or, when the engine refused the
+ * exec (no such container, not running), *status 1 and its message in
+ * refused, as the docker CLI prints it. -1 with err when it could not be
+ * asked. */
+int api_exec(struct engine *e, const struct api_exec *x, int *status, struct strbuf *refused, struct error *err);
+
 #endif

@@ -731,6 +731,11 @@ void spec_render_exec(const struct container_spec *s, int interactive, int tty, 
 		strvec_pushl(args, "--env", "USER=para", NULL);
 	render_env(s, 1, args, env);
 	strvec_push(args, s->name);
+	spec_exec_cmd(s, pidfile, cmd, args);
+}
+
+void spec_exec_cmd(const struct container_spec *s, const char *pidfile, const char *const *cmd, struct strvec *out)
+{
 	if (s->add_passwd || pidfile) {
 		struct strbuf sc = STRBUF_INIT;
 		/* wait (at most ~10 s) for the keep-alive's setup to finish */
@@ -741,10 +746,10 @@ void spec_render_exec(const struct container_spec *s, int interactive, int tty, 
 		if (pidfile)
 			strbuf_addf(&sc, "{ echo $$ >%s; } 2>/dev/null; ", pidfile);
 		strbuf_addstr(&sc, "exec \"$@\"");
-		strvec_pushl(args, "sh", "-c", sc.buf, "para-exec", NULL);
+		strvec_pushl(out, "sh", "-c", sc.buf, "para-exec", NULL);
 		strbuf_release(&sc);
 	}
-	strvec_pushv(args, cmd);
+	strvec_pushv(out, cmd);
 }
 
 void spec_render_signal(const struct container_spec *s, const char *pidfile, int signo, struct strvec *args)

@@ -214,6 +214,14 @@ int env_value_fits_file(const char *key, const char *value);
  * pidfile (a path in the container), cmd writes its pid there first. */
 void spec_render_exec(const struct container_spec *s, int interactive, int tty, const char *pidfile,
 		      const char *const *cmd, struct strvec *args, struct strvec *env);
+/* The argv an exec runs for cmd: cmd itself, or behind the sh that waits
+ * for the set-up and writes its pid to pidfile (when either is needed). */
+void spec_exec_cmd(const struct container_spec *s, const char *pidfile, const char *const *cmd, struct strvec *out);
+/* The same exec as the Engine API's body (POST /containers/NAME/exec),
+ * without a terminal: what `docker exec` sends for spec_render_exec's args
+ * (interactive: AttachStdin). NULL when a value is not UTF-8. */
+json_t *spec_render_exec_create(const struct container_spec *s, int interactive, const char *pidfile,
+				const char *const *cmd);
 /* `exec …` that sends signo to the pid in pidfile, as the session's user. */
 void spec_render_signal(const struct container_spec *s, const char *pidfile, int signo, struct strvec *args);
 

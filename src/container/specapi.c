@@ -197,3 +197,32 @@ json_t *spec_render_create(const struct container_spec *s, const char *(*shown)(
 	json_object_set_new(j, "HostConfig", hc);
 	return j;
 }
+
+json_t *spec_render_exec_create(const struct container_spec *s, int interactive, const char *pidfile,
+				const char *const *cmd)
+{
+	struct strvec argv = STRVEC_INIT;
+	json_t *env = json_array(), *args = json_array();
+	int bad = 0;
+	if (s->add_passwd || s->home_volume)
+		json_array_append_new(env, json_string("HOME=" SPEC_HOME));
+	if (s->add_passwd)
+		json_array_append_new(env, json_string("USER=para"));
+	for (size_t i = 0; i < s->nenv; i++)
+		if (s->env[i].value && s->env[i].at_exec && strcmp(s->env[i].source, "para"))
+			bad |= env_entry(&s->env[i], NULL, NULL, env) < 0;
+	spec_exec_cmd(s, pidfile, cmd, &argv);
+	for (size_t i = 0; i < argv.nr; i++)
+		bad |= json_array_append_new(args, json_string(argv.v[i])) < 0;
+	strvec_clear(&argv);
+	json_t *j = json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:s, s:o, s:o}", "Privileged", 0, "Tty", 0,
+			      "AttachStdin", interactive, "AttachStderr", 1, "AttachStdout", 1, "Detach", 0, "DetachKeys",
+			      "", "WorkingDir", SPEC_WORKDIR, "Env", env, "Cmd", args);
+	if (j && s->user && json_object_set_new(j, "User", json_string(s->user)) < 0)
+		bad = 1;
+	if (bad || !j) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}

@@ -187,6 +187,11 @@ void child_pass_stderr(const char *buf, size_t n)
 	write_all(2, buf, n);
 }
 
+void child_pass_output(int fd, const char *buf, size_t n)
+{
+	write_all(fd == 2 ? 2 : 1, buf, n);
+}
+
 /* Still holding c->err back (err_hold): does it start like a held prefix? */
 static int looks_held(const struct child *c)
 {

@@ -107,6 +107,9 @@ enum stdin_kind stdin_kind(void);
 /* Pass a child's own output (held back by err_hold, then found to be
  * its own) on to para's stderr, as child_run would have. */
 void child_pass_stderr(const char *buf, size_t n);
+/* The output of a command para runs without a child of its own (an exec
+ * through the Engine API): fd 1 or 2 of para's, as a child's would be. */
+void child_pass_output(int fd, const char *buf, size_t n);
 
 /* Return the first line of buf (without the newline), at most max bytes. */
 void first_line(const char *buf, char *out, size_t max);
