@@ -433,13 +433,16 @@ static int pump_run(struct pump *p, struct error *err)
 		struct pollfd fds[2] = { { p->conn, (short)(POLLIN | (sending ? POLLOUT : 0)), 0 },
 					 { p->in_fd, POLLIN, 0 } };
 		int nfds = p->in_fd >= 0 && !sending ? 2 : 1;
-		int r = poll(fds, (nfds_t)nfds, 100);
+		int r = poll(fds, (nfds_t)nfds, 100), e = errno;
+		/* (the relay runs the CLI: errno is poll's, kept before it) */
 		while (p->x->on_signal && sig_count() != p->sigs) {
 			p->sigs++;
 			p->x->on_signal(sig_last(), p->sigs - p->x->sig_mark, p->x->on_signal_ctx);
 		}
-		if (r < 0 && errno != EINTR)
+		if (r < 0 && e != EINTR) {
+			errno = e;
 			return error_errno(err, PARA_EXIT_FAIL, "cannot wait for the exec");
+		}
 		if (r <= 0)
 			continue;
 		if (sending && (fds[0].revents & POLLOUT))

@@ -232,6 +232,10 @@ int uhttp_call(const struct uhttp_req *req, int *status, struct strbuf *body, in
 	    read_resp(s, req, deadline, mark, &r, body, err) < 0)
 		goto out;
 	*status = r.status;
+	if (!req->upgrade && !r.chunked && r.length > 0 && r.raw.len - r.body_at < (size_t)r.length) {
+		error_set(err, PARA_EXIT_FAIL, "the engine's answer to %s %s ended early", req->method, req->target);
+		goto out;
+	}
 	if (!r.chunked || req->upgrade) {
 		size_t n = r.raw.len - r.body_at;
 		if (!req->upgrade && r.length >= 0 && (size_t)r.length < n)

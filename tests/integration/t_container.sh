@@ -358,10 +358,15 @@ test_start_bounds_what_it_reads_of_a_flooding_image() {
 test_exec_hot_path_one_call_and_recovery() {
 	container_repo
 	expect_rc 0 "$PARA" start -c --detach hot
+	# no CLI at all: the ping, the exec's create and start, its exit code
 	run "$PARA" exec --verbose hot -- true
 	assert_eq 0 "$rc"
+	assert_contains "$out" "para: engine: 4 API requests"
+	assert_eq 1 "$(grep -c "^para: engine: POST /v1.41/containers/$(cname hot)/exec\$" <<<"$out")" "one exec"
+	PARA_ENGINE_API=0 run "$PARA" exec --verbose hot -- true
+	assert_eq 0 "$rc"
 	assert_contains "$out" "para: engine: 1 CLI call"
-	assert_eq 1 "$(grep -c '^para: engine: docker exec ' <<<"$out")" "one exec"
+	assert_eq 1 "$(grep -c '^para: engine: docker exec ' <<<"$out")" "one exec by the CLI"
 	run "$PARA" exec hot -- sh -c 'echo "Error: mine" >&2; exit 1'
 	assert_eq 1 "$rc"
 	assert_contains "$out" "Error: mine"
@@ -378,7 +383,7 @@ test_exec_hot_path_one_call_and_recovery() {
 	assert_contains "$out" "again"
 	assert_not_contains "$out" "No such container"
 	run "$PARA" exec --verbose hot -- true
-	assert_contains "$out" "para: engine: 1 CLI call"
+	assert_contains "$out" "para: engine: 4 API requests"
 	expect_rc 0 "$PARA" cancel -f hot
 }
 

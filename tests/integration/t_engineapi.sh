@@ -132,3 +132,35 @@ test_api_start_of_a_container_that_stops() {
 		fail "a container was left"
 	expect_rc 0 "$PARA" cancel -f ok
 }
+
+# An exec without a terminal goes through the API: its stdout and stderr
+# apart, its exit code, stdin passed on whole and ended; the CLI's exec
+# (PARA_ENGINE_API=0) gives the very same
+test_exec_through_the_api_is_the_clis() {
+	api_repo
+	expect_rc 0 "$PARA" start -c --detach x
+	head -c 3000000 /dev/urandom >"$TEST_TMP/in.bin"
+	want=$(sha256sum <"$TEST_TMP/in.bin" | cut -d' ' -f1)
+	for api in 1 0; do
+		PARA_ENGINE_API=$api "$PARA" exec -v x -- sh -c 'echo to-out; echo to-err >&2; exit 7' \
+			>"$TEST_TMP/out" 2>"$TEST_TMP/err" </dev/null
+		assert_eq 7 "$?" "the command's exit code (api=$api)"
+		assert_eq to-out "$(cat "$TEST_TMP/out")" "stdout (api=$api)"
+		assert_eq to-err "$(grep -v '^para: engine' "$TEST_TMP/err")" "stderr (api=$api)"
+		if [ $api = 1 ]; then
+			assert_contains "$(cat "$TEST_TMP/err")" "POST /v1.41/containers/$(jq -r .container.name .para/state/x.json)/exec"
+		else
+			assert_contains "$(cat "$TEST_TMP/err")" "para: engine: docker exec "
+		fi
+		got=$(PARA_ENGINE_API=$api "$PARA" exec x -- sh -c 'cat | sha256sum' <"$TEST_TMP/in.bin" | cut -d' ' -f1)
+		assert_eq "$want" "$got" "3 MB through stdin (api=$api)"
+		n=$(PARA_ENGINE_API=$api "$PARA" exec x -- sh -c 'head -c 4000000 /dev/zero' </dev/null | wc -c)
+		assert_eq 4000000 "$n" "4 MB out (api=$api)"
+		# stdin that never ends does not hold the exec once its command is done
+		PARA_ENGINE_API=$api timeout 20 "$PARA" exec x -- true < <(sleep 60)
+		assert_eq 0 "$?" "an exec whose stdin stays open (api=$api)"
+		run env PARA_ENGINE_API=$api "$PARA" exec x -- no-such-command </dev/null
+		assert_eq 127 "$rc" "a command not there (api=$api): $out"
+	done
+	expect_rc 0 "$PARA" cancel -f x
+}
