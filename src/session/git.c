@@ -50,10 +50,18 @@ static int git_result(struct child *c, int status, struct strbuf *errbuf, struct
 int git_argv(const char *dir, const struct strvec *env, const struct strvec *args, struct strbuf *out,
 	     struct error *err)
 {
+	return git_argv_input(dir, env, args, NULL, 0, out, err);
+}
+
+int git_argv_input(const char *dir, const struct strvec *env, const struct strvec *args, const char *in,
+		   size_t in_len, struct strbuf *out, struct error *err)
+{
 	struct child c = CHILD_INIT;
 	struct strbuf errbuf = STRBUF_INIT;
 	int status = 0, ret;
 	git_prepare(&c, dir, env, args, out, &errbuf);
+	c.in = in;
+	c.in_len = in_len;
 	ret = child_run(&c, &status, err);
 	if (ret == 0)
 		ret = git_result(&c, status, &errbuf, err);
@@ -134,6 +142,41 @@ int git_ref_exists(const char *dir, const char *ref)
 {
 	struct error e = ERROR_INIT;
 	return git(dir, NULL, &e, "rev-parse", "--verify", "--quiet", ref, NULL) == 0;
+}
+
+/* A full object name of either hash, as cat-file prints it. */
+static int is_oid(const char *s, size_t n)
+{
+	return (n == 40 || n == 64) && strspn(s, "0123456789abcdef") == n;
+}
+
+int git_resolve(const char *dir, const char *const *revs, size_t n, struct strvec *oids, struct error *err)
+{
+	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT;
+	struct strvec args = STRVEC_INIT;
+	int ret = 0;
+	for (size_t i = 0; i < n && ret == 0; i++)
+		if (strchr(revs[i], '\n'))
+			ret = error_set(err, PARA_EXIT_FAIL, "a revision with a newline cannot be looked up");
+		else
+			strbuf_addf(&in, "%s\n", revs[i]);
+	/* one name a line, the whole line (no %(rest)); an unknown one comes
+	 * back as "<name> missing" or "<name> ambiguous" */
+	strvec_pushl(&args, "cat-file", "--batch-check=%(objectname)", NULL);
+	if (ret == 0)
+		ret = git_argv_input(dir, NULL, &args, in.buf, in.len, &out, err);
+	char *save = NULL, *line = out.buf;
+	for (size_t i = 0; ret == 0 && i < n; i++, line = NULL) {
+		const char *l = strtok_r(line, "\n", &save);
+		if (!l)
+			ret = error_set(err, PARA_EXIT_FAIL, "git cat-file answered %zu of %zu names", i, n);
+		else
+			strvec_push(oids, is_oid(l, strlen(l)) ? l : "");
+	}
+	strvec_clear(&args);
+	strbuf_release(&in);
+	strbuf_release(&out);
+	return ret;
 }
 
 int repo_discover(const char *cwd, struct repo *r, struct error *err)

@@ -38,6 +38,10 @@ int git_env(const char *dir, const struct strvec *env, struct strbuf *out, struc
 int git_argv(const char *dir, const struct strvec *env, const struct strvec *args, struct strbuf *out,
 	     struct error *err);
 
+/* git_argv with stdin fed from in (in_len bytes). */
+int git_argv_input(const char *dir, const struct strvec *env, const struct strvec *args, const char *in,
+		   size_t in_len, struct strbuf *out, struct error *err);
+
 /* A git command running while para does something else. */
 #include "util/run.h"
 struct git_job {
@@ -51,5 +55,15 @@ int git_finish(struct git_job *j, struct error *err);
 
 /* 1 when the ref exists, 0 when not. */
 int git_ref_exists(const char *dir, const char *ref);
+
+/*
+ * Resolve n revisions (git's syntax: "HEAD^{commit}", a refname) with one git
+ * process (cat-file --batch-check, names on stdin): oids gets one entry per
+ * revision, its object name, or "" when it names no object that exists. For
+ * "X^{commit}" that is what `git rev-parse --verify X^{commit}` says; a plain
+ * ref whose object is missing, which rev-parse would print, reads as "" here.
+ * -1 only when git could not answer.
+ */
+int git_resolve(const char *dir, const char *const *revs, size_t n, struct strvec *oids, struct error *err);
 
 #endif

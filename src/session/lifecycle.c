@@ -320,13 +320,19 @@ static int cancel_archive(const struct lifecycle *lc, struct session *s, const s
 {
 	/* the archive's name is recorded first: a cancel that was killed is run again to the end */
 	int resumed = s->archive != NULL;
+	struct archive_plan plan = ARCHIVE_PLAN_INIT;
+	if (session_archive_plan(lc->repo, lc->cfg, s, &plan, err) < 0) {
+		archive_plan_clear(&plan);
+		return -1;
+	}
 	if (!s->archive)
-		s->archive = session_archive_name(lc->repo, lc->cfg, s->name);
+		s->archive = xstrdup(plan.ref);
 	free(s->phase);
 	s->phase = xstrdup("cancelling");
 	int ar = state_save(lc->repo, s, err);
 	if (ar == 0)
-		ar = session_archive(lc->repo, lc->cfg, s, kept, ref, err);
+		ar = session_archive_from(lc->repo, s, kept, &plan, ref, err);
+	archive_plan_clear(&plan);
 	if (ar < 0 && !resumed && is_dir(s->worktree)) {
 		/* nothing was removed: the session is as it was */
 		struct error e2 = ERROR_INIT;

@@ -1,10 +1,12 @@
 #include "session/session.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "session/names.h"
 #include "util/fsutil.h"
@@ -137,12 +139,9 @@ int repo_dirty_finish(struct git_job *j, const struct strbuf *out, int *dirty, s
 
 /* No session, branch or worktree folder by that name yet. Checked before
  * .para is touched, and again under the lock (another start may have won). */
-static int name_is_free(const struct repo *r, const char *name, const char *branch, const char *wt,
+static int name_is_free(const struct repo *r, const char *name, const char *branch, int taken, const char *wt,
 			struct error *err)
 {
-	char *refname = xasprintf("refs/heads/%s", branch);
-	int taken = git_ref_exists(r->root, refname);
-	free(refname);
 	if (state_exists(r, name)) {
 		struct session old = { 0 };
 		struct error e = ERROR_INIT;
@@ -228,23 +227,33 @@ void session_paths(const struct repo *r, const struct config *cfg, const char *n
 	free(prefix);
 }
 
-/* The commit start names, in the checkout para runs from. */
-static int start_commit(const struct repo *r, const char *start, struct strbuf *head, struct error *err)
+/* The commit start names, in the checkout para runs from, and (branch not
+ * NULL) whether that branch is taken: one git process for both. */
+static int start_point(const struct repo *r, const char *start, const char *branch, struct strbuf *head,
+		       int *taken, struct error *err)
 {
-	char *spec = xasprintf("%s^{commit}", start);
-	int have = git(repo_checkout(r), head, err, "rev-parse", "--verify", "--quiet", spec, NULL);
-	free(spec);
-	if (have < 0) {
-		if (err->code > 128)
-			return -1; /* interrupted: keep that error */
+	char *spec = xasprintf("%s^{commit}", start), *ref = branch ? xasprintf("refs/heads/%s", branch) : NULL;
+	const char *revs[] = { spec, ref };
+	struct strvec oids = STRVEC_INIT;
+	int ret = git_resolve(repo_checkout(r), revs, ref ? 2 : 1, &oids, err);
+	if (ret == 0 && !*oids.v[0]) {
 		if (!strcmp(start, "HEAD")) {
 			error_set(err, PARA_EXIT_FAIL, "the repository has no commit yet");
-			return error_hint(err, "make a first commit; a session branches from HEAD");
+			ret = error_hint(err, "make a first commit; a session branches from HEAD");
+		} else {
+			ret = error_set(err, PARA_EXIT_FAIL, "cannot find commit '%s'", start);
 		}
-		return error_set(err, PARA_EXIT_FAIL, "cannot find commit '%s'", start);
 	}
-	strbuf_trim(head);
-	return 0;
+	if (ret == 0) {
+		strbuf_reset(head);
+		strbuf_addstr(head, oids.v[0]);
+		if (taken)
+			*taken = ref && *oids.v[1];
+	}
+	strvec_clear(&oids);
+	free(spec);
+	free(ref);
+	return ret;
 }
 
 static void worktree_add_args(const char *branch, const char *wt, const char *base, unsigned flags,
@@ -262,7 +271,7 @@ int session_plan_create(const struct repo *r, const struct config *cfg, const ch
 	char *branch, *wt;
 	session_paths(r, cfg, name, &branch, &wt);
 	struct strbuf head = STRBUF_INIT;
-	int ret = start_commit(r, "HEAD", &head, err);
+	int ret = start_point(r, "HEAD", NULL, &head, NULL, err);
 	if (ret == 0)
 		worktree_add_args(branch, wt, head.buf, flags, git_args);
 	free(branch);
@@ -292,17 +301,19 @@ static int create_at(const struct repo *r, const struct config *cfg, const char 
 	session_paths(r, cfg, name, &branch, &wt);
 	struct strbuf head = STRBUF_INIT;
 	struct strvec add = STRVEC_INIT;
-	int ret = -1, fd = -1;
+	int ret = -1, fd = -1, taken = 0;
 
-	if (start_commit(r, start, &head, err) < 0)
-		goto out;
 	/* checked before .para is made, so a taken name leaves no .para behind;
-	 * once it exists, the check under the lock is the one that counts */
+	 * once it exists, the check under the lock is the one that counts (the
+	 * start commit is read with it, in the same git process) */
 	char *state_dir = path_join(r->para_dir, "state");
 	int fresh = !is_dir(state_dir);
 	free(state_dir);
-	if ((fresh && name_is_free(r, name, branch, wt, err) < 0) || state_prepare(r, err) < 0 ||
-	    (fd = state_lock(r, err)) < 0 || name_is_free(r, name, branch, wt, err) < 0 ||
+	if (fresh && (start_point(r, start, branch, &head, &taken, err) < 0 ||
+		      name_is_free(r, name, branch, taken, wt, err) < 0))
+		goto out;
+	if (state_prepare(r, err) < 0 || (fd = state_lock(r, err)) < 0 ||
+	    start_point(r, start, branch, &head, &taken, err) < 0 || name_is_free(r, name, branch, taken, wt, err) < 0 ||
 	    session_lock(r, name, s, err) < 0)
 		goto out;
 	s->name = xstrdup(name);
@@ -591,39 +602,72 @@ static int lost_tips(const struct repo *r, const struct session *s, const char *
 	return ret;
 }
 
-static char *archive_ref_name(const struct repo *r, const struct config *cfg, const char *name)
+/* The archive ref of session name at stamp; the i-th one taken that second
+ * gets "-i". */
+static char *archive_ref_at(const struct config *cfg, const char *stamp, int i, const char *name)
 {
 	char *prefix = session_prefix(cfg);
-	char stamp[32], *ref = NULL;
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-	for (int i = 0; i < 100; i++) {
-		free(ref);
-		ref = i ? xasprintf("refs/heads/%s/archived/%s-%d/%s", prefix, stamp, i, name)
-			: xasprintf("refs/heads/%s/archived/%s/%s", prefix, stamp, name);
-		if (!git_ref_exists(r->root, ref))
-			break;
-	}
+	char *ref = i ? xasprintf("refs/heads/%s/archived/%s-%d/%s", prefix, stamp, i, name)
+		      : xasprintf("refs/heads/%s/archived/%s/%s", prefix, stamp, name);
 	free(prefix);
 	return ref;
 }
 
-char *session_archive_name(const struct repo *r, const struct config *cfg, const char *name)
+/* The first of "-1", "-2", ... not taken yet, when the stamp's own name is
+ * (an archive of the same name made this second). */
+static int archive_next_free(const struct repo *r, const struct config *cfg, const char *stamp, const char *name,
+			     char **ref, struct error *err)
 {
-	return archive_ref_name(r, cfg, name);
+	for (int i = 1; i < 100; i++) {
+		char *c = archive_ref_at(cfg, stamp, i, name);
+		if (!git_ref_exists(r->root, c)) {
+			*ref = c;
+			return 0;
+		}
+		free(c);
+	}
+	return error_set(err, PARA_EXIT_FAIL, "no free archive name for '%s': 100 were made this second", name);
 }
 
-static int rev(const struct repo *r, const char *what, struct strbuf *out)
+int session_archive_plan(const struct repo *r, const struct config *cfg, const struct session *s,
+			 struct archive_plan *p, struct error *err)
 {
-	struct error e = ERROR_INIT;
-	strbuf_reset(out);
-	char *v = xasprintf("%s^{commit}", what);
-	int ret = git(r->root, out, &e, "rev-parse", "--verify", "--quiet", v, NULL);
-	free(v);
-	strbuf_trim(out);
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	/* the first name to try (or the earlier run's archive) and the branch
+	 * tip, with one git process */
+	char *first = s->archive ? xasprintf("%s^{commit}", s->archive) : archive_ref_at(cfg, stamp, 0, s->name);
+	char *tip = xasprintf("refs/heads/%s^{commit}", s->branch);
+	const char *revs[] = { first, tip };
+	struct strvec oids = STRVEC_INIT;
+	int ret = git_resolve(r->root, revs, 2, &oids, err);
+	if (ret == 0) {
+		strbuf_addstr(&p->tip, oids.v[1]);
+		if (s->archive) {
+			p->ref = xstrdup(s->archive);
+			strbuf_addstr(&p->old, oids.v[0]);
+		} else if (!*oids.v[0]) {
+			p->ref = first;
+			first = NULL;
+		} else {
+			ret = archive_next_free(r, cfg, stamp, s->name, &p->ref, err);
+		}
+	}
+	strvec_clear(&oids);
+	free(first);
+	free(tip);
 	return ret;
+}
+
+void archive_plan_clear(struct archive_plan *p)
+{
+	free(p->ref);
+	p->ref = NULL;
+	strbuf_release(&p->tip);
+	strbuf_release(&p->old);
 }
 
 /* The archive commit: the worktree's tree on top of HEAD, with every lost
@@ -665,6 +709,31 @@ out:
 	return ret;
 }
 
+/* Whether the worktree's HEAD is the session branch by its admin folder's
+ * HEAD file alone, as git would read it (the files backend): then HEAD is
+ * the branch tip. Anything else (detached, another branch, a reftable stub,
+ * not a plain file) is for git to resolve. */
+static int head_file_on_branch(const struct session *s)
+{
+	if (!s->admin)
+		return 0;
+	char *path = path_join(s->admin, "HEAD"), *want = xasprintf("ref: refs/heads/%s\n", s->branch);
+	size_t n = strlen(want);
+	char buf[512];
+	ssize_t got = -1;
+	struct stat st;
+	/* O_NONBLOCK: a FIFO put there does not hang para; it is no HEAD file */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == n && n < sizeof buf)
+		got = read(fd, buf, n + 1);
+	if (fd >= 0)
+		close(fd);
+	int yes = got == (ssize_t)n && !memcmp(buf, want, n);
+	free(path);
+	free(want);
+	return yes;
+}
+
 /* The worktree's HEAD (the branch tip when there is none), and the commits
  * to keep besides: extra, an earlier run's archive (old), what HEAD, the
  * branch and the reflog reach that the tip does not. */
@@ -673,7 +742,8 @@ static int archive_heads(const struct repo *r, const struct session *s, const st
 			 struct error *err)
 {
 	struct error e = ERROR_INIT;
-	if (!is_dir(s->worktree) || wt_git(s, head, &e, "rev-parse", "--verify", "HEAD", NULL) < 0)
+	if (!is_dir(s->worktree) || head_file_on_branch(s) ||
+	    wt_git(s, head, &e, "rev-parse", "--verify", "HEAD", NULL) < 0)
 		strbuf_add(head, tip->buf, tip->len);
 	strbuf_trim(head);
 	/* what an earlier, killed run archived stays reachable from the new one */
@@ -687,32 +757,70 @@ static int archive_heads(const struct repo *r, const struct session *s, const st
 	return lr;
 }
 
-/* With the archive made: the worktree and the branch go (removed: git's
- * own worktree remove just did, so there is nothing to prune). */
+/* With the archive made: the worktree and the branch go. */
 static int archive_remove_session(const struct repo *r, const struct session *s, const char *branch_ref,
-				  const struct strbuf *tip, int removed, struct error *err)
+				  const struct strbuf *tip, struct error *err)
 {
 	struct error e = ERROR_INIT;
 	if (is_dir(s->worktree) && session_remove_worktree(r, s, 1, err) < 0)
 		return -1;
-	if (!removed)
-		git(r->root, NULL, &e, "worktree", "prune", NULL);
+	git(r->root, NULL, &e, "worktree", "prune", NULL);
 	if (tip->len)
 		git(r->root, NULL, &e, "update-ref", "-d", branch_ref, tip->buf, NULL);
 	return 0;
 }
 
-int session_archive(const struct repo *r, const struct config *cfg, const struct session *s,
-		    const struct strvec *extra, char **ref, struct error *err)
+/*
+ * A session with nothing to add to its tip (HEAD on it, no commit off it):
+ * git's own safe removal takes the worktree first (it refuses when anything
+ * is uncommitted or untracked, or a repository sits inside), then one
+ * transaction makes the archive and deletes the branch, both at the tip.
+ * At every instant the branch or the archive holds the commits, and a run
+ * killed in between is finished by the next (the branch is still there).
+ * 1: done; 0: the worktree is not clean, nothing changed; -1: error.
+ */
+static int archive_clean(const struct repo *r, const struct session *s, const char *archive,
+			 const char *branch_ref, const char *tip, struct error *err)
 {
-	struct strbuf tip = STRBUF_INIT, head = STRBUF_INIT, old = STRBUF_INIT, commit = STRBUF_INIT;
-	struct strvec lost = STRVEC_INIT;
-	char *archive = s->archive ? xstrdup(s->archive) : archive_ref_name(r, cfg, s->name);
-	char *branch_ref = xasprintf("refs/heads/%s", s->branch);
 	struct error e = ERROR_INIT;
-	int ret = -1, had_archive = rev(r, archive, &old) == 0, made = 0, removed = 0;
-	if (rev(r, branch_ref, &tip) < 0) {
-		if (!had_archive) {
+	int removed = is_dir(s->worktree) && git(r->root, NULL, &e, "worktree", "remove", s->worktree, NULL) == 0;
+	if (!removed && is_dir(s->worktree))
+		return 0;
+	struct strvec args = STRVEC_INIT;
+	/* create: fails, changing nothing, when the archive exists after all */
+	char *tx = xasprintf("create %s %s\ndelete %s %s\n", archive, tip, branch_ref, tip);
+	strvec_pushl(&args, "update-ref", "--stdin", NULL);
+	int ret = git_argv_input(r->root, NULL, &args, tx, strlen(tx), NULL, err);
+	if (ret < 0) {
+		error_wrap(err, "cannot archive '%s'", s->name);
+		error_hint(err, "nothing is lost: its branch %s still holds every commit", s->branch);
+	}
+	/* a worktree that was gone before may have left its admin folder */
+	if (ret == 0 && !removed)
+		git(r->root, NULL, &e, "worktree", "prune", NULL);
+	free(tx);
+	strvec_clear(&args);
+	return ret < 0 ? -1 : 1;
+}
+
+/* Whether commit tip is in what archive holds: an archive a run of this
+ * session made always holds it (the tip, or a commit it is a parent of). */
+static int archive_holds(const struct repo *r, const char *archive, const char *tip)
+{
+	struct error e = ERROR_INIT;
+	return git(r->root, NULL, &e, "merge-base", "--is-ancestor", tip, archive, NULL) == 0;
+}
+
+int session_archive_from(const struct repo *r, const struct session *s, const struct strvec *extra,
+			 const struct archive_plan *p, char **ref, struct error *err)
+{
+	struct strbuf head = STRBUF_INIT, commit = STRBUF_INIT;
+	struct strvec lost = STRVEC_INIT;
+	char *branch_ref = xasprintf("refs/heads/%s", s->branch);
+	const char *archive = p->ref, *old = p->old.len ? p->old.buf : NULL;
+	int ret = -1;
+	if (!p->tip.len) {
+		if (!old) {
 			error_set(err, PARA_EXIT_FAIL, "the branch %s of '%s' is gone and no archive of it exists", s->branch, s->name);
 			error_hint(err, "'git reflog' may still know its commits; nothing was changed");
 			goto out;
@@ -720,48 +828,46 @@ int session_archive(const struct repo *r, const struct config *cfg, const struct
 		/* an earlier cancel archived it and deleted the branch: finish its job */
 		goto remove;
 	}
-	/* run again after the worktree went: the archive holds all of it */
-	if (had_archive && !is_dir(s->worktree))
+	/* run again after the worktree went: the archive holds all of it (when
+	 * it holds the tip: something else at the recorded name is kept too) */
+	if (old && !is_dir(s->worktree) && archive_holds(r, old, p->tip.buf))
 		goto remove;
-	if (archive_heads(r, s, extra, had_archive ? old.buf : NULL, &tip, &head, &lost, err) < 0)
+	if (archive_heads(r, s, extra, old, &p->tip, &head, &lost, err) < 0)
 		goto out;
-	/* the archive ref first: from here on the commits are safe */
-	if (!lost.nr && !had_archive && strcmp(head.buf, tip.buf) == 0 &&
-	    git(r->root, NULL, err, "update-ref", archive, tip.buf, "", NULL) == 0) {
-		/* git's own safe removal refuses when anything is uncommitted or
-		 * untracked, or a repository sits inside: a clean session costs
-		 * no extra status check */
-		made = 1;
-		removed = is_dir(s->worktree) && git(r->root, NULL, &e, "worktree", "remove", s->worktree, NULL) == 0;
-		if (removed || !is_dir(s->worktree))
-			goto remove;
-		had_archive = 1;
-		strbuf_reset(&old);
-		strbuf_add(&old, tip.buf, tip.len);
+	if (!lost.nr && !old && !strcmp(head.buf, p->tip.buf)) {
+		int clean = archive_clean(r, s, archive, branch_ref, p->tip.buf, err);
+		if (clean) {
+			ret = clean < 0 ? -1 : 0;
+			goto done;
+		}
 	}
 	if (is_dir(s->worktree) && session_refuse_nested(s, "an archive", err) < 0)
-		goto undo;
+		goto out;
+	/* the archive ref first: from here on the commits are safe */
 	if (archive_commit(r, s, head.buf, &lost, &commit, err) < 0 ||
-	    git(r->root, NULL, err, "update-ref", archive, commit.buf, had_archive ? old.buf : "", NULL) < 0)
-		goto undo;
-	made |= !had_archive;
+	    git(r->root, NULL, err, "update-ref", archive, commit.buf, old ? old : "", NULL) < 0)
+		goto out;
 remove:
-	ret = archive_remove_session(r, s, branch_ref, &tip, removed, err);
+	ret = archive_remove_session(r, s, branch_ref, &p->tip, err);
+done:
 	if (ret == 0)
 		*ref = xstrdup(archive + strlen("refs/heads/"));
-	goto out;
-undo:
-	/* nothing was removed: an archive ref this run made goes again */
-	if (made)
-		git(r->root, NULL, &e, "update-ref", "-d", archive, NULL);
 out:
-	free(archive);
 	free(branch_ref);
 	strvec_clear(&lost);
-	strbuf_release(&tip);
 	strbuf_release(&head);
-	strbuf_release(&old);
 	strbuf_release(&commit);
+	return ret;
+}
+
+int session_archive(const struct repo *r, const struct config *cfg, const struct session *s,
+		    const struct strvec *extra, char **ref, struct error *err)
+{
+	struct archive_plan p = ARCHIVE_PLAN_INIT;
+	int ret = session_archive_plan(r, cfg, s, &p, err);
+	if (ret == 0)
+		ret = session_archive_from(r, s, extra, &p, ref, err);
+	archive_plan_clear(&p);
 	return ret;
 }
 

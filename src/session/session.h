@@ -84,14 +84,30 @@ int session_remove_worktree(const struct repo *r, const struct session *s, int f
  * contain (the branch tip, the reflogs of HEAD and the branch, extra tips
  * such as the container's) as further parents, is kept as
  * s->archive (or a new <prefix>/archived/<UTC stamp>/<name>); then the
- * worktree and branch go. A repository inside the worktree is refused with
- * nothing changed. Run again after it was killed, it finishes the job.
+ * worktree and branch go. A session with nothing to add to its branch tip
+ * goes the other way round: git's safe removal of the worktree (it refuses
+ * anything uncommitted), then the archive made and the branch deleted in one
+ * transaction. A repository inside the worktree is refused with nothing
+ * changed. Run again after it was killed, it finishes the job.
  * The ref is stored in *ref (caller frees).
  */
 int session_archive(const struct repo *r, const struct config *cfg, const struct session *s,
 		    const struct strvec *extra, char **ref, struct error *err);
-/* A free archive ref name for session name (full refname). */
-char *session_archive_name(const struct repo *r, const struct config *cfg, const char *name);
+/* session_archive in two steps, so its name can be recorded in between
+ * (cancel does): what it starts from, read with one git process (more only
+ * when this second's archive name is taken)... */
+struct archive_plan {
+	char *ref;         /* full refname: s->archive, or a new name that was free */
+	struct strbuf tip; /* the branch's commit; empty when the branch is gone */
+	struct strbuf old; /* the commit at s->archive (an earlier run's archive); empty when none */
+};
+#define ARCHIVE_PLAN_INIT { NULL, STRBUF_INIT, STRBUF_INIT }
+int session_archive_plan(const struct repo *r, const struct config *cfg, const struct session *s,
+			 struct archive_plan *p, struct error *err);
+/* ...then the archive itself, and the worktree and branch gone. */
+int session_archive_from(const struct repo *r, const struct session *s, const struct strvec *extra,
+			 const struct archive_plan *p, char **ref, struct error *err);
+void archive_plan_clear(struct archive_plan *p);
 
 /* Paths of git repositories inside the worktree (gitlinks with a .git, or
  * untracked folders holding one). */

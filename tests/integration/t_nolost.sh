@@ -260,6 +260,89 @@ test_killed_cancel_after_worktree_removal_keeps_archive() {
 	assert_no_file .para/state/k2.json
 }
 
+# A clean session's cancel removes the worktree first (git refuses when
+# anything is uncommitted), then makes the archive and deletes the branch in
+# one transaction. Killed in between, it left: state with its archive
+# recorded, no worktree, the branch, no archive. clean leaves it to cancel,
+# and cancel run again archives the branch under the recorded name.
+test_killed_clean_cancel_between_worktree_removal_and_archive() {
+	nl_repo
+	expect_rc 0 "$PARA" start --detach k3
+	(cd "$(wt k3)" && echo kept >kept.txt && git add kept.txt && git commit -qm kept) || fail setup
+	local c a=refs/heads/para/archived/20260101T000000Z/k3
+	c=$(git rev-parse para/k3)
+	jq --arg a "$a" '.archive = $a | .phase = "cancelling"' .para/state/k3.json >k.json && mv k.json .para/state/k3.json
+	git worktree remove "$(wt k3)" || fail "the worktree is not clean"
+	expect_rc 0 "$PARA" list
+	expect_rc 0 "$PARA" clean
+	assert_contains "$out" "run 'para cancel k3' again"
+	assert_eq "$c" "$(git rev-parse para/k3)" "branch after clean"
+	expect_rc 0 "$PARA" cancel -f k3
+	assert_contains "$out" "para/archived/20260101T000000Z/k3"
+	assert_eq "$c" "$(git rev-parse "$a")" "archive"
+	git rev-parse --verify -q refs/heads/para/k3 >/dev/null && fail "branch left"
+	assert_no_file .para/state/k3.json
+	expect_rc 0 "$PARA" recover k3
+	assert_eq kept "$(cat "$(wt k3)/kept.txt")" "recovered file"
+}
+
+# The archive transaction refused after the worktree went (here: a broken ref
+# holds the recorded archive name): cancel fails, the branch still holds every
+# commit, and once the name is free cancel run again finishes.
+test_refused_archive_transaction_keeps_the_branch() {
+	nl_repo
+	expect_rc 0 "$PARA" start --detach k4
+	(cd "$(wt k4)" && echo kept >kept.txt && git add kept.txt && git commit -qm kept) || fail setup
+	local c a=refs/heads/para/archived/20260101T000000Z/k4
+	c=$(git rev-parse para/k4)
+	jq --arg a "$a" '.archive = $a | .phase = "cancelling"' .para/state/k4.json >k.json && mv k.json .para/state/k4.json
+	mkdir -p "$(dirname ".git/$a")" && echo 0123456789012345678901234567890123456789 >".git/$a"
+	expect_rc 1 "$PARA" cancel -f k4
+	assert_contains "$out" "nothing is lost"
+	assert_eq "$c" "$(git rev-parse para/k4)" "branch after the refused cancel"
+	assert_file .para/state/k4.json
+	git update-ref -d "$a" || fail "cannot delete the broken ref"
+	expect_rc 0 "$PARA" cancel -f k4
+	assert_eq "$c" "$(git rev-parse "$a")" "archive"
+	git rev-parse --verify -q refs/heads/para/k4 >/dev/null && fail "branch left"
+	assert_no_file .para/state/k4.json
+}
+
+# Run again after the worktree went, cancel finds something at the recorded
+# archive name that does not hold the branch (not this session's archive):
+# both are kept, in a new archive commit there.
+test_killed_cancel_recorded_name_holding_other_work_keeps_both() {
+	nl_repo
+	expect_rc 0 "$PARA" start --detach k5
+	(cd "$(wt k5)" && echo mine >mine.txt && git add mine.txt && git commit -qm mine) || fail setup
+	echo other >other.txt && git add other.txt && git commit -qm other
+	local c o a=refs/heads/para/archived/20260101T000000Z/k5
+	c=$(git rev-parse para/k5)
+	o=$(git rev-parse HEAD)
+	git update-ref "$a" "$o"
+	jq --arg a "$a" '.archive = $a | .phase = "cancelling"' .para/state/k5.json >k.json && mv k.json .para/state/k5.json
+	git worktree remove "$(wt k5)" || fail "the worktree is not clean"
+	expect_rc 0 "$PARA" cancel -f k5
+	reaches "$c" "$a" || fail "the branch's commit is lost"
+	reaches "$o" "$a" || fail "what the archive held is lost"
+	git rev-parse --verify -q refs/heads/para/k5 >/dev/null && fail "branch left"
+	assert_no_file .para/state/k5.json
+}
+
+# The worktree's HEAD detached at a commit no reflog records (reflogs off):
+# only HEAD reaches it, and the archive must too.
+test_detached_commit_without_reflogs_is_archived() {
+	nl_repo
+	git config core.logAllRefUpdates false
+	expect_rc 0 "$PARA" start --detach nr
+	(cd "$(wt nr)" && git checkout -q --detach && echo d >d && git add d && git commit -qm detached) || fail setup
+	local d
+	d=$(git -C "$(wt nr)" rev-parse HEAD)
+	[ -z "$(git -C "$(wt nr)" status --porcelain)" ] || fail "the worktree is not clean"
+	expect_rc 0 "$PARA" cancel -f nr
+	reaches "$d" "$(archive_of nr)" || fail "the detached HEAD's commit is lost"
+}
+
 dead_pid() {
 	sh -c 'exit 0' &
 	local p=$!

@@ -294,6 +294,25 @@ test_refuse_existing_branch_with_para_dir() {
 	assert_contains "$out" "para/taken"
 }
 
+# HEAD with no commit: refused before .para is made, and (once .para exists)
+# under the lock with nothing new on disk.
+test_refuse_repo_without_commit() {
+	mkdir -p "$TEST_TMP/empty" && cd "$TEST_TMP/empty" || fail cd
+	git init -q -b main .
+	REPO=$(pwd -P)
+	mkdir -p "$XDG_CONFIG_HOME/para"
+	printf '{"agent": {"command": ["%s"], "prompt": "arg"}}\n' "$REC" >"$XDG_CONFIG_HOME/para/config.json"
+	refuse 1 "$PARA" start x -p y
+	assert_contains "$out" "no commit yet"
+	assert_no_file .para
+	repo_plain
+	expect_rc 0 "$PARA" start other --detach </dev/null
+	git checkout -q --orphan unborn
+	refuse 1 "$PARA" start x --allow-dirty -p y
+	assert_contains "$out" "no commit yet"
+	assert_eq "other" "$(state_names)" "sessions"
+}
+
 test_refuse_invalid_names() {
 	repo_plain
 	local long n
@@ -489,6 +508,30 @@ test_cancel_clean_session_and_recover() {
 	assert_eq "$base" "$(git -C "$(wt_of idle)" rev-parse HEAD)" "recovered head"
 	assert_eq "" "$(git -C "$(wt_of idle)" status --porcelain)" "recovered status"
 	assert_eq "" "$(archive_refs)" "archive refs after recover"
+}
+
+# An archive name taken this second (another cancel of the same name) is
+# never overwritten: the next one gets "-1", "-2", ...
+test_cancel_never_overwrites_an_archive_of_the_same_second() {
+	repo_rec
+	expect_rc 0 "$PARA" start dup --detach </dev/null
+	(cd "$(wt_of dup)" && echo mine >mine.txt && git add mine.txt && git commit -qm mine) || fail setup
+	local mine decoy now i taken
+	mine=$(git rev-parse para/dup)
+	decoy=$(git rev-parse HEAD)
+	# the name of this second and the next few ones, and their "-1", are taken
+	now=$(date -u +%s)
+	for i in 0 1 2 3 4 5; do
+		taken=para/archived/$(date -u -d "@$((now + i))" +%Y%m%dT%H%M%SZ)
+		git branch "$taken/dup" "$decoy" && git branch "$taken-1/dup" "$decoy" || fail setup
+	done
+	expect_rc 0 "$PARA" cancel -f dup </dev/null
+	assert_contains "$out" "-2/dup"
+	assert_eq 12 "$(archive_refs | grep -c -e '[0-9]Z/dup$' -e 'Z-1/dup$')" "archives taken before"
+	assert_eq 12 "$(git for-each-ref --points-at "$decoy" 'refs/heads/para/archived/' | wc -l)" "archives left as they were"
+	assert_eq "$mine" "$(git rev-parse "$(archive_refs | grep -- '-2/dup$')")" "the new archive"
+	git rev-parse --verify -q refs/heads/para/dup >/dev/null && fail "branch left"
+	assert_no_file .para/state/dup.json
 }
 
 test_recover_unknown_archive_fails() {
@@ -788,6 +831,25 @@ test_clean_archives_orphan_worktree() {
 	assert_eq 1 "$(archive_refs | grep -c '/orphan$')" "archive of the orphan"
 	expect_rc 0 "$PARA" recover orphan </dev/null
 	assert_eq "$before" "$(tree_listing "$wt")" "recovered orphan work"
+}
+
+# An orphan worktree with commits and nothing uncommitted: git removes it,
+# its branch becomes the archive.
+test_clean_archives_clean_orphan_worktree() {
+	repo_rec
+	expect_rc 0 "$PARA" start tidy --detach </dev/null
+	rm .para/state/tidy.json
+	local wt=$REPO/.para/worktrees/tidy c
+	(cd "$wt" && echo done >done.txt && git add done.txt && git commit -qm done) || fail setup
+	c=$(git rev-parse para/tidy)
+	expect_rc 0 "$PARA" clean </dev/null
+	assert_contains "$out" "tidy"
+	assert_no_file "$wt"
+	assert_eq 1 "$(git_worktree_count)" "git worktree entries after clean"
+	git rev-parse --verify -q refs/heads/para/tidy >/dev/null && fail "branch left"
+	assert_eq "$c" "$(git rev-parse "$(archive_refs | grep '/tidy$')")" "archive of the orphan"
+	expect_rc 0 "$PARA" recover tidy </dev/null
+	assert_eq done "$(cat "$wt/done.txt")" "recovered commit"
 }
 
 test_clean_dry_run_changes_nothing() {
