@@ -70,6 +70,8 @@ struct plan_cmds {
 	struct strbuf envfile;
 	int api;              /* the run is made by the Engine API's requests: */
 	struct strvec req[3]; /* [method, target, body] each */
+	int exec_api;         /* and so is the agent's exec */
+	struct strvec xreq[3];
 };
 
 static const char *shown_value(const struct spec_env *e, void *ctx)
@@ -148,7 +150,10 @@ static void plan_json(const struct cli *c, const struct plan_cmds *p, const stru
 		if (!p->api)
 			json_array_append_new(cmds, argv_json(&p->run, c->eng.cli));
 		json_array_append_new(cmds, argv_json(&p->checkout, "git"));
-		json_array_append_new(cmds, argv_json(&p->exec, c->eng.cli));
+		for (size_t i = 0; p->exec_api && i < 3; i++)
+			json_array_append_new(cmds, strv_json(&p->xreq[i]));
+		if (!p->exec_api)
+			json_array_append_new(cmds, argv_json(&p->exec, c->eng.cli));
 	} else {
 		struct strvec a = STRVEC_INIT;
 		strvec_pushv(&a, agent + 1);
@@ -198,7 +203,11 @@ static void plan_text(const struct cli *c, const struct plan_cmds *p, const stru
 			print_cmdline(c->eng.cli, &p->run, "",
 				      p->envfile.len ? "   (env file on stdin: the variables above)" : "");
 		print_cmdline("git", &p->checkout, "(in the worktree, while the container starts) ", "");
-		print_cmdline(c->eng.cli, &p->exec, "", "");
+		for (size_t i = 0; p->exec_api && i < 3; i++)
+			printf("  %s %s%s%s\n", p->xreq[i].v[0], p->xreq[i].v[1], p->xreq[i].nr > 2 ? " " : "",
+			       p->xreq[i].nr > 2 ? p->xreq[i].v[2] : "");
+		if (!p->exec_api)
+			print_cmdline(c->eng.cli, &p->exec, "", "");
 	} else {
 		struct strvec a = STRVEC_INIT;
 		strvec_pushv(&a, agent + 1);
@@ -211,7 +220,8 @@ int plan_print(struct cli *c, const char *name, const struct container_spec *spe
 	       const char *setup_script, int json, int reveal)
 {
 	struct plan_cmds p = { name,	    setup_script, NULL,	       NULL,	    STRVEC_INIT, STRVEC_INIT,
-			       STRVEC_INIT, STRVEC_INIT,  STRVEC_INIT, STRBUF_INIT, 0, { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT } };
+			       STRVEC_INIT, STRVEC_INIT,  STRVEC_INIT, STRBUF_INIT, 0, { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT },
+			       0,	    { STRVEC_INIT, STRVEC_INIT, STRVEC_INIT } };
 	session_paths(&c->repo, &c->cfg, name, &p.branch, &p.wt);
 	/* the very commands the start would run */
 	struct error err = ERROR_INIT;
@@ -226,7 +236,10 @@ int plan_print(struct cli *c, const char *name, const struct container_spec *spe
 		if (!p.api)
 			engine_render_run(&c->eng, spec, &p.run, &p.env, &p.envfile);
 		enum stdin_kind k = stdin_kind();
-		engine_exec_args(spec, k != STDIN_NONE, k == STDIN_TTY, agent, &p.exec, &p.env);
+		p.exec_api = engine_exec_api_plan(&c->eng, spec, k != STDIN_NONE, k == STDIN_TTY, agent, shown_value,
+						  &reveal, p.xreq) == 0;
+		if (!p.exec_api)
+			engine_exec_args(spec, k != STDIN_NONE, k == STDIN_TTY, agent, &p.exec, &p.env);
 	}
 	if (json)
 		plan_json(c, &p, spec, agent, reveal);
@@ -239,8 +252,10 @@ int plan_print(struct cli *c, const char *name, const struct container_spec *spe
 	strvec_clear(&p.run);
 	strvec_clear(&p.exec);
 	strvec_clear(&p.env);
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < 3; i++) {
 		strvec_clear(&p.req[i]);
+		strvec_clear(&p.xreq[i]);
+	}
 	/* the env file holds values: shown only as the env table above */
 	if (p.envfile.len)
 		memset(p.envfile.buf, 0, p.envfile.len);

@@ -810,7 +810,7 @@ static int exec_by_api(struct engine *e, const struct container_spec *s, const c
 		       struct strbuf *held, struct error *err)
 {
 	json_t *body = engine_api_name_ok(s->name) && engine_api_sock(e)
-			       ? spec_render_exec_create(s, interactive, relay->pidfile, cmd)
+			       ? spec_render_exec_create(s, interactive, relay->pidfile, cmd, NULL, NULL)
 			       : NULL;
 	if (!body)
 		return 1;
@@ -824,6 +824,29 @@ static int exec_by_api(struct engine *e, const struct container_spec *s, const c
 	json_decref(body);
 	strbuf_release(&refused);
 	return r;
+}
+
+int engine_exec_api_plan(struct engine *e, const struct container_spec *s, int interactive, int tty,
+			 const char *const *cmd, const char *(*shown)(const struct spec_env *e, void *ctx), void *ctx,
+			 struct strvec req[3])
+{
+	char pidfile[96];
+	exec_pidfile(pidfile, sizeof pidfile);
+	json_t *body = !tty && engine_api_name_ok(s->name) && engine_api_sock(e)
+			       ? spec_render_exec_create(s, interactive, pidfile, cmd, shown, ctx)
+			       : NULL;
+	if (!body)
+		return -1;
+	strvec_push(&req[0], "POST");
+	strvec_pushf(&req[0], "/%s/containers/%s/exec", e->api_version, s->name);
+	strvec_push_nodup(&req[0], json_dumps(body, JSON_COMPACT));
+	strvec_pushl(&req[1], "POST", NULL);
+	strvec_pushf(&req[1], "/%s/exec/<id>/start", e->api_version);
+	strvec_push(&req[1], "{\"Detach\":false,\"Tty\":false}");
+	strvec_pushl(&req[2], "GET", NULL);
+	strvec_pushf(&req[2], "/%s/exec/<id>/json", e->api_version);
+	json_decref(body);
+	return 0;
 }
 
 int engine_exec(struct engine *e, const struct container_spec *s, const char *const *cmd, int interactive,

@@ -126,6 +126,11 @@ int engine_exec(struct engine *e, const struct container_spec *s, const char *co
  * which also works on a stopped container. */
 int engine_exec_began(struct engine *e, const char *name, struct error *err);
 
+/* The Engine API requests engine_exec makes instead (for --dry-run), each
+ * [method, path, body]: 0, or -1 when the CLI runs it (a terminal, no API). */
+int engine_exec_api_plan(struct engine *e, const struct container_spec *s, int interactive, int tty,
+			 const char *const *cmd, const char *(*shown)(const struct spec_env *e, void *ctx), void *ctx,
+			 struct strvec req[3]);
 /* The arguments engine_exec gives the engine CLI (for --dry-run). */
 void engine_exec_args(const struct container_spec *s, int interactive, int tty, const char *const *cmd,
 		      struct strvec *args, struct strvec *env);

@@ -470,6 +470,8 @@ static int exec_exit_code(struct engine *e, const char *id, int *status, struct 
 	for (int i = 0; i < 100; i++) {
 		int http = 0;
 		e->api_calls++;
+		if (e->verbose)
+			report(REPORT_TRACE, "engine: GET %s", target);
 		if (call(e->api_sock, "GET", target, NULL, 0, &http, &out, NULL, err) < 0)
 			break;
 		json_t *j = json_loadb(out.buf, out.len, 0, NULL);

@@ -219,9 +219,11 @@ void spec_render_exec(const struct container_spec *s, int interactive, int tty, 
 void spec_exec_cmd(const struct container_spec *s, const char *pidfile, const char *const *cmd, struct strvec *out);
 /* The same exec as the Engine API's body (POST /containers/NAME/exec),
  * without a terminal: what `docker exec` sends for spec_render_exec's args
- * (interactive: AttachStdin). NULL when a value is not UTF-8. */
+ * (interactive: AttachStdin); values shown as spec_render_create's. NULL
+ * when a value is not UTF-8. */
 json_t *spec_render_exec_create(const struct container_spec *s, int interactive, const char *pidfile,
-				const char *const *cmd);
+				const char *const *cmd, const char *(*shown)(const struct spec_env *e, void *ctx),
+				void *ctx);
 /* `exec …` that sends signo to the pid in pidfile, as the session's user. */
 void spec_render_signal(const struct container_spec *s, const char *pidfile, int signo, struct strvec *args);
 

@@ -199,7 +199,8 @@ json_t *spec_render_create(const struct container_spec *s, const char *(*shown)(
 }
 
 json_t *spec_render_exec_create(const struct container_spec *s, int interactive, const char *pidfile,
-				const char *const *cmd)
+				const char *const *cmd, const char *(*shown)(const struct spec_env *e, void *ctx),
+				void *ctx)
 {
 	struct strvec argv = STRVEC_INIT;
 	json_t *env = json_array(), *args = json_array();
@@ -210,7 +211,7 @@ json_t *spec_render_exec_create(const struct container_spec *s, int interactive,
 		json_array_append_new(env, json_string("USER=para"));
 	for (size_t i = 0; i < s->nenv; i++)
 		if (s->env[i].value && s->env[i].at_exec && strcmp(s->env[i].source, "para"))
-			bad |= env_entry(&s->env[i], NULL, NULL, env) < 0;
+			bad |= env_entry(&s->env[i], shown, ctx, env) < 0;
 	spec_exec_cmd(s, pidfile, cmd, &argv);
 	for (size_t i = 0; i < argv.nr; i++)
 		bad |= json_array_append_new(args, json_string(argv.v[i])) < 0;

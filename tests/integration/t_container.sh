@@ -415,7 +415,7 @@ test_dry_run_prints_plan_creates_nothing() {
 	assert_not_contains "$out" "s3cr3t-value"
 	assert_contains "$out" "git worktree add"
 	assert_contains "$out" "exec"
-	run "$PARA" start -c --dry-run --json -e PLAN_TOKEN plan -p "the prompt"
+	run "$PARA" start -c --dry-run --json -e PLAN_TOKEN plan -p "the prompt" </dev/null
 	assert_eq 0 "$rc"
 	assert_not_contains "$out" "s3cr3t-value"
 	assert_eq "plan" "$(jq -r .name <<<"$out")"
@@ -435,6 +435,10 @@ test_dry_run_prints_plan_creates_nothing() {
 	# the worktree's files are checked out while the container starts
 	assert_eq "git reset --hard --quiet --no-recurse-submodules" "$(jq -r '.commands[4] | join(" ")' <<<"$out")"
 	assert_contains "$(jq -r '.commands[5] | join(" ")' <<<"$out")" "echo \$\$ >/tmp/.para-exec-"
+	# the agent's exec (no terminal here): its create, start and exit code
+	assert_eq "POST /v1.41/containers/$pc/exec" "$(jq -r '.commands[5][0:2] | join(" ")' <<<"$out")"
+	assert_eq "POST /v1.41/exec/<id>/start" "$(jq -r '.commands[6][0:2] | join(" ")' <<<"$out")"
+	assert_eq "GET /v1.41/exec/<id>/json" "$(jq -r '.commands[7] | join(" ")' <<<"$out")"
 	# with the CLI making it: its one run
 	PARA_ENGINE_API=0 run "$PARA" start -c --dry-run plan -p "the prompt"
 	assert_contains "$out" "docker run --sig-proxy=false --pull=never --name para-repo-"
