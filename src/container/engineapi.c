@@ -508,8 +508,11 @@ static int exec_create(struct engine *e, const struct api_exec *x, char **id, st
 	int ret = body ? call(e->api_sock, "POST", target, body, 0, &http, &out, NULL, err)
 		       : error_set(err, PARA_EXIT_FAIL, "cannot say the exec in JSON");
 	json_t *j = ret == 0 && http == 201 ? json_loadb(out.buf, out.len, 0, NULL) : NULL;
-	if (ret == 0 && http == 201 && json_str(j, "Id"))
+	/* the id goes into the next paths: a name's characters only */
+	if (ret == 0 && http == 201 && engine_api_name_ok(json_str(j, "Id")))
 		*id = xstrdup(json_str(j, "Id"));
+	else if (ret == 0 && http == 201)
+		ret = error_set(err, PARA_EXIT_FAIL, "the engine gave the exec no id para can use");
 	else if (ret == 0) {
 		/* as the docker CLI says it */
 		api_message(&out, &msg);
