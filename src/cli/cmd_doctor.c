@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "container/engineapi.h"
 #include "container/envres.h"
 #include "container/image.h"
 #include "cli/cli.h"
@@ -116,6 +117,13 @@ int cmd_doctor(int argc, char **argv)
 			failed |= report(0, "engine daemon", err.msg, "sudo dockerd & (or: sudo systemctl start docker)");
 		} else {
 			failed |= report(1, "engine daemon", "reachable", NULL);
+			/* how a session's container is made and removed (para(1), ENGINE API) */
+			const char *sock = engine_api_sock(&c.eng);
+			char *api = sock ? xasprintf("unix://%s, %s: create, start, rm and exec without a terminal", sock,
+						     c.eng.api_version)
+					 : xstrdup("not used: the engine CLI runs every call");
+			report(1, "engine API", api, NULL);
+			free(api);
 			failed |= doctor_image(&c, in_repo);
 		}
 	}

@@ -82,6 +82,10 @@ test_contexts_and_docker_host_choose_the_path() {
 	ctx="para-it-$TEST_RUN_ID"
 	"$DOCKER" context create "$ctx" --docker host=unix:///var/run/docker.sock >/dev/null ||
 		fail "cannot make a docker context"
+	run "$PARA" doctor
+	assert_contains "$out" "engine API     unix:///var/run/docker.sock, v1."
+	DOCKER_CONTEXT=$ctx run "$PARA" doctor
+	assert_contains "$out" "engine API     not used: the engine CLI runs every call"
 	DOCKER_CONTEXT=$ctx expect_rc 0 "$PARA" start -c --detach -v viactx
 	assert_contains "$out" "para: engine: docker run "
 	assert_not_contains "$out" "/v1.41/"
