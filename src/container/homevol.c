@@ -1,7 +1,5 @@
 #include "container/homevol.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -9,6 +7,7 @@
 #include <unistd.h>
 
 #include "container/spec.h"
+#include "util/larchive.h"
 #include "util/run.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -106,6 +105,8 @@ int homevol_count_in(struct engine *e, const char *container, int first_only, lo
 	struct strbuf errout = STRBUF_INIT;
 	int rfd = -1;
 	*files = 0;
+	if (larchive_load(err) < 0)
+		return -1;
 	int r = cp_out_start(e, container, &c, &errout, &rfd, err);
 	if (r == 0) {
 		struct error cerr = ERROR_INIT;
@@ -303,6 +304,8 @@ int homevol_commit(struct engine *e, const char *src, const char *base, const ch
 {
 	struct strvec args = STRVEC_INIT;
 	*files = 0;
+	if (larchive_load(err) < 0)
+		return -1;
 	/* made as the image makes it, so the commit keeps its command, user
 	 * and environment; it is never started */
 	strvec_pushl(&args, "create", "--name", tmp, base, NULL);

@@ -1,7 +1,5 @@
 #include "container/image.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -14,6 +12,7 @@
 
 #include "config/trust.h"
 #include "session/names.h"
+#include "util/larchive.h"
 #include "util/fsutil.h"
 #include "util/hash.h"
 #include "util/jsonutil.h"
@@ -379,7 +378,8 @@ static int build(struct engine *e, const struct image_plan *p, const struct imag
 	struct strvec labels = STRVEC_INIT;
 	int ret = -1, status = 0;
 	int fd = -1;
-	if (mkdir_p(o->logs_dir, 0755, err) < 0 || (fd = tmp_fd(o->logs_dir, err)) < 0)
+	/* the context is a tar stream: nothing is made before it can be */
+	if (larchive_load(err) < 0 || mkdir_p(o->logs_dir, 0755, err) < 0 || (fd = tmp_fd(o->logs_dir, err)) < 0)
 		goto out;
 	if (write_context(p, para_dir, fd, &df_name, err) < 0)
 		goto out;

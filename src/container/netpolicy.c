@@ -1,7 +1,5 @@
 #include "container/netpolicy.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +12,7 @@
 #include <unistd.h>
 
 #include "parse/allowlist.h"
+#include "util/larchive.h"
 #include "util/fsutil.h"
 #include "util/hash.h"
 #include "util/jsonutil.h"
@@ -187,6 +186,10 @@ static int tar_of(const char *bin, const struct strbuf *data, struct error *err)
 	if (fd < 0)
 		return error_errno(err, PARA_EXIT_FAIL, "cannot make a temporary file for the proxy image");
 	unlink(tmpl);
+	if (larchive_load(err) < 0) {
+		close(fd);
+		return -1;
+	}
 	struct archive *a = archive_write_new();
 	struct archive_entry *en = archive_entry_new();
 	archive_write_set_format_pax_restricted(a);

@@ -276,3 +276,31 @@ test_prune_keeps_used_images_and_removes_by_id() {
 	assert_contains "$out" "removing $used"
 	"$DOCKER" image inspect "$cur" >/dev/null 2>&1 || fail "the current image went"
 }
+
+# libarchive is loaded only when a tar stream is made: without it (here a
+# stand-in of that name that holds none of its functions, found first on
+# LD_LIBRARY_PATH) every other command runs, and a build says what is
+# missing in one line and makes nothing
+test_build_without_libarchive_says_so() {
+	command -v cc >/dev/null || { echo "    SKIP: no C compiler" >&2; exit 77; }
+	image_repo
+	trap 'remove_repo_images; cleanup_engine_objects' EXIT
+	mkdir -p "$TEST_TMP/fakelib"
+	echo 'int para_test_not_libarchive;' >"$TEST_TMP/fakelib/x.c"
+	cc -shared -fPIC -o "$TEST_TMP/fakelib/libarchive.so.13" "$TEST_TMP/fakelib/x.c" || fail "cannot build the stand-in"
+	expect_rc 0 "$PARA" image build
+	images=$(images_of_repo)
+	[ -n "$images" ] || fail "no image built"
+	LD_LIBRARY_PATH=$TEST_TMP/fakelib expect_rc 0 "$PARA" list
+	LD_LIBRARY_PATH=$TEST_TMP/fakelib expect_rc 0 "$PARA" image build
+	assert_contains "$out" "up to date" "a build that is not needed needs no libarchive"
+	before=$(disk_snapshot)
+	LD_LIBRARY_PATH=$TEST_TMP/fakelib run "$PARA" image build --force
+	assert_eq 1 "$rc" "image build without libarchive: $out"
+	assert_one_line "$out"
+	assert_contains "$out" "cannot load libarchive.so.13 (libarchive)"
+	assert_contains "$out" "apt-get install libarchive13"
+	assert_eq "$images" "$(images_of_repo)" "the images after the refused build"
+	assert_eq "$before" "$(disk_snapshot)" "disk after the refused build"
+	expect_rc 0 "$PARA" image build --force
+}
