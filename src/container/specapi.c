@@ -94,10 +94,17 @@ static json_t *mounts_json(const struct container_spec *s)
 static int env_entry(const struct spec_env *e, const char *(*shown)(const struct spec_env *, void *), void *ctx,
 		     json_t *a)
 {
-	char *kv = xasprintf("%s=%s", e->key, shown && strcmp(e->source, "para") ? shown(e, ctx) : e->value);
+	/* the value as it is sent decides (a dry run masks it after) */
+	char *kv = xasprintf("%s=%s", e->key, e->value);
 	json_t *v = json_string(kv);
 	memset(kv, 0, strlen(kv));
 	free(kv);
+	if (v && shown && strcmp(e->source, "para")) {
+		json_decref(v);
+		kv = xasprintf("%s=%s", e->key, shown(e, ctx));
+		v = json_string(kv);
+		free(kv);
+	}
 	return v ? json_array_append_new(a, v) : -1;
 }
 

@@ -28,8 +28,11 @@ static int wait_fd(int fd, short events, long long deadline, unsigned mark)
 		if (sig_count() != mark)
 			return -2;
 		long long left = deadline ? deadline - now_ms() : 100;
-		if (left <= 0)
-			return 0;
+		if (left <= 0) {
+			/* what is there already is not late */
+			struct pollfd now = { fd, events, 0 };
+			return poll(&now, 1, 0) > 0 ? 1 : 0;
+		}
 		struct pollfd p = { fd, events, 0 };
 		int r = poll(&p, 1, left < 100 ? (int)left : 100);
 		if (r > 0)
@@ -76,8 +79,10 @@ static int send_all(int fd, const char *p, size_t n, long long deadline, unsigne
 		int w = wait_fd(fd, POLLOUT, deadline, mark);
 		if (w <= 0)
 			goto fail;
-		ssize_t r = send(fd, p, n, MSG_NOSIGNAL);
-		if (r < 0 && errno == EINTR)
+		/* never blocking: a daemon that reads nothing cannot hold para past
+		 * the deadline */
+		ssize_t r = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 			continue;
 		if (r < 0)
 			return error_errno(err, PARA_EXIT_ENGINE, "the engine closed the connection");
@@ -200,6 +205,9 @@ static int read_resp(int fd, const struct uhttp_req *req, long long deadline, un
 					 req->target);
 		if (h && req->upgrade)
 			return 0;
+		if (n == 0 && !h && r->raw.len)
+			return error_set(err, PARA_EXIT_FAIL, "the engine's answer to %s %s is not HTTP", req->method,
+					 req->target);
 		if (n == 0 && !h)
 			return error_set(err, PARA_EXIT_ENGINE, "the engine closed the connection without an answer");
 		if (h && (n == 0 || body_done(r, body)))
@@ -232,7 +240,8 @@ int uhttp_call(const struct uhttp_req *req, int *status, struct strbuf *body, in
 	    read_resp(s, req, deadline, mark, &r, body, err) < 0)
 		goto out;
 	*status = r.status;
-	if (!req->upgrade && !r.chunked && r.length > 0 && r.raw.len - r.body_at < (size_t)r.length) {
+	if (!req->upgrade && !r.chunked && r.status != 204 && r.status != 304 && r.length > 0 &&
+	    r.raw.len - r.body_at < (size_t)r.length) {
 		error_set(err, PARA_EXIT_FAIL, "the engine's answer to %s %s ended early", req->method, req->target);
 		goto out;
 	}

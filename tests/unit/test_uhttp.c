@@ -53,13 +53,14 @@ struct server {
 	/* what came */
 	int lfd;
 	pthread_t thread;
+	int running;   /* the thread is to be joined */
+	int client;    /* an upgraded stream the test holds: closed by finish() if a check failed */
 	int accepted;
 	char head[16384]; /* the request's headers, NUL-terminated */
 	size_t head_len;
 	char body[65536];
 	size_t body_len;
 	int whole;     /* the request came in full */
-	int held_ms;   /* how long the client kept the connection open after the answer */
 };
 
 static struct server srv;
@@ -188,12 +189,10 @@ static void *serve(void *arg)
 		}
 	}
 	if (srv.hold) {
-		long long t0 = now_ms();
 		char buf[4096];
 		/* until the client closes (or ten seconds) */
 		while (readable(fd, 10000) && read(fd, buf, sizeof buf) > 0)
 			;
-		srv.held_ms = (int)(now_ms() - t0);
 	}
 	close(fd);
 	return NULL;
@@ -211,13 +210,26 @@ static void srv_start(void)
 	assert_int_equal(bind(srv.lfd, (struct sockaddr *)&sa, sizeof sa), 0);
 	assert_int_equal(listen(srv.lfd, 4), 0);
 	assert_int_equal(pthread_create(&srv.thread, NULL, serve, NULL), 0);
+	srv.running = 1;
 }
 
 static void srv_join(void)
 {
-	pthread_join(srv.thread, NULL);
-	close(srv.lfd);
+	if (srv.running)
+		pthread_join(srv.thread, NULL);
+	srv.running = 0;
+	if (srv.lfd >= 0)
+		close(srv.lfd);
+	srv.lfd = -1;
 	unlink(sockpath);
+}
+
+/* The client's end of an upgraded stream, closed (the server sees its end). */
+static void close_client(void)
+{
+	if (srv.client >= 0)
+		close(srv.client);
+	srv.client = -1;
 }
 
 static void answer(const char *data, int pause_ms)
@@ -231,6 +243,16 @@ static int reset(void **state)
 	(void)state;
 	memset(&srv, 0, sizeof srv);
 	srv.lfd = -1;
+	srv.client = -1;
+	return 0;
+}
+
+/* After each case, also one whose check failed half way: no thread left. */
+static int finish(void **state)
+{
+	(void)state;
+	close_client();
+	srv_join();
 	return 0;
 }
 
@@ -591,6 +613,7 @@ static void test_upgrade(void **state)
 	struct error err = ERROR_INIT;
 	int status = 0, fd = -1;
 	assert_int_equal(uhttp_call(&req, &status, &body, &fd, &err), 0);
+	srv.client = fd;
 	assert_int_equal(status, 101);
 	assert_true(fd >= 0);
 	assert_int_equal(body.len, 13);
@@ -607,7 +630,7 @@ static void test_upgrade(void **state)
 	assert_int_equal(n, 0);
 	rest[have] = '\0';
 	assert_string_equal(rest, " and the rest of it");
-	close(fd);
+	close_client();
 	srv_join();
 	assert_true(srv.whole);
 	assert_true(request_line("POST /v1.41/containers/x/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\n"));
@@ -630,6 +653,7 @@ static void test_upgrade_read_timeout(void **state)
 	struct error err = ERROR_INIT;
 	int status = 0, fd = -1;
 	assert_int_equal(uhttp_call(&req, &status, &body, &fd, &err), 0);
+	srv.client = fd;
 	assert_int_equal(status, 101);
 	assert_true(fd >= 0);
 	assert_int_equal(body.len, 0);
@@ -639,7 +663,7 @@ static void test_upgrade_read_timeout(void **state)
 	long long took = now_ms() - t0;
 	assert_true(took >= 200);
 	assert_true(took < 1000);
-	close(fd);
+	close_client();
 	srv_join();
 	strbuf_release(&body);
 }
@@ -658,13 +682,14 @@ static void test_read_ready_no_wait(void **state)
 	struct error err = ERROR_INIT;
 	int status = 0, fd = -1;
 	assert_int_equal(uhttp_call(&req, &status, &body, &fd, &err), 0);
+	srv.client = fd;
 	assert_int_equal(status, 101);
 	assert_true(fd >= 0);
 	char buf[64];
 	assert_true(readable(fd, 3000)); /* "ready" is in the socket */
 	assert_int_equal(uhttp_read(fd, buf, sizeof buf, 0), 5);
 	assert_memory_equal(buf, "ready", 5);
-	close(fd);
+	close_client();
 	srv_join();
 	strbuf_release(&body);
 }
@@ -946,7 +971,7 @@ static void test_err_signal(void **state)
 	strbuf_release(&body);
 }
 
-#define T(f) cmocka_unit_test_setup(f, reset)
+#define T(f) cmocka_unit_test_setup_teardown(f, reset, finish)
 
 int main(void)
 {
