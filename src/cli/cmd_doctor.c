@@ -67,6 +67,17 @@ static int doctor_image(struct cli *c, int in_repo)
 	return failed;
 }
 
+/* How a session's container is made and removed (para(1), ENGINE API). */
+static void doctor_api(struct cli *c)
+{
+	const char *sock = engine_api_sock(&c->eng);
+	char *api = sock ? xasprintf("unix://%s, %s: create, start, rm and exec without a terminal", sock,
+				     c->eng.api_version)
+			 : xstrdup("not used: the engine CLI runs every call");
+	report(1, "engine API", api, NULL);
+	free(api);
+}
+
 int cmd_doctor(int argc, char **argv)
 {
 	struct cli c = CLI_INIT;
@@ -117,13 +128,7 @@ int cmd_doctor(int argc, char **argv)
 			failed |= report(0, "engine daemon", err.msg, "sudo dockerd & (or: sudo systemctl start docker)");
 		} else {
 			failed |= report(1, "engine daemon", "reachable", NULL);
-			/* how a session's container is made and removed (para(1), ENGINE API) */
-			const char *sock = engine_api_sock(&c.eng);
-			char *api = sock ? xasprintf("unix://%s, %s: create, start, rm and exec without a terminal", sock,
-						     c.eng.api_version)
-					 : xstrdup("not used: the engine CLI runs every call");
-			report(1, "engine API", api, NULL);
-			free(api);
+			doctor_api(&c);
 			failed |= doctor_image(&c, in_repo);
 		}
 	}

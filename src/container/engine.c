@@ -722,40 +722,48 @@ int engine_start(struct engine *e, const char *name, struct error *err)
 	return r;
 }
 
+/* After a removal that said status (the CLI's exit code, or the API's HTTP
+ * status): gone already is success; one the engine is still removing (a
+ * para killed while it removed it) is waited for; anything else is an
+ * error. */
+static int removal_result(struct engine *e, const char *name, int api, int status, struct strbuf *errout,
+			  struct error *err)
+{
+	if (api ? status == 204 || status == 404 : status == 0)
+		return 0;
+	char *state = NULL;
+	int ret = engine_state(e, name, &state, err);
+	for (int i = 0; ret == 0 && state && !strcmp(state, "removing") && i < 100; i++) {
+		free(state);
+		state = NULL;
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		ret = engine_state(e, name, &state, err);
+	}
+	if (ret == 0 && state)
+		ret = engine_failed(err, "cannot remove container", errout);
+	free(state);
+	return ret;
+}
+
 int engine_remove(struct engine *e, const char *name, struct error *err)
 {
 	struct strvec args = STRVEC_INIT;
 	struct strbuf errout = STRBUF_INIT;
-	int status = 0, ret = 0;
+	int status = 0, ret;
 	strvec_pushl(&args, "rm", "--force", "--volumes", name, NULL);
 	const char *sock = engine_api_name_ok(name) ? engine_api_sock(e) : NULL;
-	if (sock && api_remove(e, sock, name, &status, &errout, err) < 0) {
-		ret = -1;
-	} else if (sock && (status == 204 || status == 404)) {
-		ret = 0;
-	} else if (!sock && run_engine(e, &args, NULL, NULL, &errout, &status, err) < 0) {
-		ret = -1;
-	} else if (status) {
-		char *state = NULL;
-		/* gone already is success; one the engine is still removing (a
-		 * para killed while it removed it) is waited for; anything else is
-		 * an error */
-		ret = engine_state(e, name, &state, err);
-		for (int i = 0; ret == 0 && state && !strcmp(state, "removing") && i < 100; i++) {
-			free(state);
-			state = NULL;
-			struct timespec ts = { 0, 100 * 1000 * 1000 };
-			nanosleep(&ts, NULL);
-			ret = engine_state(e, name, &state, err);
-		}
-		if (ret == 0 && state)
-			ret = engine_failed(err, "cannot remove container", &errout);
-		free(state);
-	}
+	if (sock)
+		ret = api_remove(e, sock, name, &status, &errout, err);
+	else
+		ret = run_engine(e, &args, NULL, NULL, &errout, &status, err);
+	if (ret == 0)
+		ret = removal_result(e, name, !!sock, status, &errout, err);
 	strvec_clear(&args);
 	strbuf_release(&errout);
 	return ret;
 }
+
 
 /* What a signal to para during a container exec needs to reach its process. */
 struct relay {
