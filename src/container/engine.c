@@ -433,20 +433,10 @@ struct ready_watch {
 	int ready, home;
 };
 
-/* What a keep-alive may print before its ready mark: para's script prints
- * two lines; an image whose sh prints on and on is not waited for. */
-#define READY_OUTPUT_MAX (1u << 20)
-
 static void ready_line(const char *line, size_t len, void *ctx)
 {
 	struct ready_watch *w = ctx;
-	if (w->ready)
-		return;
-	if (len == strlen(SPEC_HOME_FILES) && !memcmp(line, SPEC_HOME_FILES, len))
-		w->home = 1;
-	else if (len == strlen(SPEC_HOME_EMPTY) && !memcmp(line, SPEC_HOME_EMPTY, len))
-		w->home = 0;
-	else if (len == strlen(SPEC_READY_MARK) && !memcmp(line, SPEC_READY_MARK, len)) {
+	if (!w->ready && spec_ready_line(line, len, &w->home)) {
 		w->ready = 1;
 		kill(w->c->pid, SIGKILL);
 	}
@@ -473,7 +463,7 @@ static int run_failed(struct engine *e, const struct container_spec *s, int stat
 {
 	if (flood) {
 		error_set(err, PARA_EXIT_FAIL, "container '%s' printed more than %u KiB before it was ready", s->name,
-			  READY_OUTPUT_MAX >> 10);
+			  SPEC_READY_OUTPUT_MAX >> 10);
 		return error_hint(err, "nothing was kept; its image's sh is not a shell para can set up");
 	}
 	if (status == 125) { /* the engine's own complaint, not the container's */
@@ -575,7 +565,7 @@ struct engine_run *engine_create_begin(struct engine *e, const struct container_
 		c->out = &run->out;
 		c->on_line = ready_line;
 		c->on_line_ctx = &run->w;
-		c->capture_max = READY_OUTPUT_MAX;
+		c->capture_max = SPEC_READY_OUTPUT_MAX;
 	} else {
 		c->null_stdout = 1;
 	}

@@ -177,18 +177,34 @@ struct api_run {
 	struct strbuf line[2]; /* the line each stream is in the middle of */
 };
 
-#define READY_OUTPUT_MAX (1u << 20)
+/* A stream without a terminal comes in frames: an 8-byte header (stream,
+ * 0, 0, 0, length big-endian), then the payload. When a whole one is in
+ * pending, its header goes: 1, with the payload at pending->buf. */
+static int frame_take(struct strbuf *pending, unsigned *stream, size_t *n)
+{
+	const unsigned char *h = (const unsigned char *)pending->buf;
+	if (pending->len < 8)
+		return 0;
+	*n = (size_t)h[4] << 24 | (size_t)h[5] << 16 | (size_t)h[6] << 8 | h[7];
+	if (pending->len < 8 + *n)
+		return 0;
+	*stream = h[0];
+	memmove(pending->buf, pending->buf + 8, pending->len - 8);
+	strbuf_setlen(pending, pending->len - 8);
+	return 1;
+}
+
+/* The payload frame_take left at the front goes. */
+static void frame_drop(struct strbuf *pending, size_t n)
+{
+	memmove(pending->buf, pending->buf + n, pending->len - n);
+	strbuf_setlen(pending, pending->len - n);
+}
 
 static void on_line(struct api_run *r, const char *l, size_t n)
 {
-	if (r->ready)
-		return;
-	if (n == strlen(SPEC_HOME_FILES) && !memcmp(l, SPEC_HOME_FILES, n))
-		r->home = 1;
-	else if (n == strlen(SPEC_HOME_EMPTY) && !memcmp(l, SPEC_HOME_EMPTY, n))
-		r->home = 0;
-	else if (n == strlen(SPEC_READY_MARK) && !memcmp(l, SPEC_READY_MARK, n))
-		r->ready = 1;
+	if (!r->ready)
+		r->ready = spec_ready_line(l, n, &r->home);
 }
 
 /* A frame's payload (stream 1 stdout, 2 stderr), split into lines. */
@@ -206,26 +222,22 @@ static void on_output(struct api_run *r, unsigned stream, const char *p, size_t 
 	}
 }
 
-/* The attached stream, read until the ready mark or its end: stdout and
- * stderr come in frames of an 8-byte header (stream, 0, 0, 0, length). */
+/* The attached stream, read until the ready mark or its end. */
 static int read_attached(struct api_run *r, int fd, struct strbuf *pending, unsigned mark, struct error *err)
 {
 	char buf[16384];
 	for (;;) {
-		while (pending->len >= 8 && !r->ready) {
-			const unsigned char *h = (const unsigned char *)pending->buf;
-			size_t n = (size_t)h[4] << 24 | (size_t)h[5] << 16 | (size_t)h[6] << 8 | h[7];
-			if (pending->len < 8 + n)
-				break;
-			on_output(r, h[0], pending->buf + 8, n);
-			memmove(pending->buf, pending->buf + 8 + n, pending->len - 8 - n);
-			strbuf_setlen(pending, pending->len - 8 - n);
+		unsigned stream;
+		size_t n;
+		while (!r->ready && frame_take(pending, &stream, &n)) {
+			on_output(r, stream, pending->buf, n);
+			frame_drop(pending, n);
 		}
 		if (r->ready)
 			return 0;
-		if (r->out.len > READY_OUTPUT_MAX)
+		if (r->out.len > SPEC_READY_OUTPUT_MAX)
 			return error_set(err, PARA_EXIT_FAIL, "container '%s' printed more than %u KiB before it was ready",
-					 r->name, READY_OUTPUT_MAX >> 10);
+					 r->name, SPEC_READY_OUTPUT_MAX >> 10);
 		long got = uhttp_read(fd, buf, sizeof buf, 100);
 		if (got == -2 && sig_count() == mark)
 			continue;
@@ -380,14 +392,11 @@ struct pump {
 
 static void pump_frames(struct pump *p)
 {
-	while (p->pending.len >= 8) {
-		const unsigned char *h = (const unsigned char *)p->pending.buf;
-		size_t n = (size_t)h[4] << 24 | (size_t)h[5] << 16 | (size_t)h[6] << 8 | h[7];
-		if (p->pending.len < 8 + n)
-			return;
-		child_pass_output(h[0] == 2 ? 2 : 1, p->pending.buf + 8, n);
-		memmove(p->pending.buf, p->pending.buf + 8 + n, p->pending.len - 8 - n);
-		strbuf_setlen(&p->pending, p->pending.len - 8 - n);
+	unsigned stream;
+	size_t n;
+	while (frame_take(&p->pending, &stream, &n)) {
+		child_pass_output(stream == 2 ? 2 : 1, p->pending.buf, n);
+		frame_drop(&p->pending, n);
 	}
 }
 

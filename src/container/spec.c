@@ -485,6 +485,15 @@ void spec_hash(const struct container_spec *s, char out[33])
 /* The keep-alive process. As root, it first gives the session user a passwd
  * and group entry and a home it owns (also on images without useradd), then
  * marks the container ready; execs wait for that mark. */
+int spec_ready_line(const char *line, size_t len, int *home)
+{
+	if (len == strlen(SPEC_HOME_FILES) && !memcmp(line, SPEC_HOME_FILES, len))
+		*home = 1;
+	else if (len == strlen(SPEC_HOME_EMPTY) && !memcmp(line, SPEC_HOME_EMPTY, len))
+		*home = 0;
+	return len == strlen(SPEC_READY_MARK) && !memcmp(line, SPEC_READY_MARK, len);
+}
+
 char *spec_keepalive_script(const struct container_spec *s)
 {
 	struct strbuf sb = STRBUF_INIT;

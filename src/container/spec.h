@@ -184,6 +184,12 @@ void spec_hash(const struct container_spec *s, char out[33]);
  */
 void spec_render_run(const struct container_spec *s, unsigned flags, struct strvec *args, struct strvec *env,
 		     struct strbuf *in);
+/* What a keep-alive may print before its ready mark: para's script prints
+ * two lines; an image whose sh prints on and on is not waited for. */
+#define SPEC_READY_OUTPUT_MAX (1u << 20)
+/* One line of a new keep-alive's output: 1 at its ready mark; the home
+ * volume's answer (SPEC_HOME_FILES/EMPTY) sets *home to 1/0. */
+int spec_ready_line(const char *line, size_t len, int *home);
 /* The keep-alive's script (sh -c): set-up, the ready mark, then waiting. */
 char *spec_keepalive_script(const struct container_spec *s);
 /*
